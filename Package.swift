@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// The training kernel is optimized in every configuration (plain `swift test`
+// builds debug, where SIMD loops run ~150x slower) and, by default, for the
+// CPU that builds it when that CPU has AVX2+FMA. `NNSEARCH_PORTABLE=1` builds
+// for the baseline x86-64 / arm64 target instead (slower, runs anywhere).
+let environment = ProcessInfo.processInfo.environment
+let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+let cpuFlags = Set(cpuInfo.split(separator: "\n").first { $0.hasPrefix("flags") }?
+    .split(separator: " ").map(String.init) ?? [])
+let portable = environment["NNSEARCH_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
+let native = !portable && cpuFlags.contains("avx2") && cpuFlags.contains("fma")
+
+var kernelFlags = ["-O"]
+var kernelDefines: [SwiftSetting] = []
+if native {
+    kernelFlags += ["-target-cpu", "native"]
+    kernelDefines.append(.define("NNSEARCH_FMA"))
+    if cpuFlags.contains("avx512f") { kernelDefines.append(.define("NNSEARCH_AVX512")) }
+}
+
+let package = Package(
+    name: "nnsearch",
+    products: [
+        .executable(name: "nnsearch", targets: ["NNSearchCommand"]),
+    ],
+    targets: [
+        .target(
+            name: "NNSearch",
+            swiftSettings: kernelDefines + [.unsafeFlags(kernelFlags)]
+        ),
+        .executableTarget(
+            name: "NNSearchCommand",
+            dependencies: ["NNSearch"],
+            path: "Sources/nnsearch"
+        ),
+        .testTarget(
+            name: "NNSearchTests",
+            dependencies: ["NNSearch", "NNSearchCommand"]
+        ),
+    ]
+)

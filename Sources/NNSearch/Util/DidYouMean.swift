@@ -1,0 +1,28 @@
+/// " (did you mean "x"?)" when a known name is within a small edit distance of `word`, else "".
+func didYouMean(_ word: String, _ candidates: [String]) -> String {
+    let lowered = word.lowercased()
+    var best: (name: String, distance: Int)? = nil
+    for candidate in candidates {
+        let d = editDistance(lowered, candidate.lowercased())
+        if d < (best?.distance ?? Int.max) { best = (candidate, d) }
+    }
+    guard let best, best.distance > 0, best.distance <= max(2, lowered.count / 3) else { return "" }
+    return " (did you mean \"\(best.name)\"?)"
+}
+
+/// Levenshtein distance between two strings, by Unicode scalars.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

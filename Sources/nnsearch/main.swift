@@ -1,0 +1,4 @@
+import Foundation
+import NNSearch
+
+exit(CommandLine.runMain())
