@@ -1,0 +1,65 @@
+import Foundation
+
+// Activations run elementwise over a whole padded buffer (rows × ld floats). Pad columns
+// hold whatever the activation maps 0 to; they are never read as inputs (layers loop over
+// the real width), and their gradients are multiplied by zero weights.
+
+/// SELU constants (Klambauer et al. 2017).
+let seluAlpha: Float = 1.6732632423543772
+let seluScale: Float = 1.0507009873554805
+
+/// out = act(inp), both `count` floats. `inp` and `out` may be the same buffer.
+func activationForward(
+    _ activation: Activation, _ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
+) {
+    switch activation {
+    case .relu:
+        var i = 0
+        let zero = Vec()
+        while i + vecWidth <= count {
+            Vec.load(inp + i).replacing(with: zero, where: Vec.load(inp + i) .< zero).store(out + i)
+            i += vecWidth
+        }
+        while i < count { out[i] = max(inp[i], 0); i += 1 }
+    case .tanh:
+        for i in 0..<count { out[i] = Foundation.tanh(inp[i]) }
+    case .sigmoid:
+        for i in 0..<count { out[i] = sigmoid(inp[i]) }
+    case .selu:
+        for i in 0..<count {
+            let x = inp[i]
+            out[i] = x > 0 ? seluScale * x : seluScale * seluAlpha * (exp(x) - 1)
+        }
+    }
+}
+
+/// grad *= act'(z), given `out` = act(z) (the derivative is computed from the output).
+func activationBackward(
+    _ activation: Activation, out: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>, count: Int
+) {
+    switch activation {
+    case .relu:
+        var i = 0
+        let zero = Vec()
+        while i + vecWidth <= count {
+            Vec.load(grad + i).replacing(with: zero, where: Vec.load(out + i) .<= zero).store(grad + i)
+            i += vecWidth
+        }
+        while i < count { if out[i] <= 0 { grad[i] = 0 }; i += 1 }
+    case .tanh:
+        for i in 0..<count { grad[i] *= 1 - out[i] * out[i] }
+    case .sigmoid:
+        for i in 0..<count { grad[i] *= out[i] * (1 - out[i]) }
+    case .selu:
+        // For z <= 0, d/dz λα(eᶻ - 1) = λαeᶻ = out + λα.
+        for i in 0..<count { grad[i] *= out[i] > 0 ? seluScale : out[i] + seluScale * seluAlpha }
+    }
+}
+
+/// The logistic function, stable for large |x|.
+@inline(__always)
+func sigmoid(_ x: Float) -> Float {
+    if x >= 0 { return 1 / (1 + exp(-x)) }
+    let e = exp(x)
+    return e / (1 + e)
+}

@@ -1,0 +1,48 @@
+// A fully connected layer over padded row-major buffers.
+// inp is (B, ldi) with `inDim` real columns; weight is (inDim, outPad); bias is (outPad);
+// out is (B, outPad). outPad = padded(outDim); pad columns of weight and bias are zero.
+
+/// out = inp · weight + bias.
+func linearForward(
+    out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    rows: Int, inDim: Int, outPad: Int
+) {
+    matmul(m: rows, n: outPad, k: inDim, a: inp, aRow: ldi, aCol: 1,
+           b: weight, ldb: outPad, c: out, ldc: outPad, bias: bias)
+}
+
+/// Writes dweight = inpᵀ · dout and dbias = Σ_rows dout; if `dinp` is given, dinp = dout · weightᵀ.
+///
+/// dout is (B, outPad); dweight (inDim, outPad); dinp (B, inPad) with inPad = padded(inDim).
+/// `weightT` is scratch of (outDim, inPad) floats whose pad columns are zero.
+/// Gradients are written, not accumulated: one step's backward fully defines them.
+func linearBackward(
+    dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
+    dinp: UnsafeMutablePointer<Float>?, weightT: UnsafeMutablePointer<Float>,
+    dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
+    weight: UnsafePointer<Float>,
+    rows: Int, inDim: Int, outDim: Int, outPad: Int
+) {
+    // dW[i][o] = Σ_b inp[b][i] · dout[b][o]: A = inpᵀ, so rows step by 1 and k steps by ldi.
+    matmul(m: inDim, n: outPad, k: rows, a: inp, aRow: 1, aCol: ldi,
+           b: dout, ldb: outPad, c: dweight, ldc: outPad)
+    columnSums(dout, rows: rows, ld: outPad, into: dbias)
+    if let dinp {
+        let inPad = padded(inDim)
+        transpose(weight, rows: inDim, cols: outDim, lds: outPad, into: weightT, ldd: inPad)
+        matmul(m: rows, n: inPad, k: outDim, a: dout, aRow: outPad, aCol: 1,
+               b: weightT, ldb: inPad, c: dinp, ldc: inPad)
+    }
+}
+
+/// sums[c] = Σ_r x[r][c] for a (rows, ld) buffer, ld a multiple of the vector width.
+func columnSums(_ x: UnsafePointer<Float>, rows: Int, ld: Int, into sums: UnsafeMutablePointer<Float>) {
+    var j = 0
+    while j < ld {
+        var acc = Vec()
+        for r in 0..<rows { acc += Vec.load(x + r * ld + j) }
+        acc.store(sums + j)
+        j += vecWidth
+    }
+}

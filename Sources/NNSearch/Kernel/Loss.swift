@@ -1,0 +1,87 @@
+import Foundation
+
+/// What the network's outputs mean, which decides the loss.
+enum LossKind: Equatable, Sendable {
+    /// Softmax cross-entropy over `classes` (>= 3) logits.
+    case softmaxCrossEntropy(classes: Int)
+    /// Sigmoid binary cross-entropy on one logit (2 classes).
+    case binaryCrossEntropy
+    /// Mean squared error on one output (regression).
+    case meanSquaredError
+
+    /// Number of network outputs.
+    var outputs: Int {
+        if case .softmaxCrossEntropy(let classes) = self { return classes }
+        return 1
+    }
+}
+
+/// Mean loss over `rows` and its gradient with respect to the logits.
+///
+/// logits is (rows, ld); classes are `labels[row]`, regression targets `values[row]`.
+/// dlogits (rows, ld) gets d(mean loss)/d(logit), zero in the pad columns; pass nil to skip.
+/// The loss is always taken from logits: no softmax or sigmoid layer precedes it.
+/// Returns the *sum* of per-row losses (the caller divides), in Double.
+func lossForwardBackward(
+    _ kind: LossKind, logits: UnsafePointer<Float>, ld: Int, rows: Int,
+    labels: UnsafePointer<Int32>?, values: UnsafePointer<Float>?,
+    dlogits: UnsafeMutablePointer<Float>?, scale: Float
+) -> Double {
+    var total = 0.0
+    switch kind {
+    case .softmaxCrossEntropy(let classes):
+        for r in 0..<rows {
+            let z = logits + r * ld
+            let y = Int(labels![r])
+            var maxZ = z[0]
+            for c in 1..<classes { maxZ = max(maxZ, z[c]) }
+            var sum: Float = 0
+            for c in 0..<classes { sum += exp(z[c] - maxZ) }
+            total += Double(log(sum) - (z[y] - maxZ))
+            if let dlogits {
+                let g = dlogits + r * ld
+                let inv = 1 / sum
+                for c in 0..<classes { g[c] = exp(z[c] - maxZ) * inv * scale }
+                g[y] -= scale
+            }
+        }
+    case .binaryCrossEntropy:
+        for r in 0..<rows {
+            let z = logits[r * ld]
+            let y = Float(labels![r])
+            // max(z, 0) - z·y + log(1 + e^{-|z|}): BCEWithLogits, stable for any z.
+            total += Double(max(z, 0) - z * y + log1p(exp(-abs(z))))
+            dlogits?[r * ld] = (sigmoid(z) - y) * scale
+        }
+    case .meanSquaredError:
+        for r in 0..<rows {
+            let d = logits[r * ld] - values![r]
+            total += Double(d * d)
+            dlogits?[r * ld] = 2 * d * scale
+        }
+    }
+    return total
+}
+
+/// Number of rows whose predicted class equals the label.
+func correctCount(
+    _ kind: LossKind, logits: UnsafePointer<Float>, ld: Int, rows: Int, labels: UnsafePointer<Int32>
+) -> Int {
+    var correct = 0
+    for r in 0..<rows {
+        let z = logits + r * ld
+        let predicted: Int
+        switch kind {
+        case .softmaxCrossEntropy(let classes):
+            var best = 0
+            for c in 1..<classes where z[c] > z[best] { best = c }
+            predicted = best
+        case .binaryCrossEntropy:
+            predicted = z[0] >= 0 ? 1 : 0
+        case .meanSquaredError:
+            return 0
+        }
+        if predicted == Int(labels[r]) { correct += 1 }
+    }
+    return correct
+}

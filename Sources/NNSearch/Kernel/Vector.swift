@@ -1,0 +1,53 @@
+/// The SIMD vector the kernel computes with: 16 floats on AVX-512 builds, 8 otherwise.
+///
+/// Every feature dimension in the kernel is padded to a multiple of `Vec.scalarCount`,
+/// so inner loops run whole vectors and never need a scalar tail.
+#if NNSEARCH_AVX512
+typealias Vec = SIMD16<Float>
+#else
+typealias Vec = SIMD8<Float>
+#endif
+
+/// Floats per vector.
+let vecWidth = Vec.scalarCount
+
+/// `n` rounded up to a whole number of vectors.
+@inline(__always)
+func padded(_ n: Int) -> Int { (n + vecWidth - 1) / vecWidth * vecWidth }
+
+extension Vec {
+    /// Loads a vector from `p` (no alignment needed).
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vec {
+        UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
+    }
+
+    /// Stores the vector at `p` (no alignment needed).
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: Vec.self)
+    }
+}
+
+/// `acc + a * b`, fused into one instruction on FMA builds.
+///
+/// On the default x86-64 target `addingProduct` becomes one `fmaf` library call per lane,
+/// so without FMA this is a separate multiply and add (which LLVM keeps apart: no contraction).
+@inline(__always)
+func fused(_ acc: Vec, _ a: Vec, _ b: Vec) -> Vec {
+    #if NNSEARCH_FMA
+    return acc.addingProduct(a, b)
+    #else
+    return acc + a * b
+    #endif
+}
+
+/// Scalar counterpart of `fused`, so scalar and vector paths round the same way.
+@inline(__always)
+func fused(_ acc: Float, _ a: Float, _ b: Float) -> Float {
+    #if NNSEARCH_FMA
+    return acc.addingProduct(a, b)
+    #else
+    return acc + a * b
+    #endif
+}

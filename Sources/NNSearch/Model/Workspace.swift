@@ -1,0 +1,54 @@
+/// The activation and gradient buffers of one network for up to `maxRows` rows.
+///
+/// One worker owns one workspace per trial; nothing in it is shared.
+final class Workspace {
+    let maxRows: Int
+    /// The batch's inputs, (maxRows, padded(dims[0])); pad columns stay zero.
+    let input: FloatBuffer
+    /// Batch norm output and normalized inputs, (maxRows, padded(dims[0])), and 1/std per column.
+    let normalized: FloatBuffer
+    let xhat: FloatBuffer
+    let invStd: FloatBuffer
+    /// Per layer: its output (activation, or logits for the last), (maxRows, padded(dims[l+1])).
+    let outputs: [FloatBuffer]
+    /// Per hidden layer with dropout: the dropped-out output and the mask.
+    let dropped: [FloatBuffer]
+    let masks: [FloatBuffer]
+    /// Two gradient buffers used in turn while walking the layers backwards.
+    let gradA: FloatBuffer
+    let gradB: FloatBuffer
+    /// Scratch for a transposed weight, big enough for any layer.
+    let weightT: FloatBuffer
+    /// The batch's class labels and regression targets.
+    let labels: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Float>
+
+    init(layout: MLPLayout, maxRows: Int, dropout: Bool) {
+        self.maxRows = maxRows
+        let d = layout.dims
+        let inPad = padded(d[0])
+        input = FloatBuffer(count: maxRows * inPad)
+        normalized = FloatBuffer(count: layout.batchNorm ? maxRows * inPad : 0)
+        xhat = FloatBuffer(count: layout.batchNorm ? maxRows * inPad : 0)
+        invStd = FloatBuffer(count: inPad)
+        outputs = (0..<layout.layers).map { FloatBuffer(count: maxRows * padded(d[$0 + 1])) }
+        let hidden = dropout ? layout.layers - 1 : 0
+        dropped = (0..<hidden).map { FloatBuffer(count: maxRows * padded(d[$0 + 1])) }
+        masks = (0..<hidden).map { FloatBuffer(count: maxRows * padded(d[$0 + 1])) }
+        let widest = d.map(padded).max()!
+        gradA = FloatBuffer(count: maxRows * widest)
+        gradB = FloatBuffer(count: maxRows * widest)
+        var scratch = 0
+        for l in 0..<layout.layers { scratch = max(scratch, d[l + 1] * padded(d[l])) }
+        weightT = FloatBuffer(count: scratch)
+        labels = .allocate(capacity: maxRows)
+        labels.initialize(repeating: 0, count: maxRows)
+        values = .allocate(capacity: maxRows)
+        values.initialize(repeating: 0, count: maxRows)
+    }
+
+    deinit {
+        labels.deallocate()
+        values.deallocate()
+    }
+}

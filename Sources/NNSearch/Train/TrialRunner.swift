@@ -1,0 +1,143 @@
+import Foundation
+
+/// Trains one network epoch by epoch; all of its state lives here, so it can be checkpointed.
+///
+/// The result depends only on the hyperparameters, the seed and the data: every random
+/// draw (initial weights, each epoch's shuffle, dropout masks) comes from one `Random`
+/// seeded with `seed`, in a fixed order.
+final class TrialRunner {
+    let hyperparameters: Hyperparameters
+    let data: TrainingData
+    let model: MLP
+    let optimizer: Optimizer
+    let workspace: Workspace
+    let batchSize: Int
+    /// The stream for shuffles and dropout (after the weights were drawn from it).
+    var rng: Random
+    /// Epochs finished so far, with their figures.
+    private(set) var records: [EpochRecord] = []
+    /// Training-row order, reshuffled at the start of each epoch.
+    private var order: [Int]
+
+    /// Rows evaluated at once on the validation set.
+    static let evaluationRows = 256
+
+    init(hyperparameters h: Hyperparameters, seed: UInt64, data: TrainingData) {
+        hyperparameters = h
+        self.data = data
+        rng = Random(seed: seed)
+        let layout = MLPLayout(inputs: data.featureCount, depth: h.depth, width: h.width,
+                               outputs: data.lossKind.outputs, batchNorm: h.normalize == .batchnorm)
+        model = MLP(layout: layout, activation: h.activation, dropout: h.dropout, rng: &rng)
+        optimizer = Optimizer(kind: h.optimizer, count: layout.parameterCount, momentum: h.momentum,
+                              nesterov: h.nesterov, weightDecay: h.effectiveWeightDecay)
+        batchSize = min(h.batchSize, data.train.rows)
+        workspace = Workspace(layout: layout, maxRows: max(batchSize, TrialRunner.evaluationRows),
+                              dropout: h.dropout > 0)
+        order = Array(0..<data.train.rows)
+    }
+
+    /// True once every epoch ran or the loss diverged.
+    var isFinished: Bool { records.count == hyperparameters.epochs || records.last?.diverged == true }
+
+    /// Trains until finished and returns every epoch's figures.
+    func run() -> [EpochRecord] {
+        while !isFinished { runEpoch() }
+        return records
+    }
+
+    /// Trains one epoch (shuffle, mini-batches, updates), evaluates, and records the figures.
+    @discardableResult
+    func runEpoch() -> EpochRecord {
+        let epoch = records.count
+        let lr = hyperparameters.schedule.rate(base: hyperparameters.lr, epoch: epoch, epochs: hyperparameters.epochs)
+        rng.shuffle(&order)
+        let part = data.train
+        var lossSum = 0.0
+        var start = 0
+        while start < part.rows {
+            let rows = min(batchSize, part.rows - start)
+            lossSum += trainStep(rows: rows, from: start, lr: lr)
+            start += rows
+        }
+        let (valLoss, valMetric) = evaluate(data.validation)
+        let record = EpochRecord(epoch: epoch + 1, lr: lr, trainLoss: lossSum / Double(part.rows),
+                                 valLoss: valLoss, valMetric: valMetric)
+        records.append(record)
+        return record
+    }
+
+    /// One forward, backward and update on `order[start..<start+rows]`; returns the batch's loss sum.
+    private func trainStep(rows: Int, from start: Int, lr: Double) -> Double {
+        let ws = workspace
+        let part = data.train
+        order.withUnsafeBufferPointer { idx in
+            gather(part, indices: idx.baseAddress! + start, rows: rows, into: ws)
+        }
+        let logits = model.forward(ws, rows: rows, training: true, rng: &rng)
+        let outPad = padded(model.layout.dims[model.layout.layers])
+        ws.gradA.pointer.update(repeating: 0, count: rows * outPad)
+        let loss = lossForwardBackward(
+            data.lossKind, logits: logits, ld: outPad, rows: rows,
+            labels: ws.labels, values: ws.values, dlogits: ws.gradA.pointer, scale: 1 / Float(rows))
+        model.backward(ws, rows: rows)
+        optimizer.update(model.parameters.pointer, model.gradients.pointer,
+                         count: model.layout.parameterCount, lr: lr)
+        return loss
+    }
+
+    /// Mean loss and accuracy (or R²) of the current network on `part`, in evaluation mode.
+    func evaluate(_ part: TrainingData.Part) -> (loss: Double, metric: Double) {
+        let ws = workspace
+        let outPad = padded(model.layout.dims[model.layout.layers])
+        var lossSum = 0.0
+        var correct = 0
+        var squaredError = 0.0
+        var start = 0
+        var unused = Random(seed: 0)
+        while start < part.rows {
+            let rows = min(ws.maxRows, part.rows - start)
+            gather(part, from: start, rows: rows, into: ws)
+            let logits = model.forward(ws, rows: rows, training: false, rng: &unused)
+            let loss = lossForwardBackward(data.lossKind, logits: logits, ld: outPad, rows: rows,
+                                           labels: ws.labels, values: ws.values, dlogits: nil, scale: 1)
+            lossSum += loss
+            if data.isClassification {
+                correct += correctCount(data.lossKind, logits: logits, ld: outPad, rows: rows, labels: ws.labels)
+            } else {
+                squaredError += loss
+            }
+            start += rows
+        }
+        let n = Double(part.rows)
+        if data.isClassification { return (lossSum / n, Double(correct) / n) }
+        let mean = part.values.reduce(0.0) { $0 + Double($1) } / n
+        let total = part.values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
+        return (lossSum / n, total > 0 ? 1 - squaredError / total : 0)
+    }
+
+    /// Copies rows `indices[0..<rows]` of `part` into the workspace's input, labels and values.
+    private func gather(_ part: TrainingData.Part, indices: UnsafePointer<Int>, rows: Int, into ws: Workspace) {
+        let f = data.featureCount, ld = padded(f)
+        part.features.withUnsafeBufferPointer { x in
+            for r in 0..<rows {
+                (ws.input.pointer + r * ld).update(from: x.baseAddress! + indices[r] * f, count: f)
+            }
+        }
+        copyTargets(part, indices: indices, rows: rows, into: ws)
+    }
+
+    /// Copies the contiguous rows start..<start+rows of `part` into the workspace.
+    private func gather(_ part: TrainingData.Part, from start: Int, rows: Int, into ws: Workspace) {
+        let indices = Array(start..<(start + rows))
+        indices.withUnsafeBufferPointer { gather(part, indices: $0.baseAddress!, rows: rows, into: ws) }
+    }
+
+    private func copyTargets(_ part: TrainingData.Part, indices: UnsafePointer<Int>, rows: Int, into ws: Workspace) {
+        if data.isClassification {
+            part.labels.withUnsafeBufferPointer { y in for r in 0..<rows { ws.labels[r] = y[indices[r]] } }
+        } else {
+            part.values.withUnsafeBufferPointer { y in for r in 0..<rows { ws.values[r] = y[indices[r]] } }
+        }
+    }
+}
