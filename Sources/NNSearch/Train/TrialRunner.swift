@@ -68,7 +68,7 @@ final class TrialRunner {
     }
 
     /// One forward, backward and update on `order[start..<start+rows]`; returns the batch's loss sum.
-    private func trainStep(rows: Int, from start: Int, lr: Double) -> Double {
+    func trainStep(rows: Int, from start: Int, lr: Double) -> Double {
         let ws = workspace
         let part = data.train
         order.withUnsafeBufferPointer { idx in

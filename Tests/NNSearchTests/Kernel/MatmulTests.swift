@@ -67,3 +67,20 @@ final class MatmulTests: XCTestCase {
         XCTAssertEqual(dst[rows], -1, "columns past `rows` are left alone")
     }
 }
+
+final class VectorTests: XCTestCase {
+    /// The Newton square root is within 1 ulp of the correctly rounded one across magnitudes.
+    func testVectorSquareRootIsAccurate() {
+        var rng = Random(seed: 3)
+        for _ in 0..<2000 {
+            var lanes = Vec()
+            for l in 0..<vecWidth { lanes[l] = Float(pow(10, rng.nextDouble() * 40 - 30)) * rng.nextFloat() }
+            let root = lanes.vectorSquareRoot()
+            for l in 0..<vecWidth {
+                let exact = lanes[l].squareRoot()
+                XCTAssertLessThanOrEqual(abs(root[l] - exact), exact.ulp, "√\(lanes[l])")
+            }
+        }
+        XCTAssertEqual(Vec().vectorSquareRoot(), Vec(), "√0 = 0")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The `nnsearch bench` figures: one thread, medians of repeated timings.
+enum Benchmark {
+    /// Median of `repeats` timings of `body`, in seconds.
+    static func median(repeats: Int, _ body: () -> Void) -> Double {
+        var times = [Double]()
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    /// Training data of `rows` rows drawn like the seed problems (2 uniform features, 3 classes).
+    static func sumBinData(rows: Int) -> TrainingData {
+        let data = DataGenerator.sumBin.generate(rows: rows + rows / 5, seed: 0)
+        return TrainingData(train: data.subset(Array(0..<rows)), validation: data.subset(Array(rows..<(rows + rows / 5))))
+    }
+
+    /// Median seconds per optimizer step for one shape (steps timed in blocks of `block`).
+    static func stepTime(_ h: Hyperparameters, data: TrainingData, block: Int, repeats: Int) -> (seconds: Double, runner: TrialRunner) {
+        let runner = TrialRunner(hyperparameters: h, seed: 1, data: data)
+        let rows = runner.batchSize
+        let batches = data.train.rows / rows
+        var b = 0
+        for _ in 0..<block { _ = runner.trainStep(rows: rows, from: (b % batches) * rows, lr: h.lr); b += 1 }  // warm up
+        let t = median(repeats: repeats) {
+            for _ in 0..<block { _ = runner.trainStep(rows: rows, from: (b % batches) * rows, lr: h.lr); b += 1 }
+        }
+        return (t / Double(block), runner)
+    }
+
+    /// Runs the three kernel benchmarks of the trainer issue and prints their figures.
+    static func runKernel(repeats: Int, print: (String) -> Void) {
+        var small = Hyperparameters()
+        small.depth = 2; small.width = 64; small.batchSize = 32; small.optimizer = .adam; small.lr = 0.001
+        let (smallStep, smallRunner) = stepTime(small, data: sumBinData(rows: 1600), block: 200, repeats: repeats)
+        let smallFlops = smallRunner.model.layout.trainingFlops(rows: 32)
+        print("mlp 2-64-64-3 batch 32 adam: \(fmt(smallStep * 1e6, 2)) us/step, \(fmt(smallFlops / smallStep / 1e9, 1)) GFLOP/s")
+
+        var seed = Hyperparameters()
+        seed.depth = 1; seed.width = 2; seed.batchSize = 1; seed.optimizer = .momentum; seed.momentum = 0.9
+        seed.lr = 0.001; seed.epochs = 50
+        let seedData = sumBinData(rows: 2000)
+        let seedSeconds = median(repeats: max(3, repeats / 4)) {
+            _ = TrialRunner(hyperparameters: seed, seed: 1, data: seedData).run()
+        }
+        print("seed trial 2-2-3 batch 1 sgd+momentum, 50 epochs x 2000 rows (100000 steps): \(fmt(seedSeconds, 4)) s total, \(fmt(seedSeconds / 1e5 * 1e9, 0)) ns/step")
+
+        var big = Hyperparameters()
+        big.depth = 4; big.width = 512; big.batchSize = 256; big.optimizer = .adam; big.lr = 0.0001
+        let (bigStep, bigRunner) = stepTime(big, data: sumBinData(rows: 2048), block: 5, repeats: repeats)
+        let bigFlops = bigRunner.model.layout.trainingFlops(rows: 256)
+        print("mlp 2-512x4-3 batch 256 adam: \(fmt(bigStep * 1e3, 3)) ms/step, \(fmt(bigFlops / bigStep / 1e9, 1)) GFLOP/s")
+    }
+
+    static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import XCTest
+@testable import NNSearch
+
+final class CSVDatasetTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("nnsearch-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: - Helpers
+
+    /// Writes `text` (bytes as given) to a file named `name` in the test directory and returns its path.
+    private func write(_ text: String, name: String = "data.csv") throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    private func load(_ text: String, target: String = "y", classification: Bool? = nil) throws -> Dataset {
+        try loadCSVDataset(path: try write(text), target: target, classification: classification)
+    }
+
+    /// Asserts loading `text` fails with a data error (exit 65) whose message contains every part.
+    private func assertDataError(_ text: String, target: String = "y", classification: Bool? = nil,
+                                 _ parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let path = try write(text)
+        assertDataError(path: path, target: target, classification: classification,
+                        ["data.csv"] + parts, file: file, line: line)
+    }
+
+    private func assertDataError(path: String, target: String = "y", classification: Bool? = nil,
+                                 _ parts: [String], file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            let data = try loadCSVDataset(path: path, target: target, classification: classification)
+            XCTFail("expected an error, loaded \(data.rowCount) rows", file: file, line: line)
+        } catch let error as NNSearchError {
+            XCTAssertEqual(error.kind, .data, file: file, line: line)
+            XCTAssertEqual(error.exitCode, 65, file: file, line: line)
+            for part in parts where !error.message.contains(part) {
+                XCTFail("message lacks \"\(part)\": \(error.message)", file: file, line: line)
+            }
+        } catch {
+            XCTFail("expected NNSearchError, got \(error)", file: file, line: line)
+        }
+    }
+
+    private func assertClasses(_ data: Dataset, labels: [Int32], names: [String],
+                               file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(data.targets, .classes(labels: labels, names: names), file: file, line: line)
+    }
+
+    // MARK: - Good files
+
+    func testNumericFeaturesAndIntegerClasses() throws {
+        let data = try load("a,y,b\n1,2,-0.5\n+2 , 0,1e-3\n3,1, 4.\n")
+        XCTAssertEqual(data.featureNames, ["a", "b"])
+        XCTAssertEqual(data.features, [1, -0.5, 2, 1e-3, 3, 4])
+        assertClasses(data, labels: [2, 0, 1], names: ["0", "1", "2"])
+    }
+
+    func testNumericClassesSortNumericallyAndKeepFirstSpelling() throws {
+        let data = try load("x,y\n1,10\n2,9\n3,10.0\n4,-1\n", classification: true)
+        assertClasses(data, labels: [2, 1, 2, 0], names: ["-1", "9", "10"])
+    }
+
+    func testStringClassesSortByBytes() throws {
+        let data = try load("x,y\n1,dog\n2,cat\n3,Dog\n4,cat\n5,7\n")
+        assertClasses(data, labels: [3, 2, 1, 2, 0], names: ["7", "Dog", "cat", "dog"])
+    }
+
+    func testQuotedFieldsCRLFAndBOM() throws {
+        let text = "\u{FEFF}\"x, one\",\"y\"\r\n\"1.5\",\"a \"\"b\"\"\"\r\n2,\"line\r\nbreak\"\r\n3,\"a \"\"b\"\"\""
+        let data = try load(text)
+        XCTAssertEqual(data.featureNames, ["x, one"])
+        XCTAssertEqual(data.features, [1.5, 2, 3])
+        assertClasses(data, labels: [0, 1, 0], names: ["a \"b\"", "line\r\nbreak"])
+    }
+
+    func testBlankLinesAreSkipped() throws {
+        let data = try load("x,y\n\n1,0\n\n\n2,1\n\n")
+        XCTAssertEqual(data.rowCount, 2)
+    }
+
+    func testInfersRegressionForFractionalOrManyValues() throws {
+        let fractional = try load("x,y\n1,0.5\n2,1.5\n3,0.5\n")
+        XCTAssertEqual(fractional.targets, .values([0.5, 1.5, 0.5]))
+        let many = (0...20).map { "\($0),\($0)\n" }.joined()
+        guard case .values(let values) = try load("x,y\n" + many).targets else {
+            return XCTFail("21 distinct integers should infer regression")
+        }
+        XCTAssertEqual(values, (0...20).map(Float.init))
+        let twenty = (0..<20).map { "\($0),\($0)\n" }.joined()
+        XCTAssertEqual(try load("x,y\n" + twenty).classCount, 20)
+    }
+
+    func testExplicitRegressionOfIntegers() throws {
+        XCTAssertEqual(try load("x,y\n1,0\n2,1\n", classification: false).targets, .values([0, 1]))
+    }
+
+    // MARK: - Bad files
+
+    func testMissingFileAndDirectory() throws {
+        assertDataError(path: directory.appendingPathComponent("nope.csv").path, ["nope.csv", "no such file"])
+        assertDataError(path: directory.path, ["is a directory"])
+    }
+
+    func testEmptyFileHasNoHeader() throws {
+        try assertDataError("", ["empty", "header"])
+        try assertDataError("\u{FEFF}\n\n", ["empty", "header"])
+    }
+
+    func testHeaderProblems() throws {
+        try assertDataError("x,y,x\n1,2,3\n", ["data.csv:1:5:", "duplicate column name \"x\"", "column 1"])
+        try assertDataError(",x,y\n0,1,2\n", ["data.csv:1:1:", "column 1 has no name"])
+        try assertDataError("y\n1\n2\n", ["no feature columns", "\"y\""])
+    }
+
+    func testUnknownTargetSuggestsAndListsColumns() throws {
+        try assertDataError("x,label\n1,0\n", target: "lable", ["no column named \"lable\"", "did you mean \"label\"", "\"x\", \"label\""])
+        try assertDataError("x,label\n1,0\n", target: "zzzzzz", ["no column named \"zzzzzz\"", "\"x\", \"label\""])
+    }
+
+    func testHeaderOnly() throws {
+        try assertDataError("x,y\n", ["header only", "no data rows"])
+        try assertDataError("x,y", ["header only", "no data rows"])
+    }
+
+    func testRaggedRows() throws {
+        try assertDataError("x,y\n1,0\n2,1,7\n", ["data.csv:3:5:", "3 fields, expected 2"])
+        try assertDataError("x,y,z\n1,0,1\n2,1\n", ["data.csv:3:4:", "2 fields, expected 3"])
+    }
+
+    func testBadFeatureCells() throws {
+        try assertDataError("x,y\n1,0\nabc,1\n", ["data.csv:3:1:", "column \"x\"", "\"abc\" is not a number"])
+        try assertDataError("x,y\n1,0\n0x10,1\n", ["data.csv:3:1:", "\"0x10\" is not a number"])
+        try assertDataError("y,x\n0,1\n1, \n", ["data.csv:3:3:", "column \"x\" is empty"])
+        try assertDataError("y,x\n0,1\n1,NaN\n", ["data.csv:3:3:", "column \"x\"", "\"NaN\" is not a finite number"])
+        try assertDataError("y,x\n0,-inf\n1,2\n", ["data.csv:2:3:", "\"-inf\" is not a finite number"])
+        try assertDataError("y,x\n0,1e999\n1,2\n", ["data.csv:2:3:", "\"1e999\" is not a finite number"])
+        try assertDataError("y,x\n0,1e300\n1,2\n", ["data.csv:2:3:", "\"1e300\" is too large"])
+    }
+
+    func testColumnsCountScalarsAndSkipBOM() throws {
+        try assertDataError("\u{FEFF}é,y\n\"ü\",0\n", ["data.csv:2:1:", "column \"é\"", "\"ü\" is not a number"])
+        try assertDataError("y,x\n\"é\",bad\n", ["data.csv:2:5:", "\"bad\""])
+    }
+
+    func testBadTargets() throws {
+        try assertDataError("x,y\n1,0\n2,\n", ["data.csv:3:3:", "target column \"y\" is empty"])
+        try assertDataError("x,y\n1,0.5\n2,cat\n", classification: false,
+                            ["data.csv:3:3:", "target column \"y\"", "\"cat\" is not a number", "regression"])
+        try assertDataError("x,y\n1,0.5\n2,nan\n", ["data.csv:3:3:", "\"nan\" is not a finite number"])
+        try assertDataError("x,y\n1,cat\n2,cat\n", ["single class \"cat\"", "\"y\""])
+        try assertDataError("x,y\n1,1\n2,1.0\n", classification: true, ["single class \"1\""])
+    }
+
+    func testMalformedQuoting() throws {
+        try assertDataError("x,y\n1,\"a\"b\n", ["data.csv:2:6:", "after the closing quote"])
+        try assertDataError("x,y\n1,0\n2,\"open\n3,1\n", ["data.csv:3:3:", "unterminated"])
+        try assertDataError("x,y\n1,a\"b\n", ["data.csv:2:4:", "quote inside an unquoted field"])
+        try assertDataError("y,x\n\"multi\nline\",0\n1,\"a\"b\n", ["data.csv:4:6:"])
+    }
+
+    func testNeverCrashesOnArbitraryBytes() throws {
+        var random = Random(seed: 7)
+        let alphabet = Array("0123456789.,-+e\"\r\n xyn".utf8) + [0xFF, 0xEF, 0xBB, 0xBF]
+        for _ in 0..<500 {
+            let bytes = (0..<random.next(below: 40)).map { _ in alphabet[random.next(below: alphabet.count)] }
+            let url = directory.appendingPathComponent("fuzz.csv")
+            try Data(Array("x,y\n".utf8) + bytes).write(to: url)
+            do {
+                _ = try loadCSVDataset(path: url.path, target: "y", classification: nil)
+            } catch let error as NNSearchError {
+                XCTAssertEqual(error.exitCode, 65)
+            }
+        }
+    }
+}
