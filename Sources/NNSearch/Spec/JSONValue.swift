@@ -66,3 +66,8 @@ struct JSONMember: Equatable, Sendable {
     var value: JSONValue
     var line: Int = 0
 }
+
+extension JSONMember {
+    /// Members are equal when key and value are: where they were written does not matter.
+    static func == (a: JSONMember, b: JSONMember) -> Bool { a.key == b.key && a.value == b.value }
+}

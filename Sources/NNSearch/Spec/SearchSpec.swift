@@ -1,0 +1,123 @@
+/// What the model predicts: a class or a real value.
+enum TaskKind: String, CaseIterable, Sendable {
+    case classification, regression
+}
+
+/// The validation number a search ranks trials by.
+enum Metric: String, CaseIterable, Sendable {
+    case valAccuracy = "val_accuracy"
+    case valLoss = "val_loss"
+    case valR2 = "val_r2"
+
+    /// Whether larger values are better.
+    var maximize: Bool { self != .valLoss }
+
+    /// The metric used when a spec names none: accuracy for classification, loss for regression.
+    static func defaultMetric(for task: TaskKind) -> Metric {
+        task == .classification ? .valAccuracy : .valLoss
+    }
+
+    /// Whether the metric can be computed for a task (`val_loss` applies to both).
+    func applies(to task: TaskKind) -> Bool {
+        switch self {
+        case .valAccuracy: task == .classification
+        case .valR2: task == .regression
+        case .valLoss: true
+        }
+    }
+}
+
+/// How trials are chosen from the space.
+enum Strategy: String, CaseIterable, Sendable {
+    /// Every combination of the listed values, last space key varying fastest.
+    case grid
+    /// Independent seeded draws per trial.
+    case random
+}
+
+/// Where the rows come from.
+enum DataSource: Sendable, Equatable {
+    /// A built-in generator: `sum_bin`, `sum_mod` or `heart_rate`.
+    case generator(name: String, rows: Int, seed: UInt64)
+    /// A CSV file: `path` is resolved and absolute, `written` is as in the spec, `target` names a column.
+    case csv(path: String, written: String, target: String)
+
+    /// The built-in generator names.
+    static let generatorNames = ["sum_bin", "sum_mod", "heart_rate"]
+}
+
+/// What one space key says about its hyperparameter.
+enum SpaceEntry: Sendable, Equatable {
+    /// One value for every trial (validated).
+    case fixed(JSONValue)
+    /// A non-empty list of values (each validated).
+    case choices([JSONValue])
+    /// A real number drawn uniformly from [low, high).
+    case uniform(Double, Double)
+    /// A positive real whose logarithm is drawn uniformly.
+    case logUniform(Double, Double)
+    /// An integer drawn uniformly from low...high.
+    case intUniform(Int, Int)
+
+    /// Whether the entry is a continuous or integer range (only random search can draw from it).
+    var isRange: Bool {
+        switch self {
+        case .fixed, .choices: false
+        case .uniform, .logUniform, .intUniform: true
+        }
+    }
+
+    /// The values a grid takes from this entry: the list, or the fixed value alone; empty for ranges.
+    var gridValues: [JSONValue] {
+        switch self {
+        case .fixed(let value): [value]
+        case .choices(let values): values
+        case .uniform, .logUniform, .intUniform: []
+        }
+    }
+
+    /// The entry as it would be written in a spec, for messages.
+    var jsonText: String {
+        switch self {
+        case .fixed(let value): value.jsonText
+        case .choices(let values): JSONValue.array(values).jsonText
+        case .uniform(let a, let b): "{\"uniform\": [\(formatNumber(a)), \(formatNumber(b))]}"
+        case .logUniform(let a, let b): "{\"log_uniform\": [\(formatNumber(a)), \(formatNumber(b))]}"
+        case .intUniform(let a, let b): "{\"int_uniform\": [\(a), \(b)]}"
+        }
+    }
+}
+
+/// One key of the spec's `space`.
+struct SpaceDimension: Sendable, Equatable {
+    /// A name from `Hyperparameters.names`.
+    var name: String
+    var entry: SpaceEntry
+}
+
+/// A validated search spec (`searches/NAME.json`); see `SpecLoader.swift` for the format.
+struct SearchSpec: Sendable {
+    var version: Int
+    var name: String
+    var data: DataSource
+    /// The fraction of rows held out for validation, in (0, 0.9].
+    var validation: Double
+    /// nil until known from the data (a CSV target may be either).
+    var task: TaskKind?
+    /// nil means the default for the task: `val_accuracy` for classification, `val_loss` for regression.
+    var metric: Metric?
+    var strategy: Strategy
+    /// Required for random search; for grid, a cap on the number of combinations run.
+    var trials: Int?
+    var seed: UInt64
+    /// nil means one per core.
+    var workers: Int?
+    var maxSeconds: Double?
+    /// In the order written, which is the order of the CSV columns.
+    var space: [SpaceDimension]
+    /// The spec as written.
+    var source: JSONValue
+
+    /// The metric in force once the task is known.
+    func metric(for task: TaskKind) -> Metric { metric ?? Metric.defaultMetric(for: task) }
+}

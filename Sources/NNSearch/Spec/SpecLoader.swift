@@ -1,0 +1,417 @@
+import Foundation
+
+/// Reading and validating `searches/NAME.json`.
+///
+/// ```json
+/// { "version": 1, "name": "sum-bin", "data": {"generator": "sum_bin", "rows": 2000, "seed": 0},
+///   "validation": 0.2, "task": "classification", "metric": "val_accuracy", "strategy": "random",
+///   "trials": 100, "seed": 1, "workers": 2, "max_seconds": 600,
+///   "space": { "depth": [1, 2, 4], "lr": {"log_uniform": [0.0001, 0.1]}, "epochs": 30 } }
+/// ```
+///
+/// Every message reads `FILE: PATH: message`. A missing CSV file is `.data` (exit 65);
+/// every other problem with the spec is `.usage` (exit 64).
+extension SearchSpec {
+    /// The most combinations a grid may have without a `trials` cap.
+    static let maxGridSize = 100_000
+
+    /// Reads, parses and validates a spec file; a CSV path is taken relative to the file's folder.
+    static func load(path: String) throws -> SearchSpec {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw NNSearchError(.noInput, "\(path): no such spec file")
+        }
+        guard !isDirectory.boolValue else {
+            throw NNSearchError.usage("\(path): is a directory, not a spec file")
+        }
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw NNSearchError.io("\(path): cannot read the spec: \(error.localizedDescription)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw NNSearchError.usage("\(path): the spec is not UTF-8 text")
+        }
+        let json = try parseJSON(text, file: path)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(json, file: path, baseDirectory: directory)
+    }
+
+    /// Validates a parsed spec; `file` names it in messages and gives the default `name`.
+    static func parse(_ json: JSONValue, file: String, baseDirectory: String) throws -> SearchSpec {
+        do {
+            return try SpecReader(file: file, baseDirectory: baseDirectory).read(json)
+        } catch let error as NNSearchError {
+            throw NNSearchError(error.kind, "\(file): \(error.message)")
+        }
+    }
+
+    // MARK: - Single trial
+
+    /// The hyperparameters for `nnsearch train SPEC --set NAME=VALUE ...`.
+    ///
+    /// Starts from the defaults, applies the space's fixed entries, then the overrides (any
+    /// hyperparameter, in or out of the space). Lists and ranges left open are an error.
+    func singleTrial(overrides: [(name: String, value: JSONValue)]) throws -> Hyperparameters {
+        var hyperparameters = Hyperparameters()
+        for dimension in space {
+            if case .fixed(let value) = dimension.entry {
+                try hyperparameters.set(dimension.name, value, path: "space.\(dimension.name)")
+            }
+        }
+        for override in overrides {
+            try hyperparameters.set(override.name, override.value, path: "--set \(override.name)")
+        }
+        let overridden = Set(overrides.map(\.name))
+        let open = space.filter { dimension in
+            if case .fixed = dimension.entry { return false }
+            return !overridden.contains(dimension.name)
+        }
+        guard open.isEmpty else {
+            throw NNSearchError.usage(open.map { dimension in
+                let what = dimension.entry.isRange ? "a range" : "a list of choices"
+                let written = source["space"]?[dimension.name]?.jsonText ?? dimension.entry.jsonText
+                return "space.\(dimension.name) is \(what) \(written);"
+                    + " choose one value with --set \(dimension.name)=VALUE"
+            }.joined(separator: "\n"))
+        }
+        return hyperparameters
+    }
+}
+
+// MARK: - Reader
+
+/// Validates one spec; its errors start with the JSON path, and `SearchSpec.parse` adds the file.
+private struct SpecReader {
+    let file: String
+    let baseDirectory: String
+
+    static let topKeys = [
+        "version", "name", "data", "validation", "task", "metric", "strategy",
+        "trials", "seed", "workers", "max_seconds", "space",
+    ]
+    static let rangeKinds = ["uniform", "log_uniform", "int_uniform"]
+
+    func read(_ json: JSONValue) throws -> SearchSpec {
+        guard case .object(let members) = json else {
+            throw NNSearchError.usage("expected the spec to be an object {...}, found \(describe(json))")
+        }
+        try checkKeys(members, known: SpecReader.topKeys, path: nil)
+        try readVersion(json["version"])
+        let name = try json["name"].map { try nonEmptyString($0, path: "name") } ?? defaultName
+        let data = try readData(json["data"])
+        let validation = try json["validation"].map {
+            try real($0, path: "validation", allowed: "a number > 0 and <= 0.9") { $0 > 0 && $0 <= 0.9 }
+        } ?? 0.2
+        let task: TaskKind? = try json["task"].map { try named($0, path: "task") }
+        let metric: Metric? = try json["metric"].map { try named($0, path: "metric") }
+        if let task, let metric, !metric.applies(to: task) {
+            let allowed = Metric.allCases.filter { $0.applies(to: task) }.map { "\"\($0.rawValue)\"" }
+            throw failure("metric", "\"\(metric.rawValue)\" does not apply to task \"\(task.rawValue)\";"
+                + " expected " + allowed.joined(separator: " or "))
+        }
+        if case .generator(let generator, _, _) = data {
+            try checkGeneratorTask(generator, task: task, metric: metric)
+        }
+        let explicitStrategy: Strategy? = try json["strategy"].map { try named($0, path: "strategy") }
+        let trials = try json["trials"].map { try integer($0, path: "trials", in: 1...1_000_000_000, allowed: "a positive integer") }
+        let seed = try json["seed"].map { try unsigned($0, path: "seed") } ?? 0
+        let workers = try json["workers"].map { try integer($0, path: "workers", in: 1...256) }
+        let maxSeconds = try json["max_seconds"].map {
+            try real($0, path: "max_seconds", allowed: "a number of seconds > 0") { $0 > 0 }
+        }
+        let space = try readSpace(json["space"])
+        let strategy = try checkStrategy(explicitStrategy, space: space, trials: trials)
+        try checkDataExists(data)
+        return SearchSpec(
+            version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
+            strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
+            space: space, source: json)
+    }
+
+    /// The file's base name without `.json`.
+    var defaultName: String {
+        let base = URL(fileURLWithPath: file).lastPathComponent
+        return base.hasSuffix(".json") && base.count > 5 ? String(base.dropLast(5)) : base
+    }
+
+    func readVersion(_ value: JSONValue?) throws {
+        guard let value else { throw failure("version", "missing; add \"version\": 1") }
+        guard case .number(let number, let text) = value else {
+            throw failure("version", "expected the number 1, found \(describe(value))")
+        }
+        guard number == 1 else {
+            throw failure("version", "\(text) is not supported; this nnsearch reads version 1")
+        }
+    }
+
+    // MARK: Data
+
+    func readData(_ value: JSONValue?) throws -> DataSource {
+        let example = "{\"generator\": \"sum_bin\"} or {\"csv\": \"FILE.csv\", \"target\": \"COLUMN\"}"
+        guard let value else { throw failure("data", "missing; add \"data\": \(example)") }
+        guard case .object(let members) = value else {
+            throw failure("data", "expected an object, \(example), found \(describe(value))")
+        }
+        if let generator = value["generator"] {
+            if value["csv"] != nil { throw failure("data", "give either \"generator\" or \"csv\", not both") }
+            try checkKeys(members, known: ["generator", "rows", "seed"], path: "data")
+            let name = try nonEmptyString(generator, path: "data.generator")
+            guard DataSource.generatorNames.contains(name) else {
+                throw failure("data.generator", "\(JSONValue.quote(name)) is not a generator"
+                    + didYouMean(name, DataSource.generatorNames) + "; expected one of "
+                    + DataSource.generatorNames.map { "\"\($0)\"" }.joined(separator: ", "))
+            }
+            let rows = try value["rows"].map { try integer($0, path: "data.rows", in: 2...10_000_000) } ?? 2000
+            let seed = try value["seed"].map { try unsigned($0, path: "data.seed") } ?? 0
+            return .generator(name: name, rows: rows, seed: seed)
+        }
+        if let csv = value["csv"] {
+            try checkKeys(members, known: ["csv", "target"], path: "data")
+            let written = try nonEmptyString(csv, path: "data.csv")
+            guard let targetValue = value["target"] else {
+                throw failure("data.target", "missing; name the column to predict, e.g. \"target\": \"label\"")
+            }
+            let target = try nonEmptyString(targetValue, path: "data.target")
+            let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
+            let path = URL(fileURLWithPath: written, relativeTo: base).standardizedFileURL.path
+            return .csv(path: path, written: written, target: target)
+        }
+        try checkKeys(members, known: ["generator", "rows", "seed", "csv", "target"], path: "data")
+        throw failure("data", "expected \(example)")
+    }
+
+    /// The generators all make classification problems.
+    func checkGeneratorTask(_ generator: String, task: TaskKind?, metric: Metric?) throws {
+        let why = "data.generator \(JSONValue.quote(generator)) makes a classification problem"
+        if task == .regression {
+            throw failure("task", "\"regression\" does not fit: \(why)")
+        }
+        if let metric, !metric.applies(to: .classification) {
+            throw failure("metric", "\"\(metric.rawValue)\" does not fit: \(why); expected \"val_accuracy\" or \"val_loss\"")
+        }
+    }
+
+    func checkDataExists(_ data: DataSource) throws {
+        guard case .csv(let path, let written, _) = data else { return }
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        guard exists, !isDirectory.boolValue else {
+            let problem = exists ? "is a directory, not a CSV file" : "no such file"
+            throw NNSearchError(.data, "data.csv: \(JSONValue.quote(written)): \(problem) (\(path))")
+        }
+    }
+
+    // MARK: Space
+
+    func readSpace(_ value: JSONValue?) throws -> [SpaceDimension] {
+        guard let value else { return [] }
+        guard case .object(let members) = value else {
+            throw failure("space", "expected an object of hyperparameters, e.g. {\"lr\": [0.01, 0.1]},"
+                + " found \(describe(value))")
+        }
+        return try members.map { SpaceDimension(name: $0.key, entry: try readEntry($0.key, $0.value)) }
+    }
+
+    func readEntry(_ name: String, _ value: JSONValue) throws -> SpaceEntry {
+        let path = "space.\(name)"
+        guard let domain = Hyperparameters.domain(of: name) else {
+            throw failure(path, "unknown hyperparameter \(JSONValue.quote(name))" + didYouMean(name, Hyperparameters.names)
+                + "; known: " + Hyperparameters.names.joined(separator: ", "))
+        }
+        switch value {
+        case .array(let items):
+            guard !items.isEmpty else {
+                throw failure(path, "the list of choices is empty; give at least one value, or a single value without []")
+            }
+            var seen: [String: Int] = [:]
+            for (i, item) in items.enumerated() {
+                var hyperparameters = Hyperparameters()
+                try hyperparameters.set(name, item, path: "\(path)[\(i)]")
+                let canonical = hyperparameters.csvValue(of: name)
+                if let first = seen[canonical] {
+                    throw failure("\(path)[\(i)]", "\(item.jsonText) repeats \(path)[\(first)]; list each choice once")
+                }
+                seen[canonical] = i
+            }
+            return .choices(items)
+        case .object(let members) where isRange(members, domain: domain):
+            return try readRange(name, domain: domain, members: members, path: path)
+        default:
+            var hyperparameters = Hyperparameters()
+            try hyperparameters.set(name, value, path: path)
+            return .fixed(value)
+        }
+    }
+
+    /// Whether an object is meant as a range: any object, except a schedule object like {"step": 10, "gamma": 0.5}.
+    func isRange(_ members: [JSONMember], domain: HyperparameterDomain) -> Bool {
+        if case .schedule = domain { return members.contains { SpecReader.rangeKinds.contains($0.key) } }
+        return true
+    }
+
+    func readRange(_ name: String, domain: HyperparameterDomain, members: [JSONMember], path: String) throws -> SpaceEntry {
+        let forms = "{\"uniform\": [LOW, HIGH]}, {\"log_uniform\": [LOW, HIGH]} or {\"int_uniform\": [LOW, HIGH]}"
+        guard members.count == 1, let member = members.first else {
+            throw failure(path, "a range has exactly one key, \(forms); found keys "
+                + members.map { JSONValue.quote($0.key) }.joined(separator: ", "))
+        }
+        let kind = member.key, rangePath = "\(path).\(kind)"
+        guard SpecReader.rangeKinds.contains(kind) else {
+            throw failure(rangePath, "unknown key" + didYouMean(kind, SpecReader.rangeKinds)
+                + "; known keys: " + SpecReader.rangeKinds.joined(separator: ", ") + " (a range is \(forms))")
+        }
+        switch (kind, domain) {
+        case ("uniform", .real), ("log_uniform", .real), ("int_uniform", .integer): break
+        default: throw failure(rangePath, "\(name) \(rangeAdvice(domain)), not \"\(kind)\"")
+        }
+        guard case .array(let bounds) = member.value, bounds.count == 2 else {
+            throw failure(rangePath, "expected a list of two numbers [LOW, HIGH], found \(describe(member.value))")
+        }
+        for (i, bound) in bounds.enumerated() {
+            var hyperparameters = Hyperparameters()
+            try hyperparameters.set(name, bound, path: "\(rangePath)[\(i)]")
+        }
+        guard case .number(let low, let lowText) = bounds[0], case .number(let high, let highText) = bounds[1] else {
+            throw failure(rangePath, "expected a list of two numbers [LOW, HIGH]")
+        }
+        if kind == "int_uniform" {
+            guard low <= high else {
+                throw failure(rangePath, "LOW \(lowText) is greater than HIGH \(highText)")
+            }
+            return .intUniform(Int(low), Int(high))
+        }
+        if kind == "log_uniform", low <= 0 {
+            throw failure("\(rangePath)[0]", "\(lowText) is not allowed; log_uniform needs LOW > 0")
+        }
+        guard low < high else {
+            throw failure(rangePath, "LOW \(lowText) must be less than HIGH \(highText) (for one value, write it without a range)")
+        }
+        return kind == "uniform" ? .uniform(low, high) : .logUniform(low, high)
+    }
+
+    /// Which ranges a domain accepts, for messages.
+    func rangeAdvice(_ domain: HyperparameterDomain) -> String {
+        switch domain {
+        case .real: "takes real numbers: use {\"uniform\": [LOW, HIGH]}, {\"log_uniform\": [LOW, HIGH]} or a list"
+        case .integer: "takes integers: use {\"int_uniform\": [LOW, HIGH]} or a list"
+        case .names, .boolean, .schedule: "takes no ranges: use a list of choices"
+        }
+    }
+
+    // MARK: Strategy
+
+    /// The strategy in force (random when any entry is a range, unless given), checked against the space.
+    func checkStrategy(_ explicit: Strategy?, space: [SpaceDimension], trials: Int?) throws -> Strategy {
+        let firstRange = space.first { $0.entry.isRange }
+        switch explicit ?? (firstRange == nil ? .grid : .random) {
+        case .random:
+            guard trials != nil else {
+                let why = explicit == nil ? " (used because space.\(firstRange?.name ?? "") is a range)" : ""
+                throw failure("trials", "missing; random search\(why) needs a number of trials, e.g. \"trials\": 50")
+            }
+            return .random
+        case .grid:
+            if let range = firstRange {
+                throw failure("space.\(range.name)", "a range \(range.entry.jsonText) cannot be searched by grid;"
+                    + " use a list of values, or \"strategy\": \"random\"")
+            }
+            let factors = space.map(\.entry.gridValues.count)
+            var size = 1, overflow = false
+            for factor in factors where !overflow {
+                (size, overflow) = size.multipliedReportingOverflow(by: factor)
+            }
+            if trials == nil, overflow || size > SearchSpec.maxGridSize {
+                let count = overflow ? "more than \(Int.max)" : String(size)
+                throw failure("space", "the grid has \(count) combinations ("
+                    + factors.map(String.init).joined(separator: " × ") + "), more than \(SearchSpec.maxGridSize);"
+                    + " set \"trials\" to run only the first N, or use \"strategy\": \"random\"")
+            }
+            return .grid
+        }
+    }
+
+    // MARK: Values
+
+    func failure(_ path: String, _ message: String) -> NNSearchError {
+        .usage("\(path): \(message)")
+    }
+
+    /// "a string \"abc\"", "a number 3", "a list", for "found ..." in messages.
+    func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .array, .object: return value.typeName
+        default:
+            let text = value.jsonText
+            return value.typeName + " " + (text.count > 40 ? text.prefix(37) + "..." : text)
+        }
+    }
+
+    func checkKeys(_ members: [JSONMember], known: [String], path: String?) throws {
+        for member in members where !known.contains(member.key) {
+            var hint = didYouMean(member.key, known)
+            if path == nil, Hyperparameters.domain(of: member.key) != nil {
+                hint = " (hyperparameters go inside \"space\")"
+            } else if path == nil, hint.isEmpty, !didYouMean(member.key, Hyperparameters.names).isEmpty {
+                hint = didYouMean(member.key, Hyperparameters.names) + "; hyperparameters go inside \"space\""
+            }
+            throw failure(path.map { "\($0).\(member.key)" } ?? member.key,
+                          "unknown key" + hint + "; known keys: " + known.joined(separator: ", "))
+        }
+    }
+
+    func nonEmptyString(_ value: JSONValue, path: String) throws -> String {
+        guard case .string(let text) = value else {
+            throw failure(path, "expected a string, found \(describe(value))")
+        }
+        guard !text.isEmpty else { throw failure(path, "must not be empty") }
+        return text
+    }
+
+    /// A string naming a case of `E`, with a suggestion when it is close to one.
+    func named<E: RawRepresentable & CaseIterable>(_ value: JSONValue, path: String) throws -> E where E.RawValue == String {
+        let names = E.allCases.map(\.rawValue)
+        let allowed = "one of " + names.map { "\"\($0)\"" }.joined(separator: ", ")
+        guard case .string(let text) = value else {
+            throw failure(path, "expected \(allowed), found \(describe(value))")
+        }
+        guard let result = E(rawValue: text) else {
+            throw failure(path, "\(JSONValue.quote(text)) is not allowed" + didYouMean(text, names) + "; expected \(allowed)")
+        }
+        return result
+    }
+
+    func integer(_ value: JSONValue, path: String, in range: ClosedRange<Int>, allowed: String? = nil) throws -> Int {
+        let allowed = allowed ?? "an integer from \(range.lowerBound) to \(range.upperBound)"
+        guard case .number(let number, let text) = value else {
+            throw failure(path, "expected \(allowed), found \(describe(value))")
+        }
+        guard number.rounded() == number, number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
+            throw failure(path, "\(text) is not allowed; expected \(allowed)")
+        }
+        return Int(number)
+    }
+
+    /// A seed: a non-negative integer, read from the number's text so all 64 bits are exact.
+    func unsigned(_ value: JSONValue, path: String) throws -> UInt64 {
+        let allowed = "a non-negative integer"
+        guard case .number(let number, let text) = value else {
+            throw failure(path, "expected \(allowed), found \(describe(value))")
+        }
+        if let exact = UInt64(text) { return exact }
+        guard number.rounded() == number, number >= 0, number < 0x1p64 else {
+            throw failure(path, "\(text) is not allowed; expected \(allowed) below 2^64")
+        }
+        return UInt64(number)
+    }
+
+    func real(_ value: JSONValue, path: String, allowed: String, _ isAllowed: (Double) -> Bool) throws -> Double {
+        guard case .number(let number, let text) = value else {
+            throw failure(path, "expected \(allowed), found \(describe(value))")
+        }
+        guard isAllowed(number) else { throw failure(path, "\(text) is not allowed; expected \(allowed)") }
+        return number
+    }
+}

@@ -1,0 +1,372 @@
+import Foundation
+import XCTest
+@testable import NNSearch
+
+final class SpecLoaderTests: XCTestCase {
+    static let contract = """
+    { "version": 1, "name": "sum-bin", "data": {"generator": "sum_bin", "rows": 2000, "seed": 0}, "validation": 0.2,
+      "task": "classification", "metric": "val_accuracy", "strategy": "random", "trials": 100, "seed": 1, "workers": 2, "max_seconds": 600,
+      "space": { "depth": [1, 2, 4], "width": [16, 64, 256], "lr": {"log_uniform": [0.0001, 0.1]}, "optimizer": ["sgd", "momentum", "adam"],
+        "schedule": ["constant", {"step": 10, "gamma": 0.5}], "batch_size": [16, 64], "epochs": 30, "activation": "relu",
+        "normalize": ["none", "standardize"], "dropout": 0 } }
+    """
+
+    // MARK: - Valid specs
+
+    func testParsesTheContractExample() throws {
+        let spec = try parseSpec(SpecLoaderTests.contract)
+        XCTAssertEqual(spec.version, 1)
+        XCTAssertEqual(spec.name, "sum-bin")
+        XCTAssertEqual(spec.data, .generator(name: "sum_bin", rows: 2000, seed: 0))
+        XCTAssertEqual(spec.validation, 0.2)
+        XCTAssertEqual(spec.task, .classification)
+        XCTAssertEqual(spec.metric, .valAccuracy)
+        XCTAssertEqual(spec.strategy, .random)
+        XCTAssertEqual(spec.trials, 100)
+        XCTAssertEqual(spec.seed, 1)
+        XCTAssertEqual(spec.workers, 2)
+        XCTAssertEqual(spec.maxSeconds, 600)
+        XCTAssertEqual(spec.space.map(\.name), [
+            "depth", "width", "lr", "optimizer", "schedule", "batch_size", "epochs", "activation", "normalize", "dropout",
+        ])
+        XCTAssertEqual(spec.space[0].entry, .choices([.number(1, text: "1"), .number(2, text: "2"), .number(4, text: "4")]))
+        XCTAssertEqual(spec.space[2].entry, .logUniform(0.0001, 0.1))
+        XCTAssertEqual(spec.space[4].entry.jsonText, #"["constant", {"step": 10, "gamma": 0.5}]"#)
+        guard case .choices(let schedules) = spec.space[4].entry else { return XCTFail("schedule is not a list") }
+        XCTAssertEqual(schedules.count, 2, "a schedule object is one choice, not a range")
+        XCTAssertEqual(spec.space[6].entry, .fixed(.number(30, text: "30")))
+        XCTAssertEqual(spec.space[9].entry, .fixed(.number(0, text: "0")))
+        XCTAssertEqual(spec.source, try parseJSON(SpecLoaderTests.contract, file: "s.json"))
+    }
+
+    func testDefaults() throws {
+        let spec = try parseSpec(#"{"version": 1, "data": {"generator": "heart_rate"}, "space": {"width": [8, 16], "depth": 1}}"#)
+        XCTAssertEqual(spec.name, "s")
+        XCTAssertEqual(spec.data, .generator(name: "heart_rate", rows: 2000, seed: 0))
+        XCTAssertEqual(spec.validation, 0.2)
+        XCTAssertNil(spec.task)
+        XCTAssertNil(spec.metric)
+        XCTAssertEqual(spec.metric(for: .classification), .valAccuracy)
+        XCTAssertEqual(spec.metric(for: .regression), .valLoss)
+        XCTAssertEqual(spec.strategy, .grid, "no range in the space")
+        XCTAssertNil(spec.trials)
+        XCTAssertEqual(spec.seed, 0)
+        XCTAssertNil(spec.workers)
+        XCTAssertNil(spec.maxSeconds)
+        XCTAssertEqual(spec.space.map(\.name), ["width", "depth"], "space keeps the written order")
+    }
+
+    func testAnyRangeMakesRandomTheDefaultStrategy() throws {
+        let spec = try parseSpec(#"{"version": 1, "data": {"generator": "sum_mod"}, "trials": 5, "space": {"depth": {"int_uniform": [1, 3]}}}"#)
+        XCTAssertEqual(spec.strategy, .random)
+        XCTAssertEqual(spec.space[0].entry, .intUniform(1, 3))
+    }
+
+    func testScheduleObjectIsAFixedValueNotARange() throws {
+        let spec = try parseSpec(#"{"version": 1, "data": {"generator": "sum_bin"}, "space": {"schedule": {"step": 10, "gamma": 0.5}}}"#)
+        XCTAssertEqual(spec.strategy, .grid)
+        XCTAssertEqual(spec.space[0].entry, .fixed(try parseJSON(#"{"step": 10, "gamma": 0.5}"#, file: "-")))
+    }
+
+    func testSeedsKeepAll64Bits() throws {
+        let spec = try parseSpec(#"{"version": 1, "seed": 18446744073709551615, "data": {"generator": "sum_bin", "seed": 9007199254740993}}"#)
+        XCTAssertEqual(spec.seed, UInt64.max)
+        XCTAssertEqual(spec.data, .generator(name: "sum_bin", rows: 2000, seed: 9_007_199_254_740_993))
+    }
+
+    func testLoadReadsAFileResolvesTheCSVAndNamesTheSpecAfterIt() throws {
+        let directory = try temporaryDirectory()
+        try "x,y\n1,0\n".write(toFile: directory + "/data/train.csv", atomically: true, encoding: .utf8)
+        let specPath = directory + "/searches/my-search.json"
+        try #"{"version": 1, "data": {"csv": "../data/train.csv", "target": "y"}, "space": {"lr": [0.1]}}"#
+            .write(toFile: specPath, atomically: true, encoding: .utf8)
+        let spec = try SearchSpec.load(path: specPath)
+        XCTAssertEqual(spec.name, "my-search")
+        XCTAssertEqual(spec.data, .csv(path: directory + "/data/train.csv", written: "../data/train.csv", target: "y"))
+    }
+
+    // MARK: - File and JSON errors
+
+    func testMissingCSVIsADataErrorNamingTheResolvedPath() {
+        assertSpecError(#"{"version": 1, "data": {"csv": "nope.csv", "target": "y"}}"#, base: "/tmp/nnsearch-no-such-dir",
+                        #"s.json: data.csv: "nope.csv": no such file (/tmp/nnsearch-no-such-dir/nope.csv)"#, kind: .data)
+    }
+
+    func testLoadErrors() throws {
+        let directory = try temporaryDirectory()
+        XCTAssertThrowsError(try SearchSpec.load(path: directory + "/missing.json")) { error in
+            XCTAssertEqual(error as? NNSearchError, NNSearchError(.noInput, directory + "/missing.json: no such spec file"))
+        }
+        let path = directory + "/bad.json"
+        try "{\n  \"version\": 1,\n  \"trials\": 5,,\n}".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try SearchSpec.load(path: path)) { error in
+            XCTAssertEqual(error as? NNSearchError,
+                           NNSearchError(.usage, path + ":3:15: expected a string key after ',', found ','"))
+        }
+    }
+
+    func testTopLevelMustBeAnObject() {
+        assertSpecError("[1]", "s.json: expected the spec to be an object {...}, found a list")
+    }
+
+    // MARK: - Top-level keys
+
+    func testVersionIsRequiredAndMustBe1() {
+        assertSpecError(#"{"data": {"generator": "sum_bin"}}"#, #"s.json: version: missing; add "version": 1"#)
+        assertSpecError(#"{"version": 2, "data": {"generator": "sum_bin"}}"#, "s.json: version: 2 is not supported; this nnsearch reads version 1")
+        assertSpecError(#"{"version": "1", "data": {"generator": "sum_bin"}}"#, #"s.json: version: expected the number 1, found a string "1""#)
+    }
+
+    func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
+        assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
+            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space")
+        assertSpecError(#"{"version": 1, "lr": 0.1}"#, #"s.json: lr: unknown key (hyperparameters go inside "space")"#, prefix: true)
+        assertSpecError(#"{"version": 1, "optimiser": "adam"}"#,
+                        #"s.json: optimiser: unknown key (did you mean "optimizer"?); hyperparameters go inside "space"; known keys: version"#, prefix: true)
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin", "rwos": 10}}"#,
+                        #"s.json: data.rwos: unknown key (did you mean "rows"?); known keys: generator, rows, seed"#)
+        assertSpecError(minimal(space: #"{"optimiser": ["adam"]}"#),
+                        "s.json: space.optimiser: unknown hyperparameter \"optimiser\" (did you mean \"optimizer\"?); known: "
+                            + Hyperparameters.names.joined(separator: ", "))
+        assertSpecError(minimal(space: #"{"lr": {"log_unifrom": [0.001, 0.1]}}"#),
+                        #"s.json: space.lr.log_unifrom: unknown key (did you mean "log_uniform"?); known keys: uniform, log_uniform, int_uniform"#,
+                        prefix: true)
+    }
+
+    func testWrongTypesSayExpectedAndFound() {
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "trials": "100"}"#,
+                        #"s.json: trials: expected a positive integer, found a string "100""#)
+        assertSpecError(#"{"version": 1, "data": "sum_bin"}"#,
+                        #"s.json: data: expected an object, {"generator": "sum_bin"} or {"csv": "FILE.csv", "target": "COLUMN"}, found a string "sum_bin""#)
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "space": [1]}"#,
+                        #"s.json: space: expected an object of hyperparameters, e.g. {"lr": [0.01, 0.1]}, found a list"#)
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "name": null}"#, "s.json: name: expected a string, found null")
+    }
+
+    func testOutOfRangeTopLevelValues() {
+        let head = #"{"version": 1, "data": {"generator": "sum_bin"}, "#
+        assertSpecError(head + #""validation": 0.95}"#, "s.json: validation: 0.95 is not allowed; expected a number > 0 and <= 0.9")
+        assertSpecError(head + #""validation": 0}"#, "s.json: validation: 0 is not allowed; expected a number > 0 and <= 0.9")
+        assertSpecError(head + #""workers": 0}"#, "s.json: workers: 0 is not allowed; expected an integer from 1 to 256")
+        assertSpecError(head + #""workers": 2.5}"#, "s.json: workers: 2.5 is not allowed; expected an integer from 1 to 256")
+        assertSpecError(head + #""trials": 0}"#, "s.json: trials: 0 is not allowed; expected a positive integer")
+        assertSpecError(head + #""seed": -1}"#, "s.json: seed: -1 is not allowed; expected a non-negative integer below 2^64")
+        assertSpecError(head + #""max_seconds": 0}"#, "s.json: max_seconds: 0 is not allowed; expected a number of seconds > 0")
+        assertSpecError(head + #""task": "clasification"}"#,
+                        #"s.json: task: "clasification" is not allowed (did you mean "classification"?); expected one of "classification", "regression""#)
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bim"}}"#,
+                        #"s.json: data.generator: "sum_bim" is not a generator (did you mean "sum_bin"?); expected one of "sum_bin", "sum_mod", "heart_rate""#)
+    }
+
+    func testMetricMustSuitTheTask() {
+        let head = #"{"version": 1, "data": {"generator": "sum_bin"}, "#
+        assertSpecError(head + #""task": "classification", "metric": "val_r2"}"#,
+                        #"s.json: metric: "val_r2" does not apply to task "classification"; expected "val_accuracy" or "val_loss""#)
+        assertSpecError(head + #""task": "regression", "metric": "val_accuracy"}"#,
+                        #"s.json: metric: "val_accuracy" does not apply to task "regression"; expected "val_loss" or "val_r2""#)
+        assertSpecError(head + #""task": "regression"}"#,
+                        #"s.json: task: "regression" does not fit: data.generator "sum_bin" makes a classification problem"#)
+        assertSpecError(head + #""metric": "val_r2"}"#,
+                        #"s.json: metric: "val_r2" does not fit: data.generator "sum_bin" makes a classification problem; expected "val_accuracy" or "val_loss""#)
+        let csv = #"{"version": 1, "data": {"csv": "nope.csv", "target": "y"}, "#
+        assertSpecError(csv + #""metric": "val_r2"}"#, base: "/nonexistent",
+                        #"s.json: data.csv: "nope.csv": no such file (/nonexistent/nope.csv)"#, kind: .data)
+    }
+
+    func testCSVNeedsATarget() {
+        assertSpecError(#"{"version": 1, "data": {"csv": "a.csv"}}"#,
+                        #"s.json: data.target: missing; name the column to predict, e.g. "target": "label""#)
+    }
+
+    // MARK: - Space values
+
+    func testEveryChoiceIsValidatedWithItsPath() {
+        assertSpecError(minimal(space: #"{"optimizer": ["sgd", "adam", "adamm"]}"#),
+                        #"s.json: space.optimizer[2]: "adamm" is not allowed for optimizer; expected one of "sgd", "momentum", "adam", "adamw" (did you mean "adam"?)"#)
+        assertSpecError(minimal(space: #"{"depth": [1, 2.5]}"#),
+                        "s.json: space.depth[1]: 2.5 is not allowed for depth; expected an integer from 0 to 64")
+        assertSpecError(minimal(space: #"{"schedule": ["constant", {"step": 0, "gamma": 0.5}]}"#),
+                        "s.json: space.schedule[1]: step must be a whole number of epochs >= 1, got 0")
+    }
+
+    func testFixedValuesAreValidated() {
+        assertSpecError(minimal(space: #"{"dropout": 0.99}"#),
+                        "s.json: space.dropout: 0.99 is not allowed for dropout; expected a number >= 0 and <= 0.95")
+        assertSpecError(minimal(space: #"{"nesterov": "yes"}"#),
+                        #"s.json: space.nesterov: "yes" is not allowed for nesterov; expected true or false"#)
+    }
+
+    func testEmptyAndRepeatedChoices() {
+        assertSpecError(minimal(space: #"{"width": []}"#),
+                        "s.json: space.width: the list of choices is empty; give at least one value, or a single value without []")
+        assertSpecError(minimal(space: #"{"lr": [0.1, 0.01, 1e-1]}"#),
+                        "s.json: space.lr[2]: 1e-1 repeats space.lr[0]; list each choice once")
+    }
+
+    func testRangeOfTheWrongKindSaysWhichKindsAreAccepted() {
+        assertSpecError(minimal(space: #"{"width": {"uniform": [8, 64]}}"#),
+                        #"s.json: space.width.uniform: width takes integers: use {"int_uniform": [LOW, HIGH]} or a list, not "uniform""#)
+        assertSpecError(minimal(space: #"{"lr": {"int_uniform": [1, 2]}}"#),
+                        #"s.json: space.lr.int_uniform: lr takes real numbers: use {"uniform": [LOW, HIGH]}, {"log_uniform": [LOW, HIGH]} or a list, not "int_uniform""#)
+        assertSpecError(minimal(space: #"{"optimizer": {"uniform": [0, 1]}}"#),
+                        #"s.json: space.optimizer.uniform: optimizer takes no ranges: use a list of choices, not "uniform""#)
+        assertSpecError(minimal(space: #"{"schedule": {"uniform": [0, 1]}}"#),
+                        #"s.json: space.schedule.uniform: schedule takes no ranges: use a list of choices, not "uniform""#)
+    }
+
+    func testRangeBounds() {
+        assertSpecError(minimal(space: #"{"lr": {"log_uniform": [0, 0.1]}}"#),
+                        "s.json: space.lr.log_uniform[0]: 0 is not allowed for lr; expected a number > 0 and <= 100")
+        assertSpecError(minimal(space: #"{"weight_decay": {"log_uniform": [0, 0.1]}}"#),
+                        "s.json: space.weight_decay.log_uniform[0]: 0 is not allowed; log_uniform needs LOW > 0")
+        assertSpecError(minimal(space: #"{"dropout": {"uniform": [0.5, 0.2]}}"#),
+                        "s.json: space.dropout.uniform: LOW 0.5 must be less than HIGH 0.2 (for one value, write it without a range)")
+        assertSpecError(minimal(space: #"{"depth": {"int_uniform": [1, 100]}}"#),
+                        "s.json: space.depth.int_uniform[1]: 100 is not allowed for depth; expected an integer from 0 to 64")
+        assertSpecError(minimal(space: #"{"depth": {"int_uniform": [3, 1]}}"#),
+                        "s.json: space.depth.int_uniform: LOW 3 is greater than HIGH 1")
+        assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1]}}"#),
+                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list")
+        assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1, 0.2], "log": true}}"#),
+                        "s.json: space.lr: a range has exactly one key", prefix: true)
+    }
+
+    // MARK: - Strategy
+
+    func testGridRefusesARange() {
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "strategy": "grid", "space": {"depth": [1, 2], "lr": {"log_uniform": [0.0001, 0.1]}}}"#,
+                        #"s.json: space.lr: a range {"log_uniform": [0.0001, 0.1]} cannot be searched by grid; use a list of values, or "strategy": "random""#)
+    }
+
+    func testRandomNeedsTrials() {
+        assertSpecError(minimal(space: #"{"lr": {"log_uniform": [0.0001, 0.1]}}"#),
+                        #"s.json: trials: missing; random search (used because space.lr is a range) needs a number of trials, e.g. "trials": 50"#)
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "strategy": "random"}"#,
+                        #"s.json: trials: missing; random search needs a number of trials, e.g. "trials": 50"#)
+    }
+
+    func testGridTooLargeWithoutTrials() throws {
+        let space = #"{"depth": [1,2,3,4,5,6,7,8,9,10], "width": [1,2,3,4,5,6,7,8,9,10], "epochs": [1,2,3,4,5,6,7,8,9,10], "#
+            + #""batch_size": [1,2,3,4,5,6,7,8,9,10], "dropout": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}"#
+        XCTAssertNoThrow(try parseSpec(minimal(space: space)), "exactly 100000 combinations is allowed")
+        let larger = space.replacingOccurrences(of: "0.9]}", with: "0.9], \"activation\": [\"relu\", \"tanh\"]}")
+        assertSpecError(minimal(space: larger),
+                        #"s.json: space: the grid has 200000 combinations (10 × 10 × 10 × 10 × 10 × 2), more than 100000; set "trials" to run only the first N, or use "strategy": "random""#)
+        let capped = try parseSpec(#"{"version": 1, "data": {"generator": "sum_bin"}, "trials": 7, "space": "# + larger + "}")
+        XCTAssertEqual(capped.strategy, .grid)
+        XCTAssertEqual(capped.trials, 7)
+    }
+
+    // MARK: - Single trial
+
+    func testSingleTrialAppliesFixedEntriesThenOverrides() throws {
+        let spec = try parseSpec(minimal(space: #"{"epochs": 7, "lr": {"log_uniform": [0.0001, 0.1]}, "width": [8, 16]}"#, extra: #""trials": 3, "#))
+        let h = try spec.singleTrial(overrides: [
+            (name: "lr", value: .number(0.05, text: "0.05")), (name: "width", value: .number(16, text: "16")),
+            (name: "optimizer", value: .string("sgd")),
+        ])
+        var expected = Hyperparameters()
+        expected.epochs = 7
+        expected.lr = 0.05
+        expected.width = 16
+        expected.optimizer = .sgd
+        XCTAssertEqual(h, expected)
+    }
+
+    func testSingleTrialNamesOpenDimensionsAndBadOverrides() throws {
+        let spec = try parseSpec(minimal(space: #"{"lr": {"log_uniform": [1e-4, 0.1]}, "width": [8, 16], "depth": 3}"#, extra: #""trials": 3, "#))
+        XCTAssertThrowsError(try spec.singleTrial(overrides: [])) { error in
+            XCTAssertEqual(error as? NNSearchError, NNSearchError(.usage, """
+                space.lr is a range {"log_uniform": [1e-4, 0.1]}; choose one value with --set lr=VALUE
+                space.width is a list of choices [8, 16]; choose one value with --set width=VALUE
+                """))
+        }
+        XCTAssertThrowsError(try spec.singleTrial(overrides: [(name: "optimiser", value: .string("sgd"))])) { error in
+            XCTAssertTrue((error as? NNSearchError)?.message.hasPrefix(
+                #"--set optimiser: unknown hyperparameter "optimiser" (did you mean "optimizer"?)"#) ?? false, "\(error)")
+        }
+        XCTAssertThrowsError(try spec.singleTrial(overrides: [(name: "width", value: .number(0, text: "0"))])) { error in
+            XCTAssertEqual((error as? NNSearchError)?.message, "--set width: 0 is not allowed for width; expected an integer from 1 to 16384")
+        }
+    }
+
+    // MARK: - Robustness
+
+    /// Every leaf of the contract replaced by odd values: the spec loads (and plans) or throws an `NNSearchError`.
+    func testNeverCrashesOnOddValues() throws {
+        let contract = try parseJSON(SpecLoaderTests.contract, file: "s.json")
+        let odd = try ["null", "true", "-1", "0", "0.5", "1e308", "18446744073709551616", "\"\"", "\"x\"", "[]", "{}", "[[]]",
+                       #"{"uniform": [0, 1]}"#, #"{"int_uniform": [0, 3]}"#, #"{"log_uniform": [1e-9, 1e9]}"#]
+            .map { try parseJSON($0, file: "-") }
+        var outcomes = (loaded: 0, rejected: 0)
+        for variant in contract.leafReplacements(odd) {
+            do {
+                let spec = try SearchSpec.parse(variant, file: "s.json", baseDirectory: "/tmp")
+                let plan = TrialPlan(spec: spec)
+                if plan.count > 0 { _ = (plan.trial(0), plan.trial(plan.count - 1)) }
+                outcomes.loaded += 1
+            } catch is NNSearchError {
+                outcomes.rejected += 1
+            }
+        }
+        XCTAssertGreaterThan(outcomes.loaded, 10)
+        XCTAssertGreaterThan(outcomes.rejected, 100)
+    }
+
+    // MARK: - Helpers
+
+    /// A valid spec around `space`.
+    private func minimal(space: String, extra: String = "") -> String {
+        #"{"version": 1, "data": {"generator": "sum_bin"}, "# + extra + #""space": "# + space + "}"
+    }
+
+    private func parseSpec(_ text: String, base: String = "/tmp") throws -> SearchSpec {
+        try SearchSpec.parse(try parseJSON(text, file: "s.json"), file: "s.json", baseDirectory: base)
+    }
+
+    /// Asserts that a spec fails with `expected` (or a message starting with it, when `prefix`).
+    private func assertSpecError(_ text: String, base: String = "/tmp", _ expected: String, kind: NNSearchError.Kind = .usage,
+                                 prefix: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            _ = try parseSpec(text, base: base)
+            XCTFail("expected an error: \(expected)", file: file, line: line)
+        } catch let error as NNSearchError {
+            XCTAssertEqual(error.kind, kind, file: file, line: line)
+            if prefix {
+                XCTAssertTrue(error.message.hasPrefix(expected), "\(error.message)\ndoes not start with\n\(expected)", file: file, line: line)
+            } else {
+                XCTAssertEqual(error.message, expected, file: file, line: line)
+            }
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+        }
+    }
+
+    /// A fresh directory with `data/` and `searches/` inside, removed after the test.
+    private func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nnsearch-spec-\(UUID().uuidString)").path
+        for sub in ["data", "searches"] {
+            try FileManager.default.createDirectory(atPath: path + "/" + sub, withIntermediateDirectories: true)
+        }
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+}
+
+private extension JSONValue {
+    /// Copies of the value with one leaf (a non-container, or an empty container) replaced by each of `values`.
+    func leafReplacements(_ values: [JSONValue]) -> [JSONValue] {
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            return items.indices.flatMap { i in
+                items[i].leafReplacements(values).map { var copy = items; copy[i] = $0; return JSONValue.array(copy) }
+            }
+        case .object(let members) where !members.isEmpty:
+            return members.indices.flatMap { i in
+                members[i].value.leafReplacements(values).map { var copy = members; copy[i].value = $0; return JSONValue.object(copy) }
+            }
+        default:
+            return values
+        }
+    }
+}
