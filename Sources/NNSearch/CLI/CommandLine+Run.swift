@@ -19,6 +19,11 @@ extension CommandLine {
         nnsearch: hyperparameter search for small neural networks
 
         usage:
+          \(StartCommand.usage)
+          \(StatusCommand.usage)
+          \(StopCommand.usage)
+          \(RunCommand.usage)
+          \(ListCommand.usage)
           \(TrainCommand.usage)
           \(BenchCommand.usage)
 
@@ -34,13 +39,19 @@ extension CommandLine {
         let rest = Array(arguments.dropFirst())
         let output: (String) -> Void = { standardOutput($0) }
         switch command {
+        case "start": return try StartCommand.run(rest)
+        case "status": return try StatusCommand.run(rest)
+        case "stop": return try StopCommand.run(rest)
+        case "resume": return try RunCommand.resume(rest)
+        case "list": return try ListCommand.run(rest)
+        case "_run": return try RunCommand.daemon(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":
             standardOutput(help)
             return 0
         default:
-            let commands = ["train", "bench", "help"]
+            let commands = ["start", "status", "stop", "resume", "list", "train", "bench", "help"]
             throw NNSearchError.usage("unknown command \"\(command)\"" + didYouMean(command, commands)
                 + "; commands: " + commands.joined(separator: ", "))
         }

@@ -36,14 +36,17 @@ func lossForwardBackward(
             var maxZ = z[0]
             for c in 1..<classes { maxZ = max(maxZ, z[c]) }
             var sum: Float = 0
-            for c in 0..<classes { sum += exp(z[c] - maxZ) }
-            total += Double(log(sum) - (z[y] - maxZ))
             if let dlogits {
+                // exp once per class: keep e^(z - max) in the gradient row, then scale it.
                 let g = dlogits + r * ld
-                let inv = 1 / sum
-                for c in 0..<classes { g[c] = exp(z[c] - maxZ) * inv * scale }
+                for c in 0..<classes { g[c] = exp(z[c] - maxZ); sum += g[c] }
+                let factor = scale / sum
+                for c in 0..<classes { g[c] *= factor }
                 g[y] -= scale
+            } else {
+                for c in 0..<classes { sum += exp(z[c] - maxZ) }
             }
+            total += Double(log(sum) - (z[y] - maxZ))
         }
     case .binaryCrossEntropy:
         for r in 0..<rows {

@@ -1,0 +1,35 @@
+import Foundation
+
+/// `nnsearch list [DIR]`: every search folder under DIR (default `searches`) with its state and best result.
+enum ListCommand {
+    static let usage = "nnsearch list [DIR]"
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let args = try Arguments(arguments, command: "list", options: [], flags: [])
+        try args.expectPositionals(0, 1, usage: usage)
+        let root = args.positionals.first ?? "searches"
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: root) else {
+            throw NNSearchError(.noInput, "\(root): no such folder; name the folder that holds your searches")
+        }
+        let folders = names.sorted().map { SearchFolder(root + "/" + $0) }.filter(\.exists)
+        guard !folders.isEmpty else {
+            standardOutput("no searches in \(root)/ yet; start one with: nnsearch start \(root)/NAME.json\n")
+            return 0
+        }
+        var rows = [["SEARCH", "STATE", "TRIALS", "BEST"]]
+        for folder in folders {
+            let p = Progress.read(folder.progress)
+            let state = StatusCommand.state(of: folder, progress: p)
+            var best = "-"
+            if let p, let trial = p.bestTrial, let value = p.bestValue { best = "\(p.metric) \(formatNumber(value)) (trial \(trial))" }
+            rows.append([folder.path, state.name, p.map { "\($0.done)/\($0.total)" } ?? "-", best])
+        }
+        let widths = (0..<4).map { c in rows.map { $0[c].count }.max()! }
+        for row in rows {
+            standardOutput(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n")
+        }
+        return 0
+    }
+}

@@ -1,0 +1,64 @@
+/// How a trial ended.
+enum TrialStatus: String, Sendable {
+    /// Every epoch ran.
+    case completed
+    /// A loss became NaN or infinite; the trial stopped there.
+    case diverged
+}
+
+/// One finished trial: what it was, how it ended, its last epoch's figures and its curve.
+struct TrialResult: Sendable {
+    var trial: Trial
+    var status: TrialStatus
+    var records: [EpochRecord]
+    var seconds: Double
+
+    var last: EpochRecord? { records.last }
+}
+
+/// The columns of `trials.csv` and `leaderboard.csv` (a contract: see the README).
+struct ResultColumns: Sendable {
+    /// Space dimension names, in spec order.
+    let space: [String]
+    let task: TaskKind
+    let metric: Metric
+
+    /// `val_accuracy` for classification, `val_r2` for regression.
+    var metricColumn: String { task == .classification ? "val_accuracy" : "val_r2" }
+
+    /// The header fields: trial, status, space…, epochs, train_loss, val_loss, val_accuracy|val_r2, seconds.
+    var header: [String] {
+        ["trial", "status"] + space + ["epochs", "train_loss", "val_loss", metricColumn, "seconds"]
+    }
+
+    /// The row fields of a result, matching `header`.
+    func fields(_ r: TrialResult) -> [String] {
+        let last = r.last
+        return [String(r.trial.number), r.status.rawValue] + r.trial.values + [
+            String(r.records.count),
+            formatNumber(last?.trainLoss ?? .nan),
+            formatNumber(last?.valLoss ?? .nan),
+            formatNumber(last?.valMetric ?? .nan),
+            formatNumber((r.seconds * 1000).rounded() / 1000),
+        ]
+    }
+
+    /// The value a result is ranked by (larger is better after `score`), NaN when diverged.
+    func metricValue(_ r: TrialResult) -> Double {
+        guard r.status == .completed, let last = r.last else { return .nan }
+        return metric == .valLoss ? last.valLoss : last.valMetric
+    }
+
+    /// The per-epoch curve file's header.
+    var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", metricColumn] }
+
+    /// The per-epoch curve of a result as CSV text.
+    func curveText(_ r: TrialResult) -> String {
+        var text = csvLine(curveHeader)
+        for e in r.records {
+            text += csvLine([String(e.epoch), formatNumber(e.lr), formatNumber(e.trainLoss),
+                             formatNumber(e.valLoss), formatNumber(e.valMetric)])
+        }
+        return text
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// Runs a search's missing trials on N workers that share one read-only copy of the data.
+///
+/// Workers take trial numbers in order from a shared counter and run whole trials; finished
+/// trials go to one serial writer queue that appends `trials.csv`, writes the curve, rewrites
+/// `leaderboard.csv` and `progress.json`. A trial's result depends only on the spec and its
+/// number, so the files (minus `seconds`) do not depend on the worker count or finishing order.
+final class Scheduler: @unchecked Sendable {
+    /// How a run of the scheduler ended.
+    enum Outcome: String, Sendable {
+        case finished
+        case stopped
+        case timeLimit = "time limit"
+    }
+
+    /// Called on the writer queue after each finished trial, and about twice a second.
+    struct Reporter: Sendable {
+        var trialFinished: @Sendable (TrialResult, Progress) -> Void = { _, _ in }
+        var tick: @Sendable (Progress, _ secondsThisRun: Double, _ doneThisRun: Int) -> Void = { _, _, _ in }
+    }
+
+    let folder: SearchFolder
+    let data: SearchData
+    let plan: TrialPlan
+    let columns: ResultColumns
+    let workers: Int
+    let reporter: Reporter
+    /// Trials still to run, in order.
+    let pending: [Int]
+
+    private let deadline: Double?
+    private let elapsedBefore: Double
+    private let started = DispatchTime.now().uptimeNanoseconds
+    private let writer = DispatchQueue(label: "nnsearch.writer")
+    private let log: TrialLog
+    private var leaderboard: Leaderboard     // writer queue only
+    private var done: Int                    // writer queue only
+
+    private struct Shared {
+        var next = 0
+        var stop = false
+        var running: [Int: Progress.RunningTrial] = [:]
+        var doneThisRun = 0
+        var failure: NNSearchError? = nil
+        var timedOut = false
+    }
+    private let shared = Locked(Shared())
+
+    /// Prepares a run over `folder`, whose `finished` trials are already in `leaderboard`.
+    init(folder: SearchFolder, spec: SearchSpec, data: SearchData, columns: ResultColumns, workers: Int,
+         finished: Set<Int>, leaderboard: Leaderboard, elapsedBefore: Double, reporter: Reporter) throws {
+        self.folder = folder
+        self.data = data
+        plan = TrialPlan(spec: spec)
+        self.columns = columns
+        self.leaderboard = leaderboard
+        self.reporter = reporter
+        self.elapsedBefore = elapsedBefore
+        deadline = spec.maxSeconds.map { $0 - elapsedBefore }
+        pending = (0..<plan.count).filter { !finished.contains($0) }
+        done = plan.count - pending.count
+        self.workers = max(1, min(workers, pending.count))
+        log = try TrialLog(path: folder.trials, header: columns.header)
+        try FileManager.default.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
+    }
+
+    /// Asks the workers to stop after their current epoch; finished trials are still written.
+    func requestStop() {
+        shared.withLock { $0.stop = true }
+    }
+
+    /// Seconds since this run started.
+    var secondsThisRun: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+
+    /// Runs until every trial finished, a stop was requested, or `max_seconds` passed.
+    /// `heartbeat` runs on the calling thread about twice a second while workers run.
+    func run(heartbeat: () -> Void = {}) throws -> Outcome {
+        if let deadline, deadline <= 0 {
+            try writeProgress(state: Outcome.timeLimit.rawValue)
+            return .timeLimit
+        }
+        try writeProgress(state: "running")
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            Thread.detachNewThread { [self] in
+                work()
+                group.leave()
+            }
+        }
+        while group.wait(timeout: .now() + 0.5) == .timedOut {
+            heartbeat()
+            writer.async {
+                let p = self.progress(state: "running")
+                try? self.writeProgress(p)
+                self.reporter.tick(p, self.secondsThisRun, self.shared.withLock { $0.doneThisRun })
+            }
+        }
+        writer.sync {}
+        let s = shared.current
+        let outcome: Outcome = s.failure != nil ? .stopped
+            : done == plan.count ? .finished : s.timedOut ? .timeLimit : .stopped
+        if let failure = s.failure {
+            try? writeProgress(state: "failed", message: failure.message)
+            throw failure
+        }
+        try writeProgress(state: outcome.rawValue)
+        return outcome
+    }
+
+    // MARK: - Workers
+
+    /// One worker: takes trials until none are left or a stop is requested.
+    private func work() {
+        while let number = takeNext() {
+            let trial = plan.trial(number)
+            let h = trial.hyperparameters
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let runner = TrialRunner(hyperparameters: h, seed: trial.seed, data: data.data(for: h.normalize))
+            var interrupted = false
+            while !runner.isFinished {
+                if shouldStop() { interrupted = true; break }
+                runner.runEpoch()
+                let epoch = runner.records.count
+                shared.withLock { $0.running[number]?.epoch = epoch }
+            }
+            if interrupted {
+                shared.withLock { $0.running[number] = nil }
+                return
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let status: TrialStatus = runner.records.last?.diverged == true ? .diverged : .completed
+            let result = TrialResult(trial: trial, status: status, records: runner.records, seconds: seconds)
+            writer.async { self.record(result) }
+        }
+    }
+
+    /// The next trial number to run, or nil when none is left or the search is stopping.
+    private func takeNext() -> Int? {
+        if shouldStop() { return nil }
+        return shared.withLock { s -> Int? in
+            guard !s.stop, s.next < pending.count else { return nil }
+            let number = pending[s.next]
+            s.next += 1
+            s.running[number] = .init(trial: number, epoch: 0, epochs: plan.trial(number).hyperparameters.epochs)
+            return number
+        }
+    }
+
+    /// True once a stop was requested or `max_seconds` has passed (which then requests the stop).
+    private func shouldStop() -> Bool {
+        if let deadline, secondsThisRun >= deadline {
+            shared.withLock { $0.stop = true; $0.timedOut = true }
+            return true
+        }
+        return shared.withLock { $0.stop }
+    }
+
+    // MARK: - Writer queue
+
+    /// Writes one finished trial everywhere it belongs.
+    private func record(_ result: TrialResult) {
+        guard shared.withLock({ $0.failure == nil }) else { return }
+        do {
+            let fields = columns.fields(result)
+            try writeAtomically(Data(columns.curveText(result).utf8), to: folder.curve(result.trial.number))
+            try log.append(fields)
+            leaderboard.insert(trial: result.trial.number, metricValue: columns.metricValue(result), fields: fields)
+            try leaderboard.write(to: folder.leaderboard)
+            done += 1
+            shared.withLock { $0.running[result.trial.number] = nil; $0.doneThisRun += 1 }
+            let p = progress(state: "running")
+            try writeProgress(p)
+            reporter.trialFinished(result, p)
+        } catch let error as NNSearchError {
+            shared.withLock { $0.failure = error; $0.stop = true }
+        } catch {
+            shared.withLock { $0.failure = NNSearchError(.io, "\(error)"); $0.stop = true }
+        }
+    }
+
+    /// The progress as of now (call on the writer queue, or after it drained).
+    private func progress(state: String, message: String? = nil) -> Progress {
+        let running = shared.withLock { $0.running.values.sorted { $0.trial < $1.trial } }
+        return Progress(state: state, pid: getpid(), done: done, total: plan.count, running: running,
+                        metric: columns.metric.rawValue, bestTrial: leaderboard.best?.trial,
+                        bestValue: leaderboard.best?.value, elapsed: elapsedBefore + secondsThisRun, message: message)
+    }
+
+    private func writeProgress(state: String, message: String? = nil) throws {
+        try writeProgress(progress(state: state, message: message))
+    }
+
+    private func writeProgress(_ p: Progress) throws {
+        try writeAtomically(p.json(), to: folder.progress)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The files of one search folder (`searches/x/`), by name.
+struct SearchFolder: Sendable {
+    /// The folder's path as given (relative or absolute).
+    let path: String
+
+    init(_ path: String) {
+        self.path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// The folder a spec writes to by default: the spec's path without `.json` (`searches/x.json` → `searches/x`).
+    static func defaultPath(forSpec spec: String) -> String {
+        spec.hasSuffix(".json") ? String(spec.dropLast(5)) : spec + ".search"
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// The spec as run: the truth for status and resume.
+    var spec: String { file("spec.json") }
+    /// One row per finished trial, in finishing order.
+    var trials: String { file("trials.csv") }
+    /// Every finished trial, best first.
+    var leaderboard: String { file("leaderboard.csv") }
+    /// Scheduler state for `status` and `list`.
+    var progress: String { file("progress.json") }
+    /// The daemon's standard output and error.
+    var log: String { file("search.log") }
+    var curves: String { file("curves") }
+
+    /// Per-epoch figures of trial `number`.
+    func curve(_ number: Int) -> String { curves + "/trial-" + Self.paddedNumber(number) + ".csv" }
+
+    /// The trial number with at least four digits (`0007`).
+    static func paddedNumber(_ number: Int) -> String {
+        let s = String(number)
+        return s.count >= 4 ? s : String(repeating: "0", count: 4 - s.count) + s
+    }
+
+    /// True when the folder holds a search (it has a spec copy).
+    var exists: Bool { FileManager.default.fileExists(atPath: spec) }
+}
