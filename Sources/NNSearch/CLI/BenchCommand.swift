@@ -1,13 +1,18 @@
-/// `nnsearch bench [--repeats N]`: the kernel's speed figures on one thread.
+/// `nnsearch bench`: the kernel's speed on one thread, then the search's speed and overhead.
 enum BenchCommand {
-    static let usage = "nnsearch bench [--repeats N]"
+    static let usage = "nnsearch bench [--repeats N] [--kernel | --search]"
 
     static func run(_ arguments: [String], output: @escaping (String) -> Void) throws -> Int32 {
-        let args = try Arguments(arguments, command: "bench", options: ["repeats"], flags: [])
+        let args = try Arguments(arguments, command: "bench", options: ["repeats"], flags: ["kernel", "search"])
         try args.expectPositionals(0, 0, usage: usage)
         let repeats = try args.integer("repeats", in: 1...1000, command: "bench") ?? 11
         output("nnsearch bench: one thread, median of \(repeats) runs, \(kernelBuild)\n")
-        Benchmark.runKernel(repeats: repeats) { output($0 + "\n") }
+        if !args.flags.contains("search") {
+            Benchmark.runKernel(repeats: repeats) { output($0 + "\n") }
+        }
+        if !args.flags.contains("kernel") {
+            try Benchmark.runSearch(repeats: repeats) { output($0 + "\n") }
+        }
         return 0
     }
 

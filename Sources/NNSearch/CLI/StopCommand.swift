@@ -16,7 +16,7 @@ enum StopCommand {
             standardOutput("\(folder.path) is not running\n")
             return 0
         }
-        guard owner.host == ProcessInfo.processInfo.hostName || owner.host == hostName() else {
+        guard owner.host == SearchLock.localHost else {
             throw NNSearchError(.unavailable, "\(folder.path) runs on host \(owner.host) (pid \(owner.pid)); stop it there")
         }
         guard kill(owner.pid, SIGTERM) == 0 else {
@@ -34,11 +34,4 @@ enum StopCommand {
         standardOutput("stopped: \(p?.done ?? 0)/\(p?.total ?? 0) trials done; resume with: nnsearch resume \(folder.path)\n")
         return 0
     }
-}
-
-/// This machine's host name, as gethostname(2) says.
-func hostName() -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    gethostname(&buffer, buffer.count)
-    return String(cString: buffer)
 }

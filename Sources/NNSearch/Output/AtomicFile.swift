@@ -41,3 +41,12 @@ func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
 func ioError(_ what: String) -> NNSearchError {
     NNSearchError(.io, "\(what): \(String(cString: strerror(errno)))")
 }
+
+/// Creates or truncates `path` and writes `data` to it (for files that appear whole before
+/// anything refers to them, like a curve written before its trial's row).
+func writeFile(_ data: Data, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw ioError("cannot create \(path)") }
+    defer { close(fd) }
+    guard data.withUnsafeBytes({ writeAll(fd, $0) }) else { throw ioError("cannot write \(path)") }
+}

@@ -16,25 +16,8 @@ enum SearchSession {
         defer { lock.release() }
         if let tookOver { standardError("nnsearch: \(tookOver)\n") }
 
-        let spec = try SearchSpec.load(path: folder.spec)
-        let data = try SearchData(spec: spec)
-        let metric = try spec.resolvedMetric(for: data.task)
-        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric)
-        var leaderboard = Leaderboard(columns: columns)
-        var finished = Set<Int>()
-        for fields in try TrialLog.readRows(path: folder.trials, header: columns.header) {
-            let number = Int(fields[0])!
-            guard finished.insert(number).inserted else { continue }
-            let value = fields[1] == TrialStatus.completed.rawValue
-                ? Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan : .nan
-            leaderboard.insert(trial: number, metricValue: value, fields: fields)
-        }
-        let previous = Progress.read(folder.progress)
-        let workers = override ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount
-        let reporter = makeReporter(display: display, metric: metric)
-        let scheduler = try Scheduler(
-            folder: folder, spec: spec, data: data, columns: columns, workers: workers, finished: finished,
-            leaderboard: leaderboard, elapsedBefore: previous?.elapsed ?? 0, reporter: reporter)
+        let scheduler = try prepare(folder: folder, workers: override) { makeReporter(display: display, metric: $0) }
+        let metric = scheduler.columns.metric
 
         let signals = Locked(0)
         let watcher = SignalWatcher(signals: [SIGINT, SIGTERM], queue: DispatchQueue(label: "nnsearch.signals")) { signal in
@@ -63,6 +46,29 @@ enum SearchSession {
             standardOutput("resume with: nnsearch resume \(folder.path)\n")
         }
         return 0
+    }
+
+    /// Loads a folder's spec, data and finished trials, and makes the scheduler for what is left.
+    static func prepare(folder: SearchFolder, workers override: Int?,
+                        reporter: (Metric) -> Scheduler.Reporter) throws -> Scheduler {
+        let spec = try SearchSpec.load(path: folder.spec)
+        let data = try SearchData(spec: spec)
+        let metric = try spec.resolvedMetric(for: data.task)
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric)
+        var leaderboard = Leaderboard(columns: columns)
+        var finished = Set<Int>()
+        for fields in try TrialLog.readRows(path: folder.trials, header: columns.header) {
+            let number = Int(fields[0])!
+            guard finished.insert(number).inserted else { continue }
+            let value = fields[1] == TrialStatus.completed.rawValue
+                ? Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan : .nan
+            leaderboard.insert(trial: number, metricValue: value, fields: fields)
+        }
+        let previous = Progress.read(folder.progress)
+        let workers = override ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        return try Scheduler(
+            folder: folder, spec: spec, data: data, columns: columns, workers: workers, finished: finished,
+            leaderboard: leaderboard, elapsedBefore: previous?.elapsed ?? 0, reporter: reporter(metric))
     }
 
     private static func makeReporter(display: Display, metric: Metric) -> Scheduler.Reporter {
