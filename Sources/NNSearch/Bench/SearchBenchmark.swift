@@ -76,7 +76,7 @@ extension Benchmark {
         }
         let rewrite = median(repeats: 11) { try? board.write(to: many.folder.leaderboard) }
         print("leaderboard.csv rewrite with \(board.count) rows (text + temp file + rename): \(fmt(rewrite * 1e3, 3)) ms")
-        print("scheduler work per trial (row, curve, leaderboard rewrite, progress) after 10,000 trials: \(fmt(perTrial * 1e3, 3)) ms (writer busy time over trials 10,001-10,100); 10,100 trials in \(fmt(manySeconds, 2)) s; peak RSS \(usage.ru_maxrss / 1024) MiB")
+        print("scheduler work per trial after 10,000 trials, trials finishing in a burst (rewrites shared): \(fmt(perTrial * 1e3, 3)) ms (writer busy time over trials 10,001-10,100); 10,100 trials in \(fmt(manySeconds, 2)) s; peak RSS \(usage.ru_maxrss / 1024) MiB")
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }

@@ -9,7 +9,7 @@ struct Leaderboard {
     private struct Entry {
         var score: Double      // larger is better; -inf for diverged
         var trial: Int
-        var row: String        // the CSV row after the rank column, with its newline
+        var row: [UInt8]       // the CSV row after the rank column, with its newline, as UTF-8
     }
 
     let header: String
@@ -29,7 +29,7 @@ struct Leaderboard {
     /// Adds a trial given its metric value (NaN when it diverged) and its formatted row fields.
     mutating func insert(trial: Int, metricValue: Double, fields: [String]) {
         let score = metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
-        let entry = Entry(score: score, trial: trial, row: csvLine(fields))
+        let entry = Entry(score: score, trial: trial, row: Array(csvLine(fields).utf8))
         // Binary search for the first entry that ranks after the new one.
         var lo = 0, hi = entries.count
         while lo < hi {
@@ -43,15 +43,33 @@ struct Leaderboard {
         }
     }
 
-    /// The whole file's text.
+    /// The whole file's text: ranks and preformatted rows copied into one buffer.
     func text() -> Data {
-        var out = Data(capacity: header.utf8.count + entries.reduce(0) { $0 + $1.row.utf8.count + 7 })
-        out.append(contentsOf: header.utf8)
-        for (i, e) in entries.enumerated() {
-            out.append(contentsOf: String(i + 1).utf8)
-            out.append(UInt8(ascii: ","))
-            out.append(contentsOf: e.row.utf8)
+        let headerBytes = Array(header.utf8)
+        var size = headerBytes.count
+        for e in entries { size += e.row.count + 21 }
+        var out = Data(count: size)
+        let used = out.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) -> Int in
+            let base = buffer.baseAddress!
+            var at = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                (base + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                at += bytes.count
+            }
+            headerBytes.withUnsafeBytes(put)
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes of scratch for a rank
+            withUnsafeMutableBytes(of: &digits) { scratch in
+                for (i, e) in entries.enumerated() {
+                    var n = i + 1, k = 23
+                    scratch[k] = UInt8(ascii: ",")
+                    repeat { k -= 1; scratch[k] = UInt8(ascii: "0") + UInt8(n % 10); n /= 10 } while n > 0
+                    put(UnsafeRawBufferPointer(rebasing: scratch[k..<24]))
+                    e.row.withUnsafeBytes(put)
+                }
+            }
+            return at
         }
+        out.count = used
         return out
     }
 
