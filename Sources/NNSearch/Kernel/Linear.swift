@@ -33,8 +33,7 @@ func linearBackward(
         transpose(weight, rows: inDim, cols: outDim, lds: outPad, into: weightT, ldd: inPad)
         matmul(m: rows, n: inPad, k: outDim, a: dout, aRow: outPad, aCol: 1,
                b: weightT, ldb: inPad, c: dinp, ldc: inPad)
-    }
-}
+    }}
 
 /// sums[c] = Σ_r x[r][c] for a (rows, ld) buffer, ld a multiple of the vector width.
 func columnSums(_ x: UnsafePointer<Float>, rows: Int, ld: Int, into sums: UnsafeMutablePointer<Float>) {

@@ -222,7 +222,12 @@ func transpose(
         while c0 < cols {
             let c1 = min(c0 + block, cols)
             for r in r0..<r1 {
-                for c in c0..<c1 { dst[c * ldd + r] = src[r * lds + c] }
+                let s = src + r &* lds
+                var d = dst + c0 &* ldd + r
+                for c in c0..<c1 {
+                    d.pointee = s[c]
+                    d += ldd
+                }
             }
             c0 = c1
         }

@@ -84,3 +84,4 @@ final class VectorTests: XCTestCase {
         XCTAssertEqual(Vec().vectorSquareRoot(), Vec(), "√0 = 0")
     }
 }
+

@@ -33,8 +33,8 @@ final class GradientCheckTests: XCTestCase {
     /// difference O(h²) ≈ 1e-10, so 1e-4 absolute + 1e-3 relative is loose yet catches any
     /// wrong term (those are off by O(1) of the gradient).
     private func check(activation: Activation, loss: LossKind, batchNorm: Bool, dropout: Double, depth: Int = 2,
-                       file: StaticString = #filePath, line: UInt = #line) {
-        let inputs = 3, rows = 6
+                       rows: Int = 6, file: StaticString = #filePath, line: UInt = #line) {
+        let inputs = 3
         let layout = MLPLayout(inputs: inputs, depth: depth, width: 5, outputs: loss.outputs, batchNorm: batchNorm)
         var rng = Random(seed: 42)
         let model = MLP(layout: layout, activation: activation, dropout: dropout, rng: &rng)
