@@ -12,11 +12,12 @@ extension Benchmark {
                    "epochs": 20, "normalize": "standardize"}}
         """#
 
-    /// 16 trials of equal cost, for the 1-worker / 2-worker comparison.
+    /// 64 trials of equal cost (momentum does not change Adam's work), for the 1-worker / 2-worker comparison.
     static let fixedListSpec = #"""
         {"version": 1, "data": {"generator": "sum_bin", "rows": 2000, "seed": 0}, "strategy": "grid", "seed": 0,
          "space": {"lr": [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.01, 0.011, 0.012, 0.013, 0.014, 0.015, 0.016],
-                   "depth": 2, "width": 64, "epochs": 40, "batch_size": 32, "optimizer": "adam", "normalize": "standardize"}}
+                   "momentum": [0.5, 0.6, 0.7, 0.8],
+                   "depth": 2, "width": 64, "epochs": 10, "batch_size": 32, "optimizer": "adam", "normalize": "standardize"}}
         """#
 
     /// 10,100 trivial trials, to time the scheduler's own work per trial once 10,000 have finished.
@@ -57,12 +58,15 @@ extension Benchmark {
         }
         print("search: 40 random trials sum_bin 20 epochs, 2 workers (the optuna anchor's space): \(fmt(median(seconds), 3)) s, \(best)")
 
-        var one = [Double](), two = [Double]()
-        for i in 0..<n {
+        var one = [Double](), two = [Double](), busyCores = [Double]()
+        for i in 0..<(n + 2) {
             one.append(try runSearch(fixedListSpec, name: "one-\(i)", workers: 1, root: root).seconds)
-            two.append(try runSearch(fixedListSpec, name: "two-\(i)", workers: 2, root: root).seconds)
+            let cpu0 = cpuSeconds()
+            let t = try runSearch(fixedListSpec, name: "two-\(i)", workers: 2, root: root).seconds
+            two.append(t)
+            busyCores.append((cpuSeconds() - cpu0) / t)
         }
-        print("fixed list of 16 equal trials: 1 worker \(fmt(median(one), 3)) s, 2 workers \(fmt(median(two), 3)) s, speedup \(fmt(median(one) / median(two), 2))x")
+        print("fixed list of 64 equal trials: 1 worker \(fmt(median(one), 3)) s, 2 workers \(fmt(median(two), 3)) s, speedup \(fmt(median(one) / median(two), 2))x; with 2 workers \(fmt(median(busyCores), 2)) cores busy (CPU time / wall time)")
 
         let (many, manySeconds) = try runSearch(manyTrialsSpec, name: "many", root: root)
         let busy = many.busyAfterTrial
@@ -80,4 +84,12 @@ extension Benchmark {
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    /// User + system CPU seconds this process has used.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 }
