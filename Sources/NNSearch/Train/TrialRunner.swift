@@ -15,9 +15,9 @@ final class TrialRunner {
     /// The stream for shuffles and dropout (after the weights were drawn from it).
     var rng: Random
     /// Epochs finished so far, with their figures.
-    private(set) var records: [EpochRecord] = []
+    var records: [EpochRecord] = []
     /// Training-row order, reshuffled at the start of each epoch.
-    private var order: [Int]
+    var order: [Int]
 
     /// Rows evaluated at once on the validation set.
     static let evaluationRows = 256

@@ -1,0 +1,99 @@
+import Foundation
+
+// A checkpoint holds everything a trial's future depends on: the finished epochs' figures,
+// the random stream, the row order (each epoch shuffles the previous order), the parameters,
+// the batch-norm running statistics and the optimizer's state. Restoring it and training on
+// gives bit-identical epochs to never having stopped.
+//
+// File: "NNSCKPT1", payload length, FNV-1a of the payload, payload (little-endian).
+
+extension TrialRunner {
+    static let checkpointMagic = Array("NNSCKPT1".utf8)
+
+    /// Why a checkpoint could not be used.
+    struct CheckpointError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The trial's state as checkpoint bytes. `identity` names the trial (number, seed, values),
+    /// so a checkpoint is never applied to a different configuration.
+    func checkpoint(identity: String) -> Data {
+        var w = BinaryWriter()
+        w.write(identity)
+        w.write(records.count)
+        for r in records {
+            w.write(r.epoch); w.write(r.lr); w.write(r.trainLoss); w.write(r.valLoss); w.write(r.valMetric)
+        }
+        w.write(rng.state.0); w.write(rng.state.1); w.write(rng.state.2); w.write(rng.state.3)
+        w.write(order.count)
+        for i in order { w.write(i) }
+        w.write(optimizer.step)
+        for buffer in [model.parameters, model.runningMean, model.runningVar, optimizer.first, optimizer.second] {
+            w.write(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count))
+        }
+        let payload = w.bytes
+        var file = BinaryWriter()
+        file.write(UInt64(payload.count))
+        file.write(fnv1a(payload))
+        return Data(TrialRunner.checkpointMagic + file.bytes + payload)
+    }
+
+    /// The identity and epoch count in a checkpoint, or an error if the file is not whole.
+    static func peek(_ data: Data) throws -> (identity: String, epochs: Int) {
+        var r = try payload(data)
+        return (try r.string(), try r.int())
+    }
+
+    /// Replaces this runner's state (fresh from `init`) with a checkpoint's.
+    func restore(_ data: Data, identity: String) throws {
+        var r = try TrialRunner.payload(data)
+        let written = try r.string()
+        guard written == identity else {
+            throw CheckpointError(description: "it belongs to another configuration (\(written))")
+        }
+        let count = try r.int()
+        guard (0..<hyperparameters.epochs).contains(count) else {
+            throw CheckpointError(description: "it records \(count) epochs of \(hyperparameters.epochs)")
+        }
+        var restored = [EpochRecord]()
+        for _ in 0..<count {
+            restored.append(EpochRecord(epoch: try r.int(), lr: try r.double(), trainLoss: try r.double(),
+                                        valLoss: try r.double(), valMetric: try r.double()))
+        }
+        let state = (try r.uint64(), try r.uint64(), try r.uint64(), try r.uint64())
+        let n = try r.int()
+        guard n == order.count else { throw CheckpointError(description: "its row order has \(n) rows, not \(order.count)") }
+        var newOrder = [Int]()
+        newOrder.reserveCapacity(n)
+        for _ in 0..<n {
+            let i = try r.int()
+            guard (0..<n).contains(i) else { throw CheckpointError(description: "its row order is damaged") }
+            newOrder.append(i)
+        }
+        let step = try r.int()
+        for buffer in [model.parameters, model.runningMean, model.runningVar, optimizer.first, optimizer.second] {
+            try r.floats(into: UnsafeMutableBufferPointer(start: buffer.pointer, count: buffer.count))
+        }
+        guard r.isAtEnd else { throw CheckpointError(description: "it has trailing bytes") }
+        records = restored
+        rng = Random(state: state)
+        order = newOrder
+        optimizer.step = step
+    }
+
+    /// A reader over the payload after checking the magic, the length and the checksum.
+    private static func payload(_ data: Data) throws -> BinaryReader {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 24, Array(bytes[0..<8]) == checkpointMagic else {
+            throw CheckpointError(description: "it is not an nnsearch checkpoint")
+        }
+        var header = BinaryReader(Array(bytes[8..<24]))
+        let length = try header.uint64(), sum = try header.uint64()
+        guard UInt64(bytes.count - 24) == length else {
+            throw CheckpointError(description: "it is truncated (\(bytes.count - 24) of \(length) bytes)")
+        }
+        let payload = Array(bytes[24...])
+        guard fnv1a(payload) == sum else { throw CheckpointError(description: "its checksum does not match") }
+        return BinaryReader(payload)
+    }
+}
