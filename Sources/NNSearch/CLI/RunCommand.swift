@@ -2,11 +2,11 @@ import Foundation
 
 /// `nnsearch resume DIR [--workers N] [--foreground]` and the daemon's own `nnsearch _run DIR`.
 enum RunCommand {
-    static let usage = "nnsearch resume DIR [--workers N] [--foreground]"
+    static let usage = "nnsearch resume DIR [--workers N] [--foreground] [--force]"
 
     /// `resume`: continues a stopped or interrupted search, detached unless `--foreground`.
     static func resume(_ arguments: [String]) throws -> Int32 {
-        let args = try Arguments(arguments, command: "resume", options: ["workers"], flags: ["foreground"])
+        let args = try Arguments(arguments, command: "resume", options: ["workers"], flags: ["foreground", "force"])
         try args.expectPositionals(1, 1, usage: usage)
         let folder = SearchFolder(args.positionals[0])
         let workers = try args.integer("workers", in: 1...256, command: "resume")
@@ -20,10 +20,39 @@ enum RunCommand {
             standardOutput("\(folder.path) is finished (\(p.done)/\(p.total) trials); nothing to resume\n")
             return 0
         }
+        try checkSpecUnchanged(folder, force: args.flags.contains("force"))
         if args.flags.contains("foreground") {
             return try SearchSession.run(folder: folder, workers: workers, display: isatty(1) == 1 ? .terminal : .lines)
         }
         return try detach(folder, workers: workers, verb: "resumed")
+    }
+
+    /// The folder's spec copy is what a resume runs; refuses (unless `force`) when the user's
+    /// spec file, where the search was started from, now says something else.
+    static func checkSpecUnchanged(_ folder: SearchFolder, force: Bool) throws {
+        guard let origin = try? String(contentsOfFile: folder.file("origin"), encoding: .utf8),
+              let line = origin.split(separator: "\n").first(where: { $0.hasPrefix("spec_path=") }) else { return }
+        let path = String(line.dropFirst("spec_path=".count))
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let saved = try SearchSpec.load(path: folder.spec)
+        let changes: [String]
+        do {
+            changes = saved.differences(from: try SearchSpec.load(path: path))
+        } catch let error as NNSearchError {
+            changes = ["it no longer loads: \(error.message)"]
+        }
+        guard !changes.isEmpty else { return }
+        let list = changes.map { "  " + $0 }.joined(separator: "\n")
+        if force {
+            standardError("nnsearch: \(path) changed since the search started; resuming \(folder.spec) as run (--force):\n\(list)\n")
+            return
+        }
+        throw NNSearchError(.usage, """
+            \(path) changed since \(folder.path) started (folder copy → file now):
+            \(list)
+            A resume runs the folder's copy, \(folder.spec). Resume it anyway with --force, \
+            or start the changed spec as a new search with: nnsearch start \(path) --out NEW_DIR
+            """)
     }
 
     /// `_run DIR [--workers N]`: the daemon process itself (output goes to the folder's log).

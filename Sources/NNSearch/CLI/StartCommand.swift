@@ -48,7 +48,8 @@ enum StartCommand {
     /// Creates the folder whole: built under a temporary name, then renamed into place.
     static func create(_ folder: SearchFolder, spec: SearchSpec, specPath: String) throws {
         let fm = FileManager.default
-        let parent = (folder.path as NSString).deletingLastPathComponent
+        // (NSString.deletingLastPathComponent traps on some relative paths in swift-corelibs-foundation.)
+        let parent = folder.path.lastIndex(of: "/").map { String(folder.path[..<$0]) } ?? ""
         if !parent.isEmpty && !fm.fileExists(atPath: parent) {
             do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             catch { throw NNSearchError(.io, "cannot create \(parent): \(error.localizedDescription)") }
@@ -59,6 +60,10 @@ enum StartCommand {
             try fm.createDirectory(atPath: temporary + "/curves", withIntermediateDirectories: true)
             let staged = SearchFolder(temporary)
             var source = spec.source
+            if source["name"] == nil {
+                // The default name comes from the spec's file name, which the copy does not share.
+                source = source.setting("name", to: .string(spec.name))
+            }
             if case .csv(let path, _, _) = spec.data, let data = source["data"] {
                 // The copy reads the CSV relative to the search folder, so the folder is self-contained.
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
@@ -77,7 +82,7 @@ enum StartCommand {
 /// `path` made absolute against the current directory, with `.` and `..` resolved.
 func absolute(_ path: String) -> String {
     let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    return (full as NSString).standardizingPath
+    return URL(fileURLWithPath: full).standardizedFileURL.path
 }
 
 /// A relative path from directory `from` to `to` (both absolute).

@@ -49,6 +49,24 @@ enum StatusCommand {
         }
     }
 
+    /// The number of whole rows in trials.csv (its header and a torn last line not counted).
+    static func finishedCount(_ folder: SearchFolder) -> Int? {
+        guard let bytes = FileManager.default.contents(atPath: folder.trials) else { return nil }
+        let lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        return max(0, lines - 1)
+    }
+
+    /// The trials with a checkpoint and the epochs each holds ("trial 7 epoch 12").
+    static func checkpointed(_ folder: SearchFolder) -> [String]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.checkpoints) else { return nil }
+        return names.filter { $0.hasSuffix(".ckpt") }.sorted().map { name in
+            let number = Int(name.dropFirst(6).dropLast(5)).map(String.init) ?? name
+            guard let data = FileManager.default.contents(atPath: folder.checkpoints + "/" + name),
+                  let (_, epochs) = try? TrialRunner.peek(data) else { return "trial \(number) (damaged: restarts)" }
+            return "trial \(number) epoch \(epochs)"
+        }
+    }
+
     static func show(_ folder: SearchFolder) throws -> Int32 {
         guard folder.exists else {
             throw NNSearchError(.noInput, "\(folder.path) is not a search folder (no spec.json)")
@@ -66,13 +84,20 @@ enum StatusCommand {
         default:
             lines.append("state: \(state.name), not running")
         }
-        if let p = progress {
+        if var p = progress {
+            if case .running = state {} else {
+                // progress.json lags by up to half a second after a kill; trials.csv does not.
+                p.done = finishedCount(folder) ?? p.done
+            }
             var trials = "trials: \(p.done)/\(p.total) done"
             if !p.running.isEmpty {
                 let verb = if case .running = state { "running" } else { "in flight when it stopped" }
                 trials += ", \(p.running.count) \(verb): " + p.running.map { "trial \($0.trial) epoch \($0.epoch)/\($0.epochs)" }.joined(separator: ", ")
             }
             lines.append(trials)
+            if case .running = state {} else if let saved = checkpointed(folder), !saved.isEmpty {
+                lines.append("checkpointed: " + saved.joined(separator: ", ") + " (resume continues them from there)")
+            }
             if let best = p.bestTrial, let value = p.bestValue {
                 lines.append("best: trial \(best), \(p.metric) \(formatNumber(value))")
             }

@@ -16,6 +16,12 @@ func writeAtomically(_ data: Data, to path: String, sync: Bool = false) throws {
         errno = savedErrno
         throw ioError("cannot write \(path)")
     }
+    do {
+        try FaultInjection.check("rename:" + (path.hasSuffix(".ckpt") ? "checkpoint" : String(path.split(separator: "/").last ?? "")))
+    } catch {
+        unlink(temporary)
+        throw error
+    }
     guard rename(temporary, path) == 0 else {
         let e = ioError("cannot replace \(path)")
         unlink(temporary)

@@ -12,7 +12,7 @@ final class TrialLog {
         guard fd >= 0 else { throw ioError("cannot open \(path)") }
         var info = stat()
         if fstat(fd, &info) == 0, info.st_size == 0 {
-            try append(header)
+            try write(header)
         }
     }
 
@@ -20,6 +20,12 @@ final class TrialLog {
 
     /// Appends one row.
     func append(_ fields: [String]) throws {
+        try FaultInjection.check("append:trials.csv")
+        try write(fields)
+        try FaultInjection.check("appended:trials.csv")
+    }
+
+    private func write(_ fields: [String]) throws {
         let line = csvLine(fields)
         let ok = line.utf8CString.withUnsafeBytes { writeAll(fd, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
         guard ok else { throw ioError("cannot append to \(path)") }

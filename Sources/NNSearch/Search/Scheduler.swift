@@ -49,6 +49,9 @@ final class Scheduler: @unchecked Sendable {
         var doneThisRun = 0
         var failure: NNSearchError? = nil
         var timedOut = false
+        /// Seconds spent in trials and, within them, writing checkpoints (this run).
+        var trialSeconds = 0.0
+        var checkpointSeconds = 0.0
     }
     private let shared = Locked(Shared())
 
@@ -67,12 +70,29 @@ final class Scheduler: @unchecked Sendable {
         done = plan.count - pending.count
         self.workers = max(1, min(workers, pending.count))
         log = try TrialLog(path: folder.trials, header: columns.header)
-        try FileManager.default.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: folder.checkpoints, withIntermediateDirectories: true)
+        // Temporary files of writes a kill interrupted are garbage.
+        for dir in [folder.path, folder.checkpoints] {
+            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.contains(".tmp-") {
+                unlink(dir + "/" + name)
+            }
+        }
+        // A checkpoint whose trial has its row was left by a kill between the two: drop it.
+        for number in finished where fm.fileExists(atPath: folder.checkpoint(number)) {
+            unlink(folder.checkpoint(number))
+        }
     }
 
     /// Asks the workers to stop after their current epoch; finished trials are still written.
     func requestStop() {
         shared.withLock { $0.stop = true }
+    }
+
+    /// Checkpoint writing as a fraction of the time spent in trials, this run.
+    var checkpointOverhead: (checkpoint: Double, trials: Double) {
+        shared.withLock { ($0.checkpointSeconds, $0.trialSeconds) }
     }
 
     /// Seconds since this run started.
@@ -86,6 +106,10 @@ final class Scheduler: @unchecked Sendable {
             return .timeLimit
         }
         try writeProgress(state: "running")
+        if done > 0 {
+            // After a kill the leaderboard may lag trials.csv by the rows of one burst.
+            try leaderboard.write(to: folder.leaderboard)
+        }
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
@@ -122,24 +146,56 @@ final class Scheduler: @unchecked Sendable {
     private func work() {
         while let number = takeNext() {
             let trial = plan.trial(number)
-            let h = trial.hyperparameters
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let runner = TrialRunner(hyperparameters: h, seed: trial.seed, data: data.data(for: h.normalize))
+            let runner = resumeOrStart(trial)
+            var checkpoint = Checkpointing(path: folder.checkpoint(number), identity: identity(trial),
+                                           epochs: runner.records.count)
+            shared.withLock { $0.running[number]?.epoch = runner.records.count }
             var interrupted = false
-            while !runner.isFinished {
-                if shouldStop() { interrupted = true; break }
-                runner.runEpoch()
-                let epoch = runner.records.count
-                shared.withLock { $0.running[number]?.epoch = epoch }
+            do {
+                while !runner.isFinished {
+                    if shouldStop() { interrupted = true; break }
+                    runner.runEpoch()
+                    let epoch = runner.records.count
+                    shared.withLock { $0.running[number]?.epoch = epoch }
+                    if !runner.isFinished { try checkpoint.afterEpoch(runner) }
+                }
+                if interrupted { try checkpoint.save(runner) }
+            } catch {
+                fail(error)
+                interrupted = true
             }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            shared.withLock { $0.trialSeconds += seconds; $0.checkpointSeconds += checkpoint.seconds }
             if interrupted {
                 shared.withLock { $0.running[number] = nil }
                 return
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             let status: TrialStatus = runner.records.last?.diverged == true ? .diverged : .completed
             let result = TrialResult(trial: trial, status: status, records: runner.records, seconds: seconds)
             writer.async { self.record(result) }
+        }
+    }
+
+    /// What a checkpoint must match to be used: the trial's number, seed and values.
+    private func identity(_ trial: Trial) -> String {
+        "trial \(trial.number) seed \(trial.seed): " + trial.values.joined(separator: ",")
+    }
+
+    /// A runner for the trial, continued from its checkpoint when there is a usable one.
+    private func resumeOrStart(_ trial: Trial) -> TrialRunner {
+        let h = trial.hyperparameters
+        let fresh = { TrialRunner(hyperparameters: h, seed: trial.seed, data: self.data.data(for: h.normalize)) }
+        let path = folder.checkpoint(trial.number)
+        guard let bytes = FileManager.default.contents(atPath: path) else { return fresh() }
+        let runner = fresh()
+        do {
+            try runner.restore(bytes, identity: identity(trial))
+            return runner
+        } catch {
+            standardError("nnsearch: warning: \(path) cannot be used (\(error)); trial \(trial.number) restarts from its first epoch\n")
+            unlink(path)
+            return fresh()
         }
     }
 
@@ -176,6 +232,7 @@ final class Scheduler: @unchecked Sendable {
             let fields = columns.fields(result)
             try writeFile(Data(columns.curveText(result).utf8), to: folder.curve(result.trial.number))
             try log.append(fields)
+            unlink(folder.checkpoint(result.trial.number))
             leaderboard.insert(trial: result.trial.number, metricValue: columns.metricValue(result), fields: fields)
             done += 1
             shared.withLock { $0.running[result.trial.number] = nil; $0.doneThisRun += 1 }

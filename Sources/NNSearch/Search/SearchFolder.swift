@@ -27,6 +27,11 @@ struct SearchFolder: Sendable {
     /// The daemon's standard output and error.
     var log: String { file("search.log") }
     var curves: String { file("curves") }
+    /// Checkpoints of trials in flight.
+    var checkpoints: String { file("checkpoints") }
+
+    /// The checkpoint of trial `number` while it runs.
+    func checkpoint(_ number: Int) -> String { checkpoints + "/trial-" + Self.paddedNumber(number) + ".ckpt" }
 
     /// Per-epoch figures of trial `number`.
     func curve(_ number: Int) -> String { curves + "/trial-" + Self.paddedNumber(number) + ".csv" }

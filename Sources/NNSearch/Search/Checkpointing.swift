@@ -1,0 +1,43 @@
+import Foundation
+
+/// When a running trial writes its checkpoint, and what that costs.
+///
+/// After an epoch the trial checkpoints unless the last checkpoint is younger than
+/// `costFactor` times what writing it took: checkpointing then stays under 1/`costFactor`
+/// (5 %) of trial time, and a kill loses at most one epoch or that short interval,
+/// whichever is longer. A graceful stop always checkpoints.
+struct Checkpointing {
+    static let costFactor = 20.0
+
+    let path: String
+    let identity: String
+    /// Epochs the newest checkpoint (or restored state) holds.
+    private(set) var epochs: Int
+    /// Seconds spent writing checkpoints.
+    private(set) var seconds = 0.0
+    private var lastCost = 0.0
+    private var lastWritten = DispatchTime.now().uptimeNanoseconds
+
+    init(path: String, identity: String, epochs: Int) {
+        self.path = path
+        self.identity = identity
+        self.epochs = epochs
+    }
+
+    /// Checkpoints after an epoch when enough time has passed since the last one.
+    mutating func afterEpoch(_ runner: TrialRunner) throws {
+        let since = Double(DispatchTime.now().uptimeNanoseconds - lastWritten) / 1e9
+        if since >= Self.costFactor * lastCost { try save(runner) }
+    }
+
+    /// Writes the checkpoint now (temp file, fsync, rename) unless it is already current.
+    mutating func save(_ runner: TrialRunner) throws {
+        guard runner.records.count > epochs else { return }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try writeAtomically(runner.checkpoint(identity: identity), to: path, sync: true)
+        lastWritten = DispatchTime.now().uptimeNanoseconds
+        lastCost = Double(lastWritten - t0) / 1e9
+        seconds += lastCost
+        epochs = runner.records.count
+    }
+}
