@@ -47,6 +47,7 @@ extension Benchmark {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let n = max(3, repeats / 3)
+        try benchCheckpoints(print: print)
 
         var seconds = [Double]()
         var best = ""
@@ -80,10 +81,47 @@ extension Benchmark {
         }
         let rewrite = median(repeats: 11) { try? board.write(to: many.folder.leaderboard) }
         print("leaderboard.csv rewrite with \(board.count) rows (text + temp file + rename): \(fmt(rewrite * 1e3, 3)) ms")
+        try benchResume(many, root: root, print: print)
         print("scheduler work per trial after 10,000 trials, trials finishing in a burst (rewrites shared): \(fmt(perTrial * 1e3, 3)) ms (writer busy time over trials 10,001-10,100); 10,100 trials in \(fmt(manySeconds, 2)) s; peak RSS \(usage.ru_maxrss / 1024) MiB")
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    /// Cuts a finished 10,100-trial search back to 10,000 rows and times a resume until its first trial starts.
+    static func benchResume(_ finished: Scheduler, root: String, print: (String) -> Void) throws {
+        let folder = finished.folder
+        let text = try String(contentsOfFile: folder.trials, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(10_001).joined(separator: "\n") + "\n").write(toFile: folder.trials, atomically: true, encoding: .utf8)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let scheduler = try SearchSession.prepare(folder: folder, workers: 2) { _ in Scheduler.Reporter() }
+        _ = try scheduler.run()
+        let first = Double((scheduler.firstTrialTaken ?? t0) - t0) / 1e9
+        print("resume of a search with 10,000 finished trials: first new trial starts after \(fmt(first * 1e3, 1)) ms (load spec and data, read trials.csv, rebuild and rewrite the leaderboard)")
+    }
+
+    /// Runs example searches (from ./searches when present) and prints checkpoint time as a share of trial time.
+    static func benchCheckpoints(print: (String) -> Void) throws {
+        let root = NSTemporaryDirectory() + "nnsearch-bench-ckpt-\(getpid())"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // sum_bin's 100 trials are capped to 24 to keep the benchmark short.
+        for (name, cap) in [("quickstart", nil), ("heart_rate", nil), ("sum_bin", 24), ("moons_csv", nil), ("friedman_csv", nil)] as [(String, Int?)] {
+            let path = "searches/\(name).json"
+            guard FileManager.default.fileExists(atPath: path) else {
+                print("checkpoint overhead: \(path) not found (run the bench from the repository's top folder)")
+                return
+            }
+            var json = try parseJSON(String(contentsOfFile: path, encoding: .utf8), file: path)
+            if let cap { json = json.setting("trials", to: .number(Double(cap), text: String(cap))) }
+            if case .csv(let csv, _, _) = try SearchSpec.parse(json, file: path, baseDirectory: "searches").data, let data = json["data"] {
+                json = json.setting("data", to: data.setting("csv", to: .string(csv)))
+            }
+            let (s, seconds) = try runSearch(json.prettyText(), name: name, root: root)
+            let (ckpt, trials) = s.checkpointOverhead
+            print("checkpoint overhead, searches/\(name).json\(cap.map { " (first \($0) trials)" } ?? ""): \(fmt(ckpt / trials * 100, 2)) % of trial time (\(fmt(ckpt * 1e3, 1)) ms of \(fmt(trials, 2)) s; search \(fmt(seconds, 2)) s)")
+        }
+    }
 
     /// User + system CPU seconds this process has used.
     static func cpuSeconds() -> Double {

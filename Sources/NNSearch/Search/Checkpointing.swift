@@ -2,10 +2,11 @@ import Foundation
 
 /// When a running trial writes its checkpoint, and what that costs.
 ///
-/// After an epoch the trial checkpoints unless the last checkpoint is younger than
-/// `costFactor` times what writing it took: checkpointing then stays under 1/`costFactor`
-/// (5 %) of trial time, and a kill loses at most one epoch or that short interval,
-/// whichever is longer. A graceful stop always checkpoints.
+/// After an epoch the trial checkpoints unless the last checkpoint (or the trial's start) is
+/// younger than `costFactor` times what a checkpoint write costs (measured; before the first
+/// write, the search's latest figure): checkpointing then stays under 1/`costFactor` (5 %)
+/// of trial time, and a kill loses at most one epoch or that short interval (tens of
+/// milliseconds), whichever is longer. A graceful stop always checkpoints.
 struct Checkpointing {
     static let costFactor = 20.0
 
@@ -15,13 +16,15 @@ struct Checkpointing {
     private(set) var epochs: Int
     /// Seconds spent writing checkpoints.
     private(set) var seconds = 0.0
-    private var lastCost = 0.0
+    /// What the latest checkpoint write took (seconds).
+    private(set) var lastCost: Double
     private var lastWritten = DispatchTime.now().uptimeNanoseconds
 
-    init(path: String, identity: String, epochs: Int) {
+    init(path: String, identity: String, epochs: Int, estimatedCost: Double) {
         self.path = path
         self.identity = identity
         self.epochs = epochs
+        lastCost = estimatedCost
     }
 
     /// Checkpoints after an epoch when enough time has passed since the last one.

@@ -52,6 +52,10 @@ final class Scheduler: @unchecked Sendable {
         /// Seconds spent in trials and, within them, writing checkpoints (this run).
         var trialSeconds = 0.0
         var checkpointSeconds = 0.0
+        /// The latest measured checkpoint write (temp file, fsync, rename), seconds; 2 ms before any.
+        var checkpointCost = 0.002
+        /// When the first trial of this run was taken (uptime nanoseconds).
+        var firstTrialTaken: UInt64? = nil
     }
     private let shared = Locked(Shared())
 
@@ -94,6 +98,9 @@ final class Scheduler: @unchecked Sendable {
     var checkpointOverhead: (checkpoint: Double, trials: Double) {
         shared.withLock { ($0.checkpointSeconds, $0.trialSeconds) }
     }
+
+    /// When the first trial of this run was taken (uptime nanoseconds), if one was.
+    var firstTrialTaken: UInt64? { shared.withLock { $0.firstTrialTaken } }
 
     /// Seconds since this run started.
     var secondsThisRun: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
@@ -149,7 +156,8 @@ final class Scheduler: @unchecked Sendable {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let runner = resumeOrStart(trial)
             var checkpoint = Checkpointing(path: folder.checkpoint(number), identity: identity(trial),
-                                           epochs: runner.records.count)
+                                           epochs: runner.records.count,
+                                           estimatedCost: shared.withLock { $0.checkpointCost })
             shared.withLock { $0.running[number]?.epoch = runner.records.count }
             var interrupted = false
             do {
@@ -166,7 +174,11 @@ final class Scheduler: @unchecked Sendable {
                 interrupted = true
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            shared.withLock { $0.trialSeconds += seconds; $0.checkpointSeconds += checkpoint.seconds }
+            shared.withLock {
+                $0.trialSeconds += seconds
+                $0.checkpointSeconds += checkpoint.seconds
+                if checkpoint.seconds > 0 { $0.checkpointCost = checkpoint.lastCost }
+            }
             if interrupted {
                 shared.withLock { $0.running[number] = nil }
                 return
@@ -206,6 +218,7 @@ final class Scheduler: @unchecked Sendable {
             guard !s.stop, s.next < pending.count else { return nil }
             let number = pending[s.next]
             s.next += 1
+            if s.firstTrialTaken == nil { s.firstTrialTaken = DispatchTime.now().uptimeNanoseconds }
             s.running[number] = .init(trial: number, epoch: 0, epochs: plan.trial(number).hyperparameters.epochs)
             return number
         }
