@@ -79,17 +79,21 @@ enum SearchSession {
                 standardOutput("[\(progress.done)/\(progress.total)] trial \(result.trial.number) \(value) (\(String(format: "%.2f", result.seconds)) s)\n")
             })
         case .terminal:
-            return Scheduler.Reporter(tick: { progress, seconds, doneThisRun in
+            // Redrawn in place after every finished trial and twice a second.
+            let line: @Sendable (Progress, Double?) -> Void = { progress, eta in
                 var line = "\r\u{1B}[2K[\(progress.done)/\(progress.total)] running \(progress.running.count)"
                 if let best = progress.bestTrial, let value = progress.bestValue {
                     line += " · best \(progress.metric) \(formatNumber(value)) (trial \(best))"
                 }
                 line += " · \(formatDuration(progress.elapsed)) elapsed"
-                if let eta = progress.eta(doneThisRun: doneThisRun, secondsThisRun: seconds) {
-                    line += " · ETA \(formatDuration(eta))"
-                }
+                if let eta { line += " · ETA \(formatDuration(eta))" }
                 standardOutput(line)
-            })
+            }
+            return Scheduler.Reporter(
+                trialFinished: { _, progress in line(progress, nil) },
+                tick: { progress, seconds, doneThisRun in
+                    line(progress, progress.eta(doneThisRun: doneThisRun, secondsThisRun: seconds))
+                })
         }
     }
 }
