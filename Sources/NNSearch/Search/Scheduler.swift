@@ -135,7 +135,10 @@ final class Scheduler: @unchecked Sendable {
                 self.reporter.tick(p, self.secondsThisRun, self.shared.withLock { $0.doneThisRun })
             }
         }
+        // Drain the writer; the last record may have queued its leaderboard rewrite behind this
+        // point, so rewrite once more here: the final file always holds every finished trial.
         writer.sync {}
+        writer.sync { self.flush() }
         let s = shared.current
         let outcome: Outcome = s.failure != nil ? .stopped
             : done == plan.count ? .finished : s.timedOut ? .timeLimit : .stopped
