@@ -77,7 +77,7 @@ extension Benchmark {
         // A rewrite on its own: what each trial costs when trials finish one at a time.
         var board = Leaderboard(columns: many.columns)
         for fields in try TrialLog.readRows(path: many.folder.trials, header: many.columns.header) {
-            board.insert(trial: Int(fields[0])!, metricValue: Double(fields[fields.count - 2]) ?? .nan, fields: fields)
+            board.insert(trial: Int(fields[0])!, metricValue: many.columns.metricValue(row: fields), fields: fields)
         }
         let rewrite = median(repeats: 11) { try? board.write(to: many.folder.leaderboard) }
         print("leaderboard.csv rewrite with \(board.count) rows (text + temp file + rename): \(fmt(rewrite * 1e3, 3)) ms")

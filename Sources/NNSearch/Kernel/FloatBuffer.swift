@@ -17,10 +17,4 @@ final class FloatBuffer: @unchecked Sendable {
 
     /// Sets every float to zero.
     func zero() { pointer.update(repeating: 0, count: count) }
-
-    /// Replaces the contents with `values` (which must have `count` elements).
-    func copy(from values: [Float]) {
-        precondition(values.count == count)
-        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
-    }
 }

@@ -22,6 +22,8 @@ final class Workspace {
     /// The batch's class labels and regression targets.
     let labels: UnsafeMutablePointer<Int32>
     let values: UnsafeMutablePointer<Float>
+    /// Scratch row numbers (evaluation gathers contiguous rows through it, allocating nothing).
+    let rowIndices: UnsafeMutablePointer<Int>
 
     init(layout: MLPLayout, maxRows: Int, dropout: Bool) {
         self.maxRows = maxRows
@@ -45,10 +47,13 @@ final class Workspace {
         labels.initialize(repeating: 0, count: maxRows)
         values = .allocate(capacity: maxRows)
         values.initialize(repeating: 0, count: maxRows)
+        rowIndices = .allocate(capacity: maxRows)
+        rowIndices.initialize(repeating: 0, count: maxRows)
     }
 
     deinit {
         labels.deallocate()
         values.deallocate()
+        rowIndices.deallocate()
     }
 }

@@ -49,6 +49,13 @@ struct ResultColumns: Sendable {
         return metric == .valLoss ? last.valLoss : last.valMetric
     }
 
+    /// `metricValue` of a row as written in trials.csv (fields matching `header`).
+    func metricValue(row fields: [String]) -> Double {
+        guard fields.count == header.count, fields[1] == TrialStatus.completed.rawValue else { return .nan }
+        // The row ends train_loss, val_loss, val_accuracy|val_r2, seconds.
+        return Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan
+    }
+
     /// The per-epoch curve file's header.
     var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", metricColumn] }
 

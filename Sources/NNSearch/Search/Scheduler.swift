@@ -154,8 +154,8 @@ final class Scheduler: @unchecked Sendable {
 
     /// One worker: takes trials until none are left or a stop is requested.
     private func work() {
-        while let number = takeNext() {
-            let trial = plan.trial(number)
+        while let trial = takeNext() {
+            let number = trial.number
             let t0 = DispatchTime.now().uptimeNanoseconds
             let runner = resumeOrStart(trial)
             var checkpoint = Checkpointing(path: folder.checkpoint(number), identity: identity(trial),
@@ -214,17 +214,19 @@ final class Scheduler: @unchecked Sendable {
         }
     }
 
-    /// The next trial number to run, or nil when none is left or the search is stopping.
-    private func takeNext() -> Int? {
+    /// The next trial to run, or nil when none is left or the search is stopping.
+    private func takeNext() -> Trial? {
         if shouldStop() { return nil }
-        return shared.withLock { s -> Int? in
+        let number = shared.withLock { s -> Int? in
             guard !s.stop, s.next < pending.count else { return nil }
-            let number = pending[s.next]
             s.next += 1
             if s.firstTrialTaken == nil { s.firstTrialTaken = DispatchTime.now().uptimeNanoseconds }
-            s.running[number] = .init(trial: number, epoch: 0, epochs: plan.trial(number).hyperparameters.epochs)
-            return number
+            return pending[s.next - 1]
         }
+        guard let number else { return nil }
+        let trial = plan.trial(number)   // outside the lock: the other worker need not wait for it
+        shared.withLock { $0.running[number] = .init(trial: number, epoch: 0, epochs: trial.hyperparameters.epochs) }
+        return trial
     }
 
     /// True once a stop was requested or `max_seconds` has passed (which then requests the stop).

@@ -60,9 +60,7 @@ enum SearchSession {
         for fields in try TrialLog.readRows(path: folder.trials, header: columns.header) {
             let number = Int(fields[0])!
             guard finished.insert(number).inserted else { continue }
-            let value = fields[1] == TrialStatus.completed.rawValue
-                ? Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan : .nan
-            leaderboard.insert(trial: number, metricValue: value, fields: fields)
+            leaderboard.insert(trial: number, metricValue: columns.metricValue(row: fields), fields: fields)
         }
         let previous = Progress.read(folder.progress)
         let workers = override ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount

@@ -13,6 +13,8 @@ struct TrainingData: Sendable {
         let labels: [Int32]
         /// Target per row (empty for classification).
         let values: [Float]
+        /// Σ (value - mean)², the denominator of R² (0 for classification), computed once.
+        let totalSumOfSquares: Double
 
         init(_ data: Dataset) {
             rows = data.rowCount
@@ -21,6 +23,8 @@ struct TrainingData: Sendable {
             case .classes(let l, _): labels = l; values = []
             case .values(let v): labels = []; values = v
             }
+            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(max(values.count, 1))
+            totalSumOfSquares = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
         }
     }
 

@@ -111,8 +111,7 @@ final class TrialRunner {
         }
         let n = Double(part.rows)
         if data.isClassification { return (lossSum / n, Double(correct) / n) }
-        let mean = part.values.reduce(0.0) { $0 + Double($1) } / n
-        let total = part.values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
+        let total = part.totalSumOfSquares
         return (lossSum / n, total > 0 ? 1 - squaredError / total : 0)
     }
 
@@ -129,8 +128,8 @@ final class TrialRunner {
 
     /// Copies the contiguous rows start..<start+rows of `part` into the workspace.
     private func gather(_ part: TrainingData.Part, from start: Int, rows: Int, into ws: Workspace) {
-        let indices = Array(start..<(start + rows))
-        indices.withUnsafeBufferPointer { gather(part, indices: $0.baseAddress!, rows: rows, into: ws) }
+        for r in 0..<rows { ws.rowIndices[r] = start + r }
+        gather(part, indices: ws.rowIndices, rows: rows, into: ws)
     }
 
     private func copyTargets(_ part: TrainingData.Part, indices: UnsafePointer<Int>, rows: Int, into ws: Workspace) {

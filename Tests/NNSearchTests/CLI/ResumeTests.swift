@@ -27,6 +27,14 @@ final class ResumeTests: XCTestCase {
         return dir.appendingPathComponent("reference").path
     }
 
+    /// Writes the spec to a fresh directory and runs it uninterrupted; returns the spec's path, the
+    /// reference folder, and the folder `start` will use for the interrupted run.
+    private func searchWithReference() throws -> (spec: String, reference: String, folder: String) {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
+        return (specPath, try reference(dir, specPath), dir.appendingPathComponent("s").path)
+    }
+
     /// The final files of `folder` equal the reference's, minus `seconds`; trials.csv is whole and has no duplicates.
     private func assertSameResults(_ folder: String, as reference: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")),
@@ -52,10 +60,7 @@ final class ResumeTests: XCTestCase {
     }
 
     func testKillNineAtManyMomentsThenResume() throws {
-        let dir = try BinaryHarness.temporaryDirectory(self)
-        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
-        let ref = try reference(dir, specPath)
-        let folder = dir.appendingPathComponent("s").path
+        let (specPath, ref, folder) = try searchWithReference()
         addTeardownBlock { if let o = SearchLock.recorded(directory: folder) { kill(o.pid, SIGKILL) } }
 
         // Exact moments first: inside a leaderboard rewrite, a checkpoint write, between a row and
@@ -102,10 +107,7 @@ final class ResumeTests: XCTestCase {
     }
 
     func testGracefulStopThenResumeWithOtherWorkerCount() throws {
-        let dir = try BinaryHarness.temporaryDirectory(self)
-        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
-        let ref = try reference(dir, specPath)
-        let folder = dir.appendingPathComponent("s").path
+        let (specPath, ref, folder) = try searchWithReference()
         XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--workers", "2"]).status, 0)
         let deadline = Date().addingTimeInterval(30)
         while read(folder + "/trials.csv").split(separator: "\n").count < 6 && Date() < deadline { usleep(5_000) }
@@ -123,10 +125,7 @@ final class ResumeTests: XCTestCase {
     }
 
     func testDiskFullStopsResumablyAndDamagesNothing() throws {
-        let dir = try BinaryHarness.temporaryDirectory(self)
-        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
-        let ref = try reference(dir, specPath)
-        let folder = dir.appendingPathComponent("s").path
+        let (specPath, ref, folder) = try searchWithReference()
         var env = ProcessInfo.processInfo.environment
         env["NNSEARCH_FAULT"] = "enospc:append:trials.csv:4"
         let full = try BinaryHarness.run(["start", specPath, "--foreground"], environment: env)
@@ -145,10 +144,7 @@ final class ResumeTests: XCTestCase {
     }
 
     func testDamagedCheckpointRestartsThatTrial() throws {
-        let dir = try BinaryHarness.temporaryDirectory(self)
-        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
-        let ref = try reference(dir, specPath)
-        let folder = dir.appendingPathComponent("s").path
+        let (specPath, ref, folder) = try searchWithReference()
         var env = ProcessInfo.processInfo.environment
         env["NNSEARCH_FAULT"] = "kill:rename:checkpoint:6"
         _ = try BinaryHarness.run(["start", specPath, "--foreground"], environment: env)
