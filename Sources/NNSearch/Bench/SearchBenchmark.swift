@@ -20,28 +20,56 @@ extension Benchmark {
                    "depth": 2, "width": 64, "epochs": 10, "batch_size": 32, "optimizer": "adam", "normalize": "standardize"}}
         """#
 
-    /// 10,100 trivial trials, to time the scheduler's own work per trial once 10,000 have finished.
+    /// 200 short trials, for 2 processes × 1 thread against 1 process × 2 threads.
+    static let shortTrialsSpec = #"""
+        {"version": 1, "data": {"generator": "sum_bin", "rows": 500, "seed": 0}, "strategy": "random", "trials": 200,
+         "seed": 0, "space": {"depth": 1, "width": 16, "lr": {"log_uniform": [0.001, 0.1]}, "epochs": 3, "batch_size": 32,
+                              "normalize": "standardize"}}
+        """#
+
+    /// A 100,000-trial grid of one-epoch trials on 200 training rows: flat memory, short status, quick stop.
+    static let hugeGridSpec = #"""
+        {"version": 1, "data": {"generator": "sum_bin", "rows": 250, "seed": 0}, "strategy": "grid", "seed": 0, "workers": 2,
+         "space": {"lr": [0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2],
+                   "momentum": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
+                   "width": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "dropout": [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09],
+                   "weight_decay": [0, 0.0001, 0.0002, 0.0003, 0.0004, 0.0005, 0.0006, 0.0007, 0.0008, 0.0009],
+                   "depth": 1, "epochs": 1, "batch_size": 64, "optimizer": "momentum"}}
+        """#
+
+    /// 10,100 trivial trials, to time the journal's own work per trial once 10,000 have finished.
     static let manyTrialsSpec = #"""
         {"version": 1, "data": {"generator": "sum_bin", "rows": 40, "seed": 0}, "strategy": "random", "trials": 10100,
          "seed": 0, "workers": 2,
          "space": {"depth": 0, "lr": {"log_uniform": [0.001, 0.1]}, "optimizer": ["sgd", "adam"], "epochs": 1, "batch_size": 32}}
         """#
 
-    /// Creates a search folder for `json` under `root` and runs it in-process; returns the scheduler and seconds.
-    static func runSearch(_ json: String, name: String, workers: Int? = nil, root: String) throws -> (scheduler: Scheduler, seconds: Double) {
+
+    /// Creates a search folder for `json` under `root`.
+    static func makeSearch(_ json: String, name: String, root: String) throws -> SearchFolder {
         let specPath = root + "/" + name + ".json"
         try Data(json.utf8).write(to: URL(fileURLWithPath: specPath))
-        let spec = try SearchSpec.load(path: specPath)
         let folder = SearchFolder(root + "/" + name)
         try? FileManager.default.removeItem(atPath: folder.path)
-        try StartCommand.create(folder, spec: spec, specPath: specPath)
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let scheduler = try SearchSession.prepare(folder: folder, workers: workers) { _ in Scheduler.Reporter() }
-        _ = try scheduler.run()
-        return (scheduler, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        _ = try InitCommand.initialize(specPath: specPath, out: folder.path)
+        return folder
     }
 
-    /// Runs the three search benchmarks of the search issue and prints their figures.
+    /// Creates a search folder for `json` under `root` and runs it in this process; returns the folder and seconds.
+    @discardableResult
+    static func runSearch(_ json: String, name: String, workers: Int? = nil, root: String,
+                          observer: @escaping Executor.Observer = { _, _ in }) throws -> (folder: SearchFolder, seconds: Double) {
+        let folder = try makeSearch(json, name: name, root: root)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var options = WorkerSession.Options()
+        options.workers = workers
+        options.quiet = true
+        options.observer = observer
+        _ = try WorkerSession.run(folder: folder, options: options)
+        return (folder, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+
+    /// Runs the search benchmarks and prints their figures.
     static func runSearch(repeats: Int, print: (String) -> Void) throws {
         let root = NSTemporaryDirectory() + "nnsearch-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -52,10 +80,9 @@ extension Benchmark {
         var seconds = [Double]()
         var best = ""
         for i in 0..<n {
-            let (s, t) = try runSearch(optunaLikeSpec, name: "optuna-like-\(i)", root: root)
+            let (folder, t) = try runSearch(optunaLikeSpec, name: "optuna-like-\(i)", root: root)
             seconds.append(t)
-            let p = Progress.read(s.folder.progress)
-            best = p.flatMap { p in p.bestValue.map { "best val_accuracy \(formatNumber($0)) (trial \(p.bestTrial ?? -1))" } } ?? "-"
+            best = try SearchSnapshot(folder).best.map { "best val_accuracy \(formatNumber($0.value)) (trial \($0.trial))" } ?? "-"
         }
         print("search: 40 random trials sum_bin 20 epochs, 2 workers (the optuna anchor's space): \(fmt(median(seconds), 3)) s, \(best)")
 
@@ -69,35 +96,115 @@ extension Benchmark {
         }
         print("fixed list of 64 equal trials: 1 worker \(fmt(median(one), 3)) s, 2 workers \(fmt(median(two), 3)) s, speedup \(fmt(median(one) / median(two), 2))x; with 2 workers \(fmt(median(busyCores), 2)) cores busy (CPU time / wall time)")
 
-        let (many, manySeconds) = try runSearch(manyTrialsSpec, name: "many", root: root)
-        let busy = many.busyAfterTrial
-        let perTrial = (busy[busy.count - 1] - busy[10_000 - 1]) / Double(busy.count - 10_000)
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        // A rewrite on its own: what each trial costs when trials finish one at a time.
-        var board = Leaderboard(columns: many.columns)
-        for fields in try TrialLog.readRows(path: many.folder.trials, header: many.columns.header) {
-            board.insert(trial: Int(fields[0])!, metricValue: many.columns.metricValue(row: fields), fields: fields)
-        }
-        let rewrite = median(repeats: 11) { try? board.write(to: many.folder.leaderboard) }
-        print("leaderboard.csv rewrite with \(board.count) rows (text + temp file + rename): \(fmt(rewrite * 1e3, 3)) ms")
-        try benchResume(many, root: root, print: print)
-        print("scheduler work per trial after 10,000 trials, trials finishing in a burst (rewrites shared): \(fmt(perTrial * 1e3, 3)) ms (writer busy time over trials 10,001-10,100); 10,100 trials in \(fmt(manySeconds, 2)) s; peak RSS \(usage.ru_maxrss / 1024) MiB")
+        try benchJournal(root: root, print: print)
+        try benchProcesses(root: root, repeats: n, print: print)
+        try benchHugeGrid(root: root, print: print)
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
-    /// Cuts a finished 10,100-trial search back to 10,000 rows and times a resume until its first trial starts.
-    static func benchResume(_ finished: Scheduler, root: String, print: (String) -> Void) throws {
-        let folder = finished.folder
-        let text = try String(contentsOfFile: folder.trials, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        try (lines.prefix(10_001).joined(separator: "\n") + "\n").write(toFile: folder.trials, atomically: true, encoding: .utf8)
+    /// The journal's own cost per trial — a claim and a finish, each under the lock, with the views
+    /// kept up to date — measured without training, up to 10,100 trials; then a resume's latency.
+    static func benchJournal(root: String, print: (String) -> Void) throws {
+        let folder = try makeSearch(manyTrialsSpec, name: "journal", root: root)
+        let spec = try SearchSpec.load(path: folder.spec)
+        let data = try SearchData(spec: spec)
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: try spec.resolvedMetric(for: data.task))
+        let plan = TrialPlan(spec: spec)
+        let coordinator = try SearchCoordinator(folder: folder, columns: columns, plan: plan, maxSeconds: nil, threads: 1, warn: { _ in })
+        try coordinator.join()
+        var perTrial = [Double]()
+        for _ in 0..<plan.count {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            guard case .train(let number, _) = try coordinator.next() else { break }
+            let trial = plan.trial(number)
+            let record = EpochRecord(epoch: 1, lr: 0.01, trainLoss: 1, valLoss: 1, valMetric: Double(number % 97) / 97)
+            let result = TrialResult(trial: trial, status: .completed, records: [record], seconds: 0.001)
+            _ = try coordinator.record([(number, columns.metricValue(result), String(csvLine(columns.fields(result)).dropLast()))])
+            perTrial.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            if perTrial.count == 10_000 { break }
+        }
+        try coordinator.leave(reason: "done", progressState: "stopped")
+        let first = median(Array(perTrial.prefix(100))), late = median(Array(perTrial.suffix(100)))
+        let mean = perTrial.reduce(0, +) / Double(perTrial.count)
+        var info = stat()
+        stat(folder.journal, &info)
+        print("journal cost per trial (claim + finish under the lock, trials.csv appended, leaderboard/progress rewritten when due): median \(fmt(first * 1e3, 3)) ms over trials 1-100, \(fmt(late * 1e3, 3)) ms over trials 9,901-10,000, mean \(fmt(mean * 1e3, 3)) ms; journal \(info.st_size / 1024) KiB for \(perTrial.count) trials")
+
+        // Resume: a new process replays 10,000 finished trials, joins and claims its first trial.
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let scheduler = try SearchSession.prepare(folder: folder, workers: 2) { _ in Scheduler.Reporter() }
-        _ = try scheduler.run()
-        let first = Double((scheduler.firstTrialTaken ?? t0) - t0) / 1e9
-        print("resume of a search with 10,000 finished trials: first new trial starts after \(fmt(first * 1e3, 1)) ms (load spec and data, read trials.csv, rebuild and rewrite the leaderboard)")
+        let again = try SearchCoordinator(folder: folder, columns: columns, plan: plan, maxSeconds: nil, threads: 1, warn: { _ in })
+        try again.refresh()
+        try again.join()
+        _ = try again.next()
+        let resume = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        try again.leave(reason: "done", progressState: "stopped")
+        print("resume of a search with 10,000 finished trials: first new trial claimed after \(fmt(resume * 1e3, 1)) ms (replay the journal, rebuild the views, join, claim)")
+    }
+
+    /// 200 short trials: 2 worker processes × 1 thread against 1 process × 2 threads (the built binary).
+    static func benchProcesses(root: String, repeats: Int, print: (String) -> Void) throws {
+        var twoProcesses = [Double](), oneProcess = [Double]()
+        func run(_ folder: SearchFolder, processes: Int, threads: Int) throws -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var pids = [Int32]()
+            for _ in 0..<processes {
+                pids.append(try Daemon.spawnDetached(executable: Daemon.executablePath,
+                                                     arguments: ["worker", folder.path, "--workers", String(threads)], logPath: folder.log))
+            }
+            while pids.contains(where: Daemon.isAlive) { usleep(2_000) }
+            let t = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            guard try SearchSnapshot(folder).state.isComplete else {
+                throw NNSearchError(.software, "bench: \(folder.path) did not finish; see \(folder.log)")
+            }
+            return t
+        }
+        for i in 0..<repeats {
+            twoProcesses.append(try run(makeSearch(shortTrialsSpec, name: "procs-\(i)", root: root), processes: 2, threads: 1))
+            oneProcess.append(try run(makeSearch(shortTrialsSpec, name: "threads-\(i)", root: root), processes: 1, threads: 2))
+        }
+        let ratio = median(twoProcesses) / median(oneProcess)
+        print("200 short trials: 2 processes × 1 thread \(fmt(median(twoProcesses), 3)) s, 1 process × 2 threads \(fmt(median(oneProcess), 3)) s (medians of \(repeats)); ratio \(fmt(ratio, 3)) (goal: within 10 %)")
+    }
+
+    /// A 100,000-trial grid of one-epoch trials in a worker process: its memory over time, the
+    /// size of `status`, and how long `stop` takes.
+    static func benchHugeGrid(root: String, print: (String) -> Void) throws {
+        let folder = try makeSearch(hugeGridSpec, name: "huge", root: root)
+        let pid = try Daemon.spawnDetached(executable: Daemon.executablePath, arguments: ["worker", folder.path, "--workers", "2"],
+                                           logPath: folder.log)
+        defer { if Daemon.isAlive(pid) { kill(pid, SIGKILL) } }
+        var samples = [(Double, Int, Int)]()   // seconds, RSS MiB, trials done
+        let t0 = Date()
+        for _ in 0..<4 {
+            sleep(5)
+            let done = (try? SearchSnapshot(folder).state.doneCount) ?? -1
+            samples.append((Date().timeIntervalSince(t0), residentMiB(pid), done))
+        }
+        let statusLines = try captureStatusLines(folder)
+        let s0 = Date()
+        try SearchCoordinator.append(.stop(by: "bench", time: Date().timeIntervalSince1970), to: folder)
+        while Daemon.isAlive(pid) && Date().timeIntervalSince(s0) < 120 { usleep(5_000) }
+        let stopSeconds = Date().timeIntervalSince(s0)
+        var progressSize = stat()
+        stat(folder.progress, &progressSize)
+        let memory = samples.map { "\(Int($0.0)) s: \($0.2) trials, \($0.1) MiB" }.joined(separator: "; ")
+        print("100,000-trial grid of one-epoch trials, 1 worker process × 2 threads: \(memory); status \(statusLines) lines; progress.json \(progressSize.st_size) bytes; stop took \(fmt(stopSeconds, 2)) s")
+    }
+
+    /// The resident memory of a process, MiB (from /proc).
+    static func residentMiB(_ pid: Int32) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+    }
+
+    /// How many lines `nnsearch status` prints for a folder.
+    static func captureStatusLines(_ folder: SearchFolder) throws -> Int {
+        let log = folder.file("status.txt")
+        let pid = try Daemon.spawnDetached(executable: Daemon.executablePath, arguments: ["status", folder.path], logPath: log)
+        while Daemon.isAlive(pid) { usleep(5_000) }
+        return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
     /// Runs example searches (from ./searches when present) and prints checkpoint time as a share of trial time.
@@ -117,8 +224,11 @@ extension Benchmark {
             if case .csv(let csv, _, _) = try SearchSpec.parse(json, file: path, baseDirectory: "searches").data, let data = json["data"] {
                 json = json.setting("data", to: data.setting("csv", to: .string(csv)))
             }
-            let (s, seconds) = try runSearch(json.prettyText(), name: name, root: root)
-            let (ckpt, trials) = s.checkpointOverhead
+            let totals = Locked((checkpoint: 0.0, trials: 0.0))
+            let (_, seconds) = try runSearch(json.prettyText(), name: name, root: root) { trial, checkpoint in
+                totals.withLock { $0.checkpoint += checkpoint; $0.trials += trial }
+            }
+            let (ckpt, trials) = totals.current
             print("checkpoint overhead, searches/\(name).json\(cap.map { " (first \($0) trials)" } ?? ""): \(fmt(ckpt / trials * 100, 2)) % of trial time (\(fmt(ckpt * 1e3, 1)) ms of \(fmt(trials, 2)) s; search \(fmt(seconds, 2)) s)")
         }
     }

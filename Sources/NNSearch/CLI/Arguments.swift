@@ -53,6 +53,15 @@ struct Arguments {
         return n
     }
 
+    /// An option parsed as a number of seconds within `range`.
+    func seconds(_ name: String, in range: ClosedRange<Double>, command: String) throws -> Double? {
+        guard let text = value(name) else { return nil }
+        guard let x = Double(text), x.isFinite, range.contains(x) else {
+            throw NNSearchError.usage("\(command): --\(name) expects seconds from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound)), got \"\(text)\"")
+        }
+        return x
+    }
+
     /// Fails unless there are between `min` and `max` positional arguments, naming them in `usage`.
     func expectPositionals(_ min: Int, _ max: Int, usage: String) throws {
         guard (min...max).contains(positionals.count) else {

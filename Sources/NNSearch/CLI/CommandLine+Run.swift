@@ -20,6 +20,8 @@ extension CommandLine {
 
         usage:
           \(StartCommand.usage)
+          \(InitCommand.usage)
+          \(WorkerCommand.usage)
           \(StatusCommand.usage)
           \(StopCommand.usage)
           \(RunCommand.usage)
@@ -27,7 +29,8 @@ extension CommandLine {
           \(TrainCommand.usage)
           \(BenchCommand.usage)
 
-        Exit status: 0 ok, 64 bad command line or spec, 65 bad data, 74 I/O error.
+        Exit status: 0 ok, 64 bad command line or spec, 65 bad data, 66 no such search,
+        69 folder unavailable, 74 I/O error, 75 search busy.
 
         """
 
@@ -44,14 +47,15 @@ extension CommandLine {
         case "stop": return try StopCommand.run(rest)
         case "resume": return try RunCommand.resume(rest)
         case "list": return try ListCommand.run(rest)
-        case "_run": return try RunCommand.daemon(rest)
+        case "init": return try InitCommand.run(rest)
+        case "worker": return try WorkerCommand.run(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":
             standardOutput(help)
             return 0
         default:
-            let commands = ["start", "status", "stop", "resume", "list", "train", "bench", "help"]
+            let commands = ["start", "init", "worker", "status", "stop", "resume", "list", "train", "bench", "help"]
             throw NNSearchError.usage("unknown command \"\(command)\"" + didYouMean(command, commands)
                 + "; commands: " + commands.joined(separator: ", "))
         }

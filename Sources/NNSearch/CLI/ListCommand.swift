@@ -19,11 +19,13 @@ enum ListCommand {
         }
         var rows = [["SEARCH", "STATE", "TRIALS", "BEST"]]
         for folder in folders {
-            let p = Progress.read(folder.progress)
-            let state = StatusCommand.state(of: folder, progress: p)
+            guard let s = try? SearchSnapshot(folder) else {
+                rows.append([folder.path, "unreadable", "-", "-"])
+                continue
+            }
             var best = "-"
-            if let p, let trial = p.bestTrial, let value = p.bestValue { best = "\(p.metric) \(formatNumber(value)) (trial \(trial))" }
-            rows.append([folder.path, state.name, p.map { "\($0.done)/\($0.total)" } ?? "-", best])
+            if let b = s.best, let metric = s.metric { best = "\(metric.rawValue) \(formatNumber(b.value)) (trial \(b.trial))" }
+            rows.append([folder.path, s.phase.name, "\(s.state.doneCount)/\(s.state.trialCount)", best])
         }
         let widths = (0..<4).map { c in rows.map { $0[c].count }.max()! }
         for row in rows {

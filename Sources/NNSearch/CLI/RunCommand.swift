@@ -1,6 +1,7 @@
 import Foundation
 
-/// `nnsearch resume DIR [--workers N] [--foreground]` and the daemon's own `nnsearch _run DIR`.
+/// `nnsearch resume DIR [--workers N] [--foreground] [--force]`: a worker process, detached, on a
+/// stopped or interrupted search (lifting a stop first).
 enum RunCommand {
     static let usage = "nnsearch resume DIR [--workers N] [--foreground] [--force]"
 
@@ -13,16 +14,20 @@ enum RunCommand {
         guard folder.exists else {
             throw NNSearchError(.noInput, "\(folder.path) is not a search folder (no spec.json); start one with: nnsearch start SPEC.json")
         }
-        if let owner = SearchLock.owner(directory: folder.path) {
-            throw NNSearchError(.busy, "\(folder.path) is already running (nnsearch pid \(owner.pid) on \(owner.host), started \(owner.started))")
-        }
-        if let p = Progress.read(folder.progress), p.state == "finished" {
-            standardOutput("\(folder.path) is finished (\(p.done)/\(p.total) trials); nothing to resume\n")
+        let snapshot = try SearchSnapshot(folder)
+        if snapshot.phase == .finished {
+            standardOutput("\(folder.path) is finished (\(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials); nothing to resume\n")
             return 0
         }
         try checkSpecUnchanged(folder, force: args.flags.contains("force"))
+        if snapshot.state.stopped {
+            try SearchCoordinator.append(.resume(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
+        }
         if args.flags.contains("foreground") {
-            return try SearchSession.run(folder: folder, workers: workers, display: isatty(1) == 1 ? .terminal : .lines)
+            var options = WorkerSession.Options()
+            options.workers = workers
+            options.display = isatty(1) == 1 ? .terminal : .lines
+            return try WorkerSession.run(folder: folder, options: options)
         }
         return try detach(folder, workers: workers, verb: "resumed")
     }
@@ -55,36 +60,31 @@ enum RunCommand {
             """)
     }
 
-    /// `_run DIR [--workers N]`: the daemon process itself (output goes to the folder's log).
-    static func daemon(_ arguments: [String]) throws -> Int32 {
-        let args = try Arguments(arguments, command: "_run", options: ["workers"], flags: [])
-        try args.expectPositionals(1, 1, usage: "nnsearch _run DIR [--workers N]")
-        let workers = try args.integer("workers", in: 1...256, command: "_run")
-        return try SearchSession.run(folder: SearchFolder(args.positionals[0]), workers: workers, display: .lines)
-    }
-
-    /// Starts the daemon on `folder`, waits until it holds the folder (or died), and says how to follow it.
+    /// Starts a worker process on `folder` detached from the terminal, waits until it has joined
+    /// the search (or died), and says how to follow it.
     static func detach(_ folder: SearchFolder, workers: Int?, verb: String) throws -> Int32 {
-        var arguments = ["_run", folder.path]
+        var arguments = ["worker", folder.path]
         if let workers { arguments += ["--workers", String(workers)] }
         let pid = try Daemon.spawnDetached(executable: Daemon.executablePath, arguments: arguments, logPath: folder.log)
-        // Wait (briefly) for the daemon to take the lock, so `status` right after sees it running.
-        let deadline = Date().addingTimeInterval(10)
+        // Wait (briefly) for the worker to join, so `status` right after sees it running.
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if SearchLock.owner(directory: folder.path)?.pid == pid { break }
+            if let s = try? SearchSnapshot(folder), s.live.contains(where: { $0.pid == pid && $0.host == localHostName }) { break }
             if !Daemon.isAlive(pid) {
+                if let s = try? SearchSnapshot(folder), s.phase == .finished { break }
                 let log = (try? String(contentsOfFile: folder.log, encoding: .utf8)) ?? ""
                 let tail = log.split(separator: "\n").suffix(5).joined(separator: "\n")
-                throw NNSearchError(.software, "the search daemon exited at once; \(folder.log) says:\n\(tail)")
+                throw NNSearchError(.software, "the search's worker process exited at once; \(folder.log) says:\n\(tail)")
             }
             usleep(20_000)
         }
         standardOutput("""
             \(verb) search in \(folder.path) (pid \(pid))
               follow:  tail -f \(folder.trials)
-              ranking: \(folder.leaderboard) (rewritten after every trial)
+              ranking: \(folder.leaderboard) (rewritten as trials finish)
               status:  nnsearch status \(folder.path)
               stop:    nnsearch stop \(folder.path)
+              more workers, on this or other hosts sharing the folder: nnsearch worker \(folder.path)
 
             """)
         return 0

@@ -1,23 +1,20 @@
 import Foundation
 
-/// `nnsearch start SPEC.json [--out DIR] [--workers N] [--foreground]`: create the search folder and run it.
+/// `nnsearch start SPEC.json [--out DIR] [--workers N] [--foreground]`: `init`, then one worker
+/// process (detached unless `--foreground`).
 enum StartCommand {
     static let usage = "nnsearch start SPEC.json [--out DIR] [--workers N] [--foreground]"
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let args = try Arguments(arguments, command: "start", options: ["out", "workers"], flags: ["foreground"])
         try args.expectPositionals(1, 1, usage: usage)
-        let specPath = args.positionals[0]
         let workers = try args.integer("workers", in: 1...256, command: "start")
-        // Everything that can be wrong with the spec or the data is found before anything is created.
-        let spec = try SearchSpec.load(path: specPath)
-        let data = try SearchData(spec: spec)
-        _ = try spec.resolvedMetric(for: data.task)
-        let folder = SearchFolder(args.value("out") ?? SearchFolder.defaultPath(forSpec: specPath))
-        try checkFree(folder)
-        try create(folder, spec: spec, specPath: specPath)
+        let folder = try InitCommand.initialize(specPath: args.positionals[0], out: args.value("out"))
         if args.flags.contains("foreground") {
-            return try SearchSession.run(folder: folder, workers: workers, display: isatty(1) == 1 ? .terminal : .lines)
+            var options = WorkerSession.Options()
+            options.workers = workers
+            options.display = isatty(1) == 1 ? .terminal : .lines
+            return try WorkerSession.run(folder: folder, options: options)
         }
         return try RunCommand.detach(folder, workers: workers, verb: "started")
     }
@@ -26,15 +23,17 @@ enum StartCommand {
     static func checkFree(_ folder: SearchFolder) throws {
         let fm = FileManager.default
         if folder.exists {
-            if let owner = SearchLock.owner(directory: folder.path) {
-                throw NNSearchError(.busy, "\(folder.path) is running (nnsearch pid \(owner.pid) on \(owner.host)); see: nnsearch status \(folder.path)")
+            guard let snapshot = try? SearchSnapshot(folder) else {
+                throw NNSearchError(.unavailable, "\(folder.path) holds a search this nnsearch cannot read; remove the folder or choose another with --out DIR")
             }
-            let p = Progress.read(folder.progress)
-            if let p, p.state == "finished" {
-                throw NNSearchError(.unavailable, "\(folder.path) already holds a finished search (\(p.done)/\(p.total) trials); remove the folder or choose another with --out DIR")
+            if let p = snapshot.live.first {
+                throw NNSearchError(.busy, "\(folder.path) is running (nnsearch pid \(p.pid) on \(p.host)); see: nnsearch status \(folder.path)")
             }
-            let done = p.map { " (\($0.done)/\($0.total) trials done)" } ?? ""
-            throw NNSearchError(.unavailable, "\(folder.path) holds an unfinished search\(done); continue it with: nnsearch resume \(folder.path)")
+            let done = "\(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials"
+            if snapshot.phase == .finished {
+                throw NNSearchError(.unavailable, "\(folder.path) already holds a finished search (\(done)); remove the folder or choose another with --out DIR")
+            }
+            throw NNSearchError(.unavailable, "\(folder.path) holds an unfinished search (\(done) done); continue it with: nnsearch resume \(folder.path)")
         }
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
@@ -46,7 +45,7 @@ enum StartCommand {
     }
 
     /// Creates the folder whole: built under a temporary name, then renamed into place.
-    static func create(_ folder: SearchFolder, spec: SearchSpec, specPath: String) throws {
+    static func create(_ folder: SearchFolder, spec: SearchSpec, specPath: String, metric: Metric) throws {
         let fm = FileManager.default
         // (NSString.deletingLastPathComponent traps on some relative paths in swift-corelibs-foundation.)
         let parent = folder.path.lastIndex(of: "/").map { String(folder.path[..<$0]) } ?? ""
@@ -69,7 +68,8 @@ enum StartCommand {
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
             }
             try writeAtomically(Data((source.prettyText() + "\n").utf8), to: staged.spec, sync: true)
-            try writeAtomically(Data("spec_path=\(absolute(specPath))\n".utf8), to: staged.file("origin"), sync: true)
+            try writeAtomically(Data("spec_path=\(absolute(specPath))\nmetric=\(metric.rawValue)\n".utf8), to: staged.file("origin"), sync: true)
+            try writeAtomically(Data(), to: staged.journal, sync: true)
             guard rename(temporary, folder.path) == 0 else { throw ioError("cannot create \(folder.path)") }
         } catch {
             try? fm.removeItem(atPath: temporary)

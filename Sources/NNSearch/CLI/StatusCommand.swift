@@ -1,8 +1,14 @@
 import Foundation
 
-/// `nnsearch status [DIR]`: whether a search runs, how far it is, its best trial, its ETA.
+/// `nnsearch status [DIR]`: whether a search runs and where, how far it is, its best trial.
+///
+/// Everything comes from the journal: the live worker processes (host, pid, threads, trials in
+/// hand, last heartbeat), leases that lapsed, trials done, damaged records.
 enum StatusCommand {
     static let usage = "nnsearch status [DIR]"
+
+    /// At most this many trials are named in one line; the rest are counted.
+    static let listed = 8
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let args = try Arguments(arguments, command: "status", options: [], flags: [])
@@ -15,50 +21,9 @@ enum StatusCommand {
         return try show(SearchFolder(path))
     }
 
-    /// What a search folder's state is, from its lock and its progress file.
-    enum State: Equatable {
-        case running(LockOwner)
-        case finished, stopped, timeLimit, failed(String?)
-        /// It was running and its process is gone (kill -9, power loss).
-        case interrupted
-        /// Created but never ran.
-        case new
-
-        var name: String {
-            switch self {
-            case .running: "running"
-            case .finished: "finished"
-            case .stopped: "stopped"
-            case .timeLimit: "time limit"
-            case .failed: "failed"
-            case .interrupted: "interrupted"
-            case .new: "not started"
-            }
-        }
-    }
-
-    static func state(of folder: SearchFolder, progress: Progress?) -> State {
-        if let owner = SearchLock.owner(directory: folder.path) { return .running(owner) }
-        switch progress?.state {
-        case "finished": return .finished
-        case "stopped": return .stopped
-        case "time limit": return .timeLimit
-        case "failed": return .failed(progress?.message)
-        case "running": return .interrupted
-        default: return .new
-        }
-    }
-
-    /// The number of whole rows in trials.csv (its header and a torn last line not counted).
-    static func finishedCount(_ folder: SearchFolder) -> Int? {
-        guard let bytes = FileManager.default.contents(atPath: folder.trials) else { return nil }
-        let lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-        return max(0, lines - 1)
-    }
-
     /// The trials with a checkpoint and the epochs each holds ("trial 7 epoch 12").
-    static func checkpointed(_ folder: SearchFolder) -> [String]? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.checkpoints) else { return nil }
+    static func checkpointed(_ folder: SearchFolder) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.checkpoints) else { return [] }
         return names.filter { $0.hasSuffix(".ckpt") }.sorted().map { name in
             let number = Int(name.dropFirst(6).dropLast(5)).map(String.init) ?? name
             guard let data = FileManager.default.contents(atPath: folder.checkpoints + "/" + name),
@@ -67,47 +32,67 @@ enum StatusCommand {
         }
     }
 
+    /// `items` joined by commas, at most `listed` of them, then how many more.
+    static func shortList(_ items: [String]) -> String {
+        let shown = items.prefix(listed).joined(separator: ", ")
+        return items.count > listed ? shown + " and \(items.count - listed) more" : shown
+    }
+
     static func show(_ folder: SearchFolder) throws -> Int32 {
-        guard folder.exists else {
-            throw NNSearchError(.noInput, "\(folder.path) is not a search folder (no spec.json)")
-        }
-        let progress = Progress.read(folder.progress)
-        let state = state(of: folder, progress: progress)
+        let s = try SearchSnapshot(folder)
+        let state = s.state
+        let phase = s.phase
         var lines = ["search: \(folder.path)"]
-        switch state {
-        case .running(let owner):
-            lines.append("state: running (pid \(owner.pid) on \(owner.host), since \(owner.started))")
+        switch phase {
+        case .running:
+            lines.append("state: running")
         case .failed(let message):
-            lines.append("state: failed, not running" + (message.map { ": \($0)" } ?? ""))
+            lines.append("state: failed, not running: \(message)")
         case .finished:
             lines.append("state: finished")
         default:
-            lines.append("state: \(state.name), not running")
+            lines.append("state: \(phase.name), not running")
         }
-        if var p = progress {
-            if case .running = state {} else {
-                // progress.json lags by up to half a second after a kill; trials.csv does not.
-                p.done = finishedCount(folder) ?? p.done
+        let live = s.live
+        if !live.isEmpty {
+            lines.append("workers: \(live.count) process\(live.count == 1 ? "" : "es"), \(live.reduce(0) { $0 + $1.threads }) threads")
+            for p in live.prefix(listed) {
+                let held = state.claims.filter { $0.value.process == p.id && !$0.value.released }.keys.sorted()
+                let epochs = Dictionary(p.epochs.map { ($0.trial, $0) }, uniquingKeysWith: { a, _ in a })
+                let trials = held.map { t in epochs[t].map { "trial \(t) epoch \($0.epoch)/\($0.epochs)" } ?? "trial \(t)" }
+                let beat = String(format: "%.1f", max(0, s.now - p.lastSeen))
+                lines.append("  \(p.host) pid \(p.pid): \(p.threads) thread\(p.threads == 1 ? "" : "s"), "
+                             + (trials.isEmpty ? "no trial in hand" : shortList(trials)) + ", heartbeat \(beat) s ago")
             }
-            var trials = "trials: \(p.done)/\(p.total) done"
-            if !p.running.isEmpty {
-                let verb = if case .running = state { "running" } else { "in flight when it stopped" }
-                trials += ", \(p.running.count) \(verb): " + p.running.map { "trial \($0.trial) epoch \($0.epoch)/\($0.epochs)" }.joined(separator: ", ")
-            }
-            lines.append(trials)
-            if case .running = state {} else if let saved = checkpointed(folder), !saved.isEmpty {
-                lines.append("checkpointed: " + saved.joined(separator: ", ") + " (resume continues them from there)")
-            }
-            if let best = p.bestTrial, let value = p.bestValue {
-                lines.append("best: trial \(best), \(p.metric) \(formatNumber(value))")
-            }
-            var time = "elapsed: \(formatDuration(p.elapsed))"
-            if case .running = state, p.done > 0, p.done < p.total {
-                time += ", ETA \(formatDuration(p.elapsed / Double(p.done) * Double(p.total - p.done)))"
-            }
-            lines.append(time)
+            if live.count > listed { lines.append("  and \(live.count - listed) more processes") }
         }
-        switch state {
+        var trials = "trials: \(state.doneCount)/\(state.trialCount) done"
+        let expired = state.expiredClaims(at: s.now)
+        if !expired.isEmpty {
+            let verb = phase == .running ? "leases lapsed (claimable)" : "in flight when it stopped"
+            trials += ", \(expired.count) \(verb): " + shortList(expired.map { "trial \($0.trial)" })
+        }
+        lines.append(trials)
+        if phase != .running, phase != .finished {
+            let saved = checkpointed(folder)
+            if !saved.isEmpty {
+                lines.append("checkpointed: " + shortList(saved) + " (resume continues them from there)")
+            }
+        }
+        if let best = s.best, let metric = s.metric {
+            lines.append("best: trial \(best.trial), \(metric.rawValue) \(formatNumber(best.value))")
+        }
+        let elapsed = state.elapsed(at: s.now)
+        var time = "elapsed: \(formatDuration(elapsed))"
+        if phase == .running, state.doneCount > 0, state.doneCount < state.trialCount {
+            time += ", ETA \(formatDuration(elapsed / Double(state.doneCount) * Double(state.trialCount - state.doneCount)))"
+        }
+        lines.append(time)
+        if !s.problems.isEmpty || !state.ignored.isEmpty {
+            let all = s.problems.map(\.description) + state.ignored.map(\.description)
+            lines.append("journal: \(all.count) damaged or ignored record\(all.count == 1 ? "" : "s") skipped: " + shortList(all))
+        }
+        switch phase {
         case .stopped, .interrupted, .failed, .new:
             lines.append("resume with: nnsearch resume \(folder.path)")
         default:

@@ -1,6 +1,7 @@
 import Foundation
 
-/// `nnsearch stop DIR`: asks the scheduler to stop gracefully and waits until it has.
+/// `nnsearch stop DIR`: records a stop in the journal; worker processes on every host finish their
+/// epoch, checkpoint, give their trials back and exit. Waits until none is live.
 enum StopCommand {
     static let usage = "nnsearch stop DIR [--timeout SECONDS]"
 
@@ -9,29 +10,26 @@ enum StopCommand {
         try args.expectPositionals(1, 1, usage: usage)
         let folder = SearchFolder(args.positionals[0])
         let timeout = try args.integer("timeout", in: 1...86_400, command: "stop") ?? 600
-        guard folder.exists else {
-            throw NNSearchError(.noInput, "\(folder.path) is not a search folder (no spec.json)")
-        }
-        guard let owner = SearchLock.owner(directory: folder.path) else {
-            standardOutput("\(folder.path) is not running\n")
+        let before = try SearchSnapshot(folder)
+        guard before.phase == .running else {
+            standardOutput("\(folder.path) is not running (\(before.phase.name))\n")
             return 0
         }
-        guard owner.host == SearchLock.localHost else {
-            throw NNSearchError(.unavailable, "\(folder.path) runs on host \(owner.host) (pid \(owner.pid)); stop it there")
-        }
-        guard kill(owner.pid, SIGTERM) == 0 else {
-            throw NNSearchError(.unavailable, "cannot signal pid \(owner.pid): \(String(cString: strerror(errno)))")
-        }
-        standardOutput("stopping \(folder.path) (pid \(owner.pid)): the running epochs finish first\n")
+        try SearchCoordinator.append(.stop(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
+        let hosts = Set(before.live.map(\.host)).sorted()
+        standardOutput("stopping \(folder.path): \(before.live.count) worker process\(before.live.count == 1 ? "" : "es") on \(hosts.joined(separator: ", ")) finish their epoch first\n")
         let deadline = Date().addingTimeInterval(Double(timeout))
-        while SearchLock.owner(directory: folder.path) != nil {
+        while true {
+            let now = try SearchSnapshot(folder)
+            if now.live.isEmpty {
+                standardOutput("stopped: \(now.state.doneCount)/\(now.state.trialCount) trials done; resume with: nnsearch resume \(folder.path)\n")
+                return 0
+            }
             guard Date() < deadline else {
-                throw NNSearchError(.unavailable, "pid \(owner.pid) is still running after \(timeout) s; it stops after its current epoch")
+                let names = now.live.map { "pid \($0.pid) on \($0.host)" }.joined(separator: ", ")
+                throw NNSearchError(.unavailable, "still running after \(timeout) s: \(names); they stop after their current epoch")
             }
             usleep(50_000)
         }
-        let p = Progress.read(folder.progress)
-        standardOutput("stopped: \(p?.done ?? 0)/\(p?.total ?? 0) trials done; resume with: nnsearch resume \(folder.path)\n")
-        return 0
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Writes a temporary file in the same folder, optionally fsyncs it, and renames it over `path`.
 func writeAtomically(_ data: Data, to path: String, sync: Bool = false) throws {
-    let temporary = path + ".tmp-\(getpid())"
+    let temporary = path + temporarySuffix
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ioError("cannot create \(temporary)") }
     var ok = data.withUnsafeBytes { writeAll(fd, $0) }

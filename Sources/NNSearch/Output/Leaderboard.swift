@@ -28,8 +28,13 @@ struct Leaderboard {
 
     /// Adds a trial given its metric value (NaN when it diverged) and its formatted row fields.
     mutating func insert(trial: Int, metricValue: Double, fields: [String]) {
+        insert(trial: trial, metricValue: metricValue, line: Array(csvLine(fields).utf8))
+    }
+
+    /// Adds a trial given its metric value (NaN when it diverged) and its CSV row with its newline, as UTF-8.
+    mutating func insert(trial: Int, metricValue: Double, line: [UInt8]) {
         let score = metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
-        let entry = Entry(score: score, trial: trial, row: Array(csvLine(fields).utf8))
+        let entry = Entry(score: score, trial: trial, row: line)
         // Binary search for the first entry that ranks after the new one.
         var lo = 0, hi = entries.count
         while lo < hi {

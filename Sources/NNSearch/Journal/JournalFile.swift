@@ -1,0 +1,59 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The journal file of a search folder: appended under `JournalLock`, read by anyone without a lock.
+final class JournalFile: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+
+    /// Opens `DIR/journal`, creating it when `create` is set.
+    init(directory: String, create: Bool = true) throws {
+        path = directory + "/journal"
+        fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw NNSearchError(.noInput, "\(directory) has no journal (not a search folder, or made by an older nnsearch)") }
+            throw ioError("cannot open \(path)")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// The file's size now.
+    var size: Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// Scans the records from `offset` to the end as it is now.
+    func read(from offset: Int) throws -> JournalFrame.Scan {
+        let end = size
+        guard end > offset else { return JournalFrame.Scan(settled: offset, tail: 0) }
+        var bytes = [UInt8](repeating: 0, count: end - offset)
+        var got = 0
+        while got < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(offset + got)) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw ioError("cannot read \(path)") }
+            if n == 0 { break }
+            got += n
+        }
+        return bytes.withUnsafeBytes { JournalFrame.scan(UnsafeRawBufferPointer(rebasing: $0[..<got]), base: offset) }
+    }
+
+    /// Appends records with one `write(2)` (call holding the journal lock).
+    func append(_ records: [JournalRecord]) throws {
+        guard !records.isEmpty else { return }
+        var bytes = [UInt8]()
+        for r in records { bytes += JournalFrame.encode(r) }
+        try FaultInjection.check("append:journal")
+        guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else { throw ioError("cannot append to \(path)") }
+        try FaultInjection.check("appended:journal")
+    }
+
+    /// Cuts the file at `offset`: a torn tail left by a killed writer (call holding the journal lock).
+    func cut(at offset: Int) throws {
+        guard ftruncate(fd, off_t(offset)) == 0 else { throw ioError("cannot cut the torn end of \(path)") }
+    }
+}

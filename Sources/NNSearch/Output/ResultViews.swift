@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The files a search's results are read from, derived from its journal: `trials.csv` (append-only,
+/// in finishing order), `leaderboard.csv` (rewritten atomically) and `progress.json`.
+///
+/// Whichever process records a finish updates them while it holds the journal lock. A view that
+/// does not match the journal (deleted, edited, or left short by a crash between the journal
+/// append and the row append) is rebuilt from the journal.
+struct ResultViews {
+    let folder: SearchFolder
+    let columns: ResultColumns
+    private(set) var leaderboard: Leaderboard
+    /// The size `trials.csv` has when it holds every finished trial added so far.
+    private(set) var trialsBytes: Int
+    private let headerLine: [UInt8]
+
+    init(folder: SearchFolder, columns: ResultColumns) {
+        self.folder = folder
+        self.columns = columns
+        leaderboard = Leaderboard(columns: columns)
+        headerLine = Array(csvLine(columns.header).utf8)
+        trialsBytes = headerLine.count
+    }
+
+    /// Takes a finished trial into the views (in memory; `appendRows` and `write…` put it on disk).
+    mutating func add(_ f: SearchState.Finished) {
+        let line = Array((f.row + "\n").utf8)
+        leaderboard.insert(trial: f.trial, metricValue: f.metric, line: line)
+        trialsBytes += line.count
+    }
+
+    /// The byte count of a row's line in `trials.csv`.
+    static func lineBytes(_ f: SearchState.Finished) -> Int { f.row.utf8.count + 1 }
+
+    // MARK: - trials.csv
+
+    /// Makes `trials.csv` hold exactly the rows of `state` except the newest `excluding` bytes'
+    /// worth (rows about to be appended); rebuilds it atomically when it does not. Returns a
+    /// sentence when it had to.
+    func syncTrials(_ state: SearchState, excluding pending: [SearchState.Finished] = []) throws -> String? {
+        let expected = trialsBytes - pending.reduce(0) { $0 + Self.lineBytes($1) }
+        var info = stat()
+        let actual = stat(folder.trials, &info) == 0 ? Int(info.st_size) : -1
+        if actual == expected { return nil }
+        var text = headerLine
+        let keep = state.finishOrder.count - pending.count
+        for trial in state.finishOrder.prefix(keep) {
+            if let f = state.finished[trial] { text += Array((f.row + "\n").utf8) }
+        }
+        try writeAtomically(Data(text), to: folder.trials)
+        if actual < 0 { return expected == headerLine.count ? nil : "trials.csv was missing: rebuilt from the journal (\(keep) rows)" }
+        return "trials.csv did not match the journal (\(actual) bytes, expected \(expected)): rebuilt from it (\(keep) rows)"
+    }
+
+    /// Appends rows (already in the journal) to `trials.csv` with one write.
+    func appendRows(_ rows: [SearchState.Finished]) throws {
+        guard !rows.isEmpty else { return }
+        var bytes = [UInt8]()
+        for f in rows { bytes += Array((f.row + "\n").utf8) }
+        let fd = open(folder.trials, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ioError("cannot open \(folder.trials)") }
+        defer { close(fd) }
+        try FaultInjection.check("append:trials.csv")
+        guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else { throw ioError("cannot append to \(folder.trials)") }
+        try FaultInjection.check("appended:trials.csv")
+    }
+
+    // MARK: - leaderboard.csv and progress.json
+
+    /// Rewrites `leaderboard.csv` atomically with every finished trial.
+    func writeLeaderboard() throws {
+        try leaderboard.write(to: folder.leaderboard)
+    }
+
+    /// The progress as the journal says at `now`, as `progress.json` and `status` show it.
+    func progress(_ state: SearchState, now: Double, stateName: String, message: String? = nil) -> Progress {
+        var running = [Progress.RunningTrial]()
+        for p in state.liveProcesses(at: now) {
+            for e in p.epochs where state.holds(p.id, e.trial) {
+                running.append(.init(trial: e.trial, epoch: e.epoch, epochs: e.epochs))
+            }
+        }
+        for (trial, claim) in state.claims where state.isHeld(trial, at: now) && !running.contains(where: { $0.trial == trial }) {
+            running.append(.init(trial: trial, epoch: claim.epoch, epochs: claim.upTo))
+        }
+        running.sort { $0.trial < $1.trial }
+        return Progress(state: stateName, pid: getpid(), done: state.doneCount, total: state.trialCount, running: running,
+                        metric: columns.metric.rawValue, bestTrial: leaderboard.best?.trial,
+                        bestValue: leaderboard.best?.value, elapsed: state.elapsed(at: now), message: message)
+    }
+
+    /// Rewrites `progress.json` atomically.
+    func writeProgress(_ progress: Progress) throws {
+        try writeAtomically(progress.json(), to: folder.progress)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// A search folder's trial checkpoints: where they are, how a trial restarts from one, and cleanup.
+///
+/// Any process may continue a trial from its checkpoint: a trial's state at epoch e is the same
+/// whoever trained it, so a checkpoint written late by a worker that lost its lease is still a
+/// correct state of that trial.
+struct CheckpointStore: Sendable {
+    let folder: SearchFolder
+    let data: SearchData
+
+    /// What a checkpoint must match to be used: the trial's number, seed and values.
+    static func identity(_ trial: Trial) -> String {
+        "trial \(trial.number) seed \(trial.seed): " + trial.values.joined(separator: ",")
+    }
+
+    /// A runner for the trial, continued from its checkpoint when there is a usable one.
+    func runner(for trial: Trial, warn: (String) -> Void) -> TrialRunner {
+        let h = trial.hyperparameters
+        let fresh = { TrialRunner(hyperparameters: h, seed: trial.seed, data: data.data(for: h.normalize)) }
+        let path = folder.checkpoint(trial.number)
+        guard let bytes = FileManager.default.contents(atPath: path) else { return fresh() }
+        let runner = fresh()
+        do {
+            try runner.restore(bytes, identity: Self.identity(trial))
+            return runner
+        } catch {
+            warn("\(path) cannot be used (\(error)); trial \(trial.number) restarts from its first epoch")
+            unlink(path)
+            return fresh()
+        }
+    }
+
+    /// The checkpoint cadence of a trial starting now.
+    func cadence(for trial: Trial, epochs: Int, estimatedCost: Double) -> Checkpointing {
+        Checkpointing(path: folder.checkpoint(trial.number), identity: Self.identity(trial), epochs: epochs,
+                      estimatedCost: estimatedCost)
+    }
+
+    /// Removes a finished trial's checkpoint.
+    func remove(_ trial: Int) {
+        unlink(folder.checkpoint(trial))
+    }
+
+    /// Removes what earlier runs left: checkpoints of finished trials, and this host's temporary
+    /// files whose process is gone (another host's are left to that host).
+    func clean(finished: Set<Int>) {
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
+        try? fm.createDirectory(atPath: folder.checkpoints, withIntermediateDirectories: true)
+        let prefix = ".tmp-\(localHostName)-"
+        for dir in [folder.path, folder.checkpoints, folder.curves] {
+            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] {
+                guard let range = name.range(of: prefix), let pid = Int32(name[range.upperBound...]) else { continue }
+                if pid == getpid() || !Daemon.isAlive(pid) { unlink(dir + "/" + name) }
+            }
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: folder.checkpoints)) ?? [] where name.hasSuffix(".ckpt") {
+            if let n = Int(name.dropFirst("trial-".count).dropLast(".ckpt".count)), finished.contains(n) {
+                unlink(folder.checkpoints + "/" + name)
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Runs the policy's work items on N concurrent Dispatch workers that share the kernel and the
+/// read-only data: claim a trial, continue it from its checkpoint, train epoch by epoch, hand the
+/// result to the sink. It trains; the coordinator, the checkpoint store and the sink write.
+///
+/// Between epochs a worker checks whether to go on: a stop (this process's or the search's), the
+/// time limit, or its trial's lease lost to another process (then the work is dropped unwritten).
+final class Executor: @unchecked Sendable {
+    /// How this process's work ended.
+    enum Ending: Equatable, Sendable {
+        case finished
+        /// The search was stopped (`nnsearch stop`).
+        case stopped
+        /// This process was asked to stop (a signal).
+        case interrupted
+        case timeLimit
+        case failed(NNSearchError)
+    }
+
+    /// Trial and checkpoint seconds of each trial run (for the benchmark), called from workers.
+    typealias Observer = @Sendable (_ trialSeconds: Double, _ checkpointSeconds: Double) -> Void
+
+    let workers: Int
+    private let coordinator: SearchCoordinator
+    private let plan: TrialPlan
+    private let checkpoints: CheckpointStore
+    private let sink: ResultSink
+    private let observer: Observer
+    private let localStop = Locked(false)
+    private let failure = Locked<NNSearchError?>(nil)
+    /// The latest measured checkpoint write, seconds (2 ms before any).
+    private let checkpointCost = Locked(0.002)
+
+    init(workers: Int, coordinator: SearchCoordinator, plan: TrialPlan, checkpoints: CheckpointStore,
+         sink: ResultSink, observer: @escaping Observer = { _, _ in }) {
+        self.workers = max(1, workers)
+        self.coordinator = coordinator
+        self.plan = plan
+        self.checkpoints = checkpoints
+        self.sink = sink
+        self.observer = observer
+    }
+
+    /// Asks this process's workers to stop after their current epoch.
+    func requestStop() { localStop.withLock { $0 = true } }
+
+    /// Runs until no work is left for this process; `tick` runs on the calling thread about five
+    /// times a second meanwhile (heartbeats, replay).
+    func run(tick: () -> Void) -> Ending {
+        let group = DispatchGroup()
+        for i in 0..<workers {
+            // A serial queue of its own per worker: each gets a thread for as long as it trains.
+            DispatchQueue(label: "nnsearch.worker.\(i)").async(group: group) { self.work() }
+        }
+        while group.wait(timeout: .now() + 0.2) == .timedOut { tick() }
+        sink.drain()
+        if let e = failure.current ?? sink.error { return .failed(e) }
+        if localStop.current { return .interrupted }
+        let state = coordinator.state
+        if state.isComplete { return .finished }
+        if state.stopped { return .stopped }
+        if coordinator.timeIsUp { return .timeLimit }
+        return .finished   // nothing left for this process: the rest is held by others
+    }
+
+    // MARK: - Workers
+
+    private var stopping: Bool {
+        localStop.current || failure.current != nil || sink.error != nil
+            || coordinator.flags.withLock { $0.stopped } || coordinator.timeIsUp
+    }
+
+    private func work() {
+        do {
+            while !stopping {
+                switch try coordinator.next() {
+                case .done:
+                    return
+                case .wait(let seconds):
+                    usleep(UInt32(min(seconds, 0.2) * 1e6))
+                case .train(let number, let upTo):
+                    try train(plan.trial(number), upTo: upTo)
+                }
+            }
+        } catch {
+            let e = error as? NNSearchError ?? NNSearchError(.io, "\(error)")
+            failure.withLock { if $0 == nil { $0 = e } }
+        }
+    }
+
+    /// Trains one claimed trial up to `upTo` epochs, or until it must stop.
+    private func train(_ trial: Trial, upTo: Int) throws {
+        let number = trial.number
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
+        var cadence = checkpoints.cadence(for: trial, epochs: runner.records.count, estimatedCost: checkpointCost.current)
+        defer {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            observer(seconds, cadence.seconds)
+            if cadence.seconds > 0 { checkpointCost.withLock { $0 = cadence.lastCost } }
+        }
+        coordinator.progressed(number, epoch: runner.records.count)
+        while runner.records.count < upTo && !runner.isFinished {
+            if !coordinator.mayContinue(number) {
+                coordinator.drop(number)
+                coordinator.warn("trial \(number): its lease passed to another process; dropping it at epoch \(runner.records.count)")
+                return
+            }
+            if stopping {
+                try cadence.save(runner)
+                try coordinator.release(number, epoch: runner.records.count)
+                return
+            }
+            runner.runEpoch()
+            coordinator.progressed(number, epoch: runner.records.count)
+            if !runner.isFinished { try cadence.afterEpoch(runner) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let status: TrialStatus = runner.records.last?.diverged == true ? .diverged : .completed
+        sink.submit(TrialResult(trial: trial, status: status, records: runner.records, seconds: seconds))
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+
+/// One process's door to a search: its journal, the journal lock, its replica of the search's
+/// state, and the views it keeps in step.
+///
+/// Every change goes through the journal under the lock: take the lock, read what other processes
+/// appended since (`catchUp`), let the policy decide or check a claim, append, update the views,
+/// release. Reading needs no lock: `refresh` replays new records only. Worker threads never wait
+/// on the lock to learn whether to go on: `flags` holds what the latest replay said.
+final class SearchCoordinator: @unchecked Sendable {
+    /// Timing of leases, heartbeats and the lock.
+    struct Settings: Sendable {
+        /// How long a claim lives without a heartbeat.
+        var lease = 30.0
+        /// How often a process renews its leases.
+        var heartbeat = 5.0
+        /// How long the journal lock may stay unchanged before it is broken.
+        var lockGrace = 30.0
+    }
+
+    /// What worker threads check between epochs, without taking any lock but this one.
+    struct Flags: Sendable {
+        /// A stop of the whole search is in force.
+        var stopped = false
+        /// Trials this process holds that another process has claimed since (its lease lapsed).
+        var lost: Set<Int> = []
+    }
+
+    let folder: SearchFolder
+    let columns: ResultColumns
+    let policy: SearchPolicy
+    let settings: Settings
+    /// This process's id in the journal: `host/pid/start`.
+    let process: String
+    let threads: Int
+    /// Called with warnings (damaged records, rebuilt views, broken locks).
+    let warn: @Sendable (String) -> Void
+    /// Seconds the search had run when this process joined.
+    private(set) var elapsedAtJoin = 0.0
+    private var joinedAt = 0.0
+
+    private let file: JournalFile
+    private let lock: JournalLock
+    private let replica: Locked<Replica>
+    let flags = Locked(Flags())
+
+    private struct Replica {
+        var state: SearchState
+        var views: ResultViews
+        /// Bytes of the journal replayed so far.
+        var offset = 0
+        /// Trials this process holds.
+        var inHand: [Int: JournalRecord.TrialEpoch] = [:]
+        /// Views not yet rewritten since a finish.
+        var viewsDirty = false
+        var viewsWritten = 0.0
+        var viewsCost = 0.0
+        var lastBeat = 0.0
+    }
+
+    private struct LockLost: Error {}
+
+    init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, maxSeconds: Double?, threads: Int,
+         settings: Settings = Settings(), warn: @escaping @Sendable (String) -> Void) throws {
+        self.folder = folder
+        self.columns = columns
+        self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds)
+        self.settings = settings
+        self.threads = threads
+        self.warn = warn
+        process = "\(localHostName)/\(getpid())/\(String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36))"
+        file = try JournalFile(directory: folder.path, create: false)
+        lock = JournalLock(directory: folder.path, grace: settings.lockGrace)
+        lock.onBreak = { warn($0) }
+        replica = Locked(Replica(state: SearchState(trialCount: plan.count), views: ResultViews(folder: folder, columns: columns)))
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: - Reading
+
+    /// Replays records appended since the last look, without the lock.
+    func refresh() throws {
+        try replica.withLock { try catchUp(&$0, cut: false) }
+    }
+
+    /// Trials finished and trials in all, as last replayed.
+    var counts: (done: Int, total: Int) { replica.withLock { ($0.state.doneCount, $0.state.trialCount) } }
+
+    /// The best trial so far and its metric value.
+    var best: (trial: Int, value: Double)? { replica.withLock { $0.views.leaderboard.best } }
+
+    /// A copy of the state as last replayed.
+    var state: SearchState { replica.withLock { $0.state } }
+
+    /// Whether `trial` may still be trained by this process (no one claimed it since).
+    func mayContinue(_ trial: Int) -> Bool { !flags.withLock { $0.lost.contains(trial) } }
+
+    /// Seconds the search has run, counting this process up to now.
+    var elapsed: Double { elapsedAtJoin + (Self.now() - joinedAt) }
+
+    /// Whether `max_seconds` has passed.
+    var timeIsUp: Bool { policy.maxSeconds.map { elapsed >= $0 } ?? false }
+
+    // MARK: - Writing (each under the journal lock)
+
+    /// Joins the search: records this process and brings every view up to date.
+    func join() throws {
+        try locked { r in
+            let now = Self.now()
+            elapsedAtJoin = r.state.elapsed(at: now)
+            joinedAt = now
+            try append(&r, [.join(process: process, host: localHostName, pid: getpid(), threads: threads,
+                                  lease: settings.lease, time: now)])
+            r.lastBeat = now
+            if let message = try r.views.syncTrials(r.state) { warn(message) }
+            try writeViews(&r, now: now)
+        }
+    }
+
+    /// Asks the policy what to do next; a trial to train is claimed before this returns.
+    func next() throws -> SearchPolicy.Action {
+        try locked { r in
+            let now = Self.now()
+            let action = policy.decide(r.state, now: now)
+            if case .train(let trial, let upTo) = action {
+                try append(&r, [.claim(trial: trial, process: process, upTo: upTo, time: now)])
+                r.inHand[trial] = .init(trial: trial, epoch: r.state.claims[trial]?.epoch ?? 0, epochs: upTo)
+                flags.withLock { _ = $0.lost.remove(trial) }
+            }
+            return action
+        }
+    }
+
+    /// Notes how far a trial in hand got (reported with the next heartbeat).
+    func progressed(_ trial: Int, epoch: Int) {
+        replica.withLock { $0.inHand[trial]?.epoch = epoch }
+    }
+
+    /// Records finished trials this process still holds; returns which were accepted (a trial
+    /// whose lease passed to another process is dropped: its late result is never written).
+    func record(_ results: [(trial: Int, metric: Double, row: String)]) throws -> [Bool] {
+        try locked { r in
+            let now = Self.now()
+            if let message = try r.views.syncTrials(r.state) { warn(message) }
+            let accepted = results.map { r.state.holds(process, $0.trial) }
+            let records = zip(results, accepted).filter { $0.1 }.map { (result, _) in
+                JournalRecord.finish(trial: result.trial, process: process, time: now, metric: result.metric, row: result.row)
+            }
+            let before = r.state.finishOrder.count
+            try append(&r, records)
+            let rows = r.state.finishOrder[before...].compactMap { r.state.finished[$0] }.filter { $0.process == process }
+            try r.views.appendRows(rows)
+            for result in results { r.inHand[result.trial] = nil }
+            r.viewsDirty = true
+            try writeViewsIfDue(&r, now: now)
+            return accepted
+        }
+    }
+
+    /// Gives a trial back, checkpointed at `epoch`, so another worker continues it at once.
+    func release(_ trial: Int, epoch: Int) throws {
+        try locked { r in
+            r.inHand[trial] = nil
+            guard r.state.holds(process, trial) else { return }
+            try append(&r, [.release(trial: trial, process: process, epoch: epoch, time: Self.now())])
+        }
+    }
+
+    /// Forgets a trial this process lost to another.
+    func drop(_ trial: Int) {
+        replica.withLock { _ = $0.inHand.removeValue(forKey: trial) }
+    }
+
+    /// The periodic work: replay new records, renew leases when due, rewrite views left dirty.
+    func tick() throws {
+        let (beatDue, viewsDue) = replica.withLock { r -> (Bool, Bool) in
+            let now = Self.now()
+            return (now - r.lastBeat >= settings.heartbeat, r.viewsDirty && now - r.viewsWritten >= max(0.2, 10 * r.viewsCost))
+        }
+        guard beatDue || viewsDue else { return try refresh() }
+        try locked { r in
+            let now = Self.now()
+            if beatDue {
+                let epochs = r.inHand.values.sorted { $0.trial < $1.trial }
+                try append(&r, [.beat(process: process, time: now, epochs: epochs)])
+                r.lastBeat = now
+            }
+            try writeViewsIfDue(&r, now: now)
+        }
+    }
+
+    /// Leaves the search: records why, and rewrites every view.
+    func leave(reason: String, progressState: String, message: String? = nil) throws {
+        try locked { r in
+            let now = Self.now()
+            try append(&r, [.leave(process: process, time: now, reason: reason)])
+            if let message = try r.views.syncTrials(r.state) { warn(message) }
+            try r.views.writeLeaderboard()
+            try r.views.writeProgress(r.views.progress(r.state, now: now, stateName: progressState, message: message))
+        }
+    }
+
+    /// Records a stop (or, with `resume`, lifts one) for every process on every host.
+    func requestStop(resume: Bool = false) throws {
+        try locked { r in
+            let by = "\(localHostName)/\(getpid())"
+            try append(&r, [resume ? .resume(by: by, time: Self.now()) : .stop(by: by, time: Self.now())])
+        }
+    }
+
+    /// Appends one record to `folder`'s journal under the lock, outside any worker process
+    /// (`stop`, `resume`).
+    static func append(_ record: JournalRecord, to folder: SearchFolder, lockGrace: Double = Settings().lockGrace) throws {
+        let file = try JournalFile(directory: folder.path, create: false)
+        let lock = JournalLock(directory: folder.path, grace: lockGrace)
+        lock.onBreak = { standardError("nnsearch: \($0)\n") }
+        try lock.withLock { try file.append([record]) }
+    }
+
+    // MARK: - Inside the lock
+
+    /// Runs `body` holding the journal lock, after replaying what others appended; retries when
+    /// the lock turns out to have been broken before an append.
+    private func locked<R>(_ body: (inout Replica) throws -> R) throws -> R {
+        try replica.withLock { r in
+            while true {
+                try lock.acquire()
+                do {
+                    try catchUp(&r, cut: true)
+                    let result = try body(&r)
+                    lock.release()
+                    return result
+                } catch is LockLost {
+                    lock.release()
+                    warn("the journal lock was broken while this process held it; re-reading and retrying")
+                } catch {
+                    lock.release()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Appends records and replays them (with anything that came before them).
+    private func append(_ r: inout Replica, _ records: [JournalRecord]) throws {
+        guard !records.isEmpty else { return }
+        guard lock.isHeld else { throw LockLost() }
+        try file.append(records)
+        try catchUp(&r, cut: false)
+    }
+
+    /// Replays new records into the replica; with `cut` (holding the lock) cuts a torn tail.
+    private func catchUp(_ r: inout Replica, cut: Bool) throws {
+        let scan = try file.read(from: r.offset)
+        for problem in scan.problems {
+            warn("\(file.path): skipped \(problem)")
+        }
+        var finished = false
+        for entry in scan.entries {
+            let before = r.state.ignored.count
+            if case .finished(let f) = r.state.apply(entry.record, at: entry.offset) {
+                r.views.add(f)
+                finished = true
+            }
+            for ignored in r.state.ignored[before...] { warn("\(file.path): ignored the record at \(ignored)") }
+        }
+        r.offset = scan.settled
+        if cut, scan.tail > 0 {
+            try file.cut(at: scan.settled)
+            warn("\(file.path): cut a torn record of \(scan.tail) bytes at byte \(scan.settled) (a writer was killed mid-append)")
+        }
+        if finished || !scan.entries.isEmpty {
+            let state = r.state
+            let mine = Set(r.inHand.keys)
+            flags.withLock { f in
+                f.stopped = state.stopped
+                for trial in mine where !state.holds(process, trial) { f.lost.insert(trial) }
+            }
+        }
+    }
+
+    private func writeViewsIfDue(_ r: inout Replica, now: Double) throws {
+        guard r.viewsDirty else { return }
+        if r.state.isComplete || now - r.viewsWritten >= 10 * r.viewsCost {
+            try writeViews(&r, now: now)
+        }
+    }
+
+    private func writeViews(_ r: inout Replica, now: Double) throws {
+        let t0 = Self.now()
+        try r.views.writeLeaderboard()
+        try r.views.writeProgress(r.views.progress(r.state, now: now, stateName: r.state.isComplete ? "finished" : "running"))
+        r.viewsDirty = false
+        r.viewsWritten = Self.now()
+        r.viewsCost = r.viewsWritten - t0
+    }
+}

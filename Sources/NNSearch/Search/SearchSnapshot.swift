@@ -1,0 +1,107 @@
+import Foundation
+
+/// A search folder read without taking any lock: its spec and what its journal says now.
+///
+/// The one read model behind `status`, `list`, `stop` and the start/resume checks: state comes
+/// from the journal, never from `progress.json`.
+struct SearchSnapshot {
+    /// Where a search stands.
+    enum Phase: Equatable {
+        /// At least one worker process is live.
+        case running
+        case finished
+        /// Stopped by `nnsearch stop`, a signal or Ctrl-C.
+        case stopped
+        case timeLimit
+        case failed(String)
+        /// Its workers are gone without leaving (kill -9, power loss, a lost node).
+        case interrupted
+        /// Created, never run.
+        case new
+
+        var name: String {
+            switch self {
+            case .running: "running"
+            case .finished: "finished"
+            case .stopped: "stopped"
+            case .timeLimit: "time limit"
+            case .failed: "failed"
+            case .interrupted: "interrupted"
+            case .new: "not started"
+            }
+        }
+    }
+
+    let folder: SearchFolder
+    let spec: SearchSpec
+    let state: SearchState
+    /// Damaged bytes met while reading the journal.
+    let problems: [JournalFrame.Problem]
+    /// When it was read (Unix seconds).
+    let now: Double
+    /// The metric trials are ranked by, as recorded when the search was created.
+    let metric: Metric?
+
+    /// Reads `folder`'s spec and replays its journal.
+    init(_ folder: SearchFolder) throws {
+        guard FileManager.default.fileExists(atPath: folder.path) else {
+            throw NNSearchError(.noInput, "\(folder.path): no such folder")
+        }
+        guard folder.exists else {
+            throw NNSearchError(.noInput, "\(folder.path) is not a search folder (no spec.json)")
+        }
+        self.folder = folder
+        spec = try SearchSpec.load(path: folder.spec)
+        let file = try JournalFile(directory: folder.path, create: false)
+        let scan = try file.read(from: 0)
+        var state = SearchState(trialCount: TrialPlan(spec: spec).count)
+        for entry in scan.entries { state.apply(entry.record, at: entry.offset) }
+        self.state = state
+        problems = scan.problems
+        now = Date().timeIntervalSince1970
+        metric = folder.recordedMetric
+    }
+
+    /// Worker processes live now.
+    var live: [SearchState.Process] { state.liveProcesses(at: now) }
+
+    var phase: Phase {
+        if !live.isEmpty { return .running }
+        if state.isComplete { return .finished }
+        if state.stopped { return .stopped }
+        if state.processes.isEmpty { return .new }
+        // A process that vanished without leaving, after the last one that left: interrupted.
+        let lastLeave = state.lastLeave
+        let vanished = state.processes.values.filter { $0.left == nil }.map(\.lastSeen).max()
+        if let vanished, vanished >= (lastLeave?.time ?? -.infinity) { return .interrupted }
+        guard let reason = lastLeave?.reason else { return .interrupted }
+        if reason == "time limit" { return .timeLimit }
+        if reason.hasPrefix("failed: ") { return .failed(String(reason.dropFirst("failed: ".count))) }
+        if reason == "signal" || reason == "stopped" { return .stopped }
+        return .interrupted
+    }
+
+    /// The best finished trial and its metric value (diverged trials never count).
+    var best: (trial: Int, value: Double)? {
+        let maximize = metric?.maximize ?? true
+        var best: (trial: Int, value: Double)? = nil
+        for f in state.finished.values where !f.metric.isNaN {
+            guard let b = best else { best = (f.trial, f.metric); continue }
+            let better = maximize ? f.metric > b.value : f.metric < b.value
+            if better || (f.metric == b.value && f.trial < b.trial) { best = (f.trial, f.metric) }
+        }
+        return best
+    }
+}
+
+extension SearchFolder {
+    /// The journal: every event of the search, the single truth.
+    var journal: String { file("journal") }
+
+    /// The metric recorded in `origin` when the search was created.
+    var recordedMetric: Metric? {
+        guard let text = try? String(contentsOfFile: file("origin"), encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("metric=") }) else { return nil }
+        return Metric(rawValue: String(line.dropFirst("metric=".count)))
+    }
+}

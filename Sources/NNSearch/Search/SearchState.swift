@@ -1,0 +1,217 @@
+/// A search's state: what replaying its journal says, record by record (a pure value).
+///
+/// Replay is deterministic: the first `finish` of a trial wins and later ones are ignored; a
+/// `finish` from a process that no longer holds the trial's latest claim (its lease expired and
+/// another process claimed the trial) is a late result and is discarded. Records that make no
+/// sense (a trial out of range, a row that is not that trial's) are reported with their byte
+/// position, never applied, so a damaged journal can never produce more rows than trials.
+struct SearchState: Sendable {
+    /// How many trials the search has.
+    let trialCount: Int
+    /// The lease a claim of an unknown process (its `join` was lost) gets, in seconds.
+    static let defaultLease = 30.0
+
+    /// A finished trial as its `finish` record gave it.
+    struct Finished: Sendable {
+        var trial: Int
+        var metric: Double
+        var row: String
+        var process: String
+        var time: Double
+    }
+
+    /// The latest claim of an unfinished trial.
+    struct Claim: Sendable {
+        var process: String
+        var upTo: Int
+        var time: Double
+        /// Given back (stop, time limit): claimable at once, continuing from `epoch`.
+        var released = false
+        /// Epochs done as last reported (release or heartbeat).
+        var epoch = 0
+    }
+
+    /// A worker process as its `join`, `beat` and `leave` records describe it.
+    struct Process: Sendable {
+        var id: String
+        var host: String
+        var pid: Int32
+        var threads: Int
+        var lease: Double
+        var joined: Double
+        var lastSeen: Double
+        /// Why it left, once it did.
+        var left: String? = nil
+        /// Trials in hand and their epochs, from its latest heartbeat.
+        var epochs: [JournalRecord.TrialEpoch] = []
+
+        /// Whether it counts as running at time `now`: it has not left and its lease is fresh.
+        func isLive(at now: Double) -> Bool { left == nil && now < lastSeen + lease }
+    }
+
+    /// A record that was read but not applied, and why.
+    struct Ignored: Sendable, CustomStringConvertible {
+        var offset: Int
+        var reason: String
+        var description: String { "byte \(offset): \(reason)" }
+    }
+
+    private(set) var finished: [Int: Finished] = [:]
+    /// Finished trials in the order their `finish` records were appended (the order of `trials.csv`).
+    private(set) var finishOrder: [Int] = []
+    /// Claims of trials not finished yet.
+    private(set) var claims: [Int: Claim] = [:]
+    private(set) var processes: [String: Process] = [:]
+    /// Process ids in the order they joined.
+    private(set) var processOrder: [String] = []
+    /// A stop is in force (`stop` after the latest `resume`).
+    private(set) var stopped = false
+    /// Records that were not applied.
+    private(set) var ignored: [Ignored] = []
+    /// The latest `leave` and its time: how the last run ended.
+    private(set) var lastLeave: (reason: String, time: Double)? = nil
+    /// Every trial below it was claimed or finished at some point.
+    private(set) var frontier = 0
+    /// Trials at or above `frontier` that were claimed or finished.
+    private var touchedAboveFrontier: Set<Int> = []
+
+    init(trialCount: Int) {
+        self.trialCount = trialCount
+    }
+
+    var doneCount: Int { finished.count }
+    var isComplete: Bool { finished.count == trialCount }
+
+    /// What applying a record did, for the views.
+    enum Applied: Sendable {
+        case none
+        /// A trial finished: its row goes to the views.
+        case finished(Finished)
+    }
+
+    // MARK: - Replay
+
+    /// Applies one record read at byte `offset`.
+    @discardableResult
+    mutating func apply(_ record: JournalRecord, at offset: Int) -> Applied {
+        switch record {
+        case let .join(process, host, pid, threads, lease, time):
+            if processes[process] == nil { processOrder.append(process) }
+            processes[process] = Process(id: process, host: host, pid: pid, threads: threads, lease: lease,
+                                         joined: time, lastSeen: time)
+        case let .beat(process, time, epochs):
+            guard var p = processes[process] else { return ignore(offset, "a heartbeat of process \(process), which never joined") }
+            p.lastSeen = max(p.lastSeen, time)
+            p.epochs = epochs
+            processes[process] = p
+            for e in epochs where claims[e.trial]?.process == process { claims[e.trial]?.epoch = e.epoch }
+        case let .leave(process, time, reason):
+            if var p = processes[process] {
+                p.left = reason
+                p.lastSeen = max(p.lastSeen, time)
+                p.epochs = []
+                processes[process] = p
+            }
+            lastLeave = (reason, time)
+        case let .claim(trial, process, upTo, time):
+            guard trial < trialCount else { return ignore(offset, "a claim of trial \(trial), but the search has \(trialCount) trials") }
+            guard finished[trial] == nil else { return .none }
+            let epoch = claims[trial]?.epoch ?? 0
+            claims[trial] = Claim(process: process, upTo: upTo, time: time, epoch: epoch)
+            touch(trial)
+            if var p = processes[process] { p.lastSeen = max(p.lastSeen, time); processes[process] = p }
+        case let .release(trial, process, epoch, _):
+            guard claims[trial]?.process == process else { return .none }
+            claims[trial]?.released = true
+            claims[trial]?.epoch = epoch
+        case let .finish(trial, process, time, metric, row):
+            guard trial < trialCount else { return ignore(offset, "a result for trial \(trial), but the search has \(trialCount) trials") }
+            guard finished[trial] == nil else { return .none }   // the first finish wins
+            guard row.hasPrefix("\(trial),") else { return ignore(offset, "a result for trial \(trial) whose row is not that trial's") }
+            if let claim = claims[trial], claim.process != process {
+                return ignore(offset, "a late result for trial \(trial) from \(process), whose lease had passed to \(claim.process)")
+            }
+            let f = Finished(trial: trial, metric: metric, row: row, process: process, time: time)
+            finished[trial] = f
+            finishOrder.append(trial)
+            claims[trial] = nil
+            touch(trial)
+            return .finished(f)
+        case .stop:
+            stopped = true
+        case .resume:
+            stopped = false
+        }
+        return .none
+    }
+
+    private mutating func ignore(_ offset: Int, _ reason: String) -> Applied {
+        ignored.append(Ignored(offset: offset, reason: reason))
+        return .none
+    }
+
+    private mutating func touch(_ trial: Int) {
+        guard trial >= frontier else { return }
+        touchedAboveFrontier.insert(trial)
+        while touchedAboveFrontier.remove(frontier) != nil { frontier += 1 }
+    }
+
+    // MARK: - Questions
+
+    /// Whether `process` is live at `now` (an unknown process counts from its claims with the default lease).
+    func isLive(_ process: String, at now: Double) -> Bool {
+        processes[process]?.isLive(at: now) ?? false
+    }
+
+    /// When the claim on `trial` lapses unless renewed (nil when it is released or unknown).
+    func leaseExpiry(of trial: Int) -> Double? {
+        guard let claim = claims[trial], !claim.released else { return nil }
+        if let p = processes[claim.process] {
+            return p.left == nil ? p.lastSeen + p.lease : nil
+        }
+        return claim.time + Self.defaultLease
+    }
+
+    /// Whether `trial` is held by a live claim at `now`.
+    func isHeld(_ trial: Int, at now: Double) -> Bool {
+        guard let expiry = leaseExpiry(of: trial) else { return false }
+        return now < expiry
+    }
+
+    /// Whether the latest claim of `trial` is `process`'s (and it is unfinished).
+    func holds(_ process: String, _ trial: Int) -> Bool {
+        claims[trial]?.process == process && finished[trial] == nil
+    }
+
+    /// Processes live at `now`, in joining order.
+    func liveProcesses(at now: Double) -> [Process] {
+        processOrder.compactMap { processes[$0] }.filter { $0.isLive(at: now) }
+    }
+
+    /// Claims whose lease lapsed without a release (their process was killed or froze), by trial.
+    func expiredClaims(at now: Double) -> [(trial: Int, claim: Claim)] {
+        claims.filter { !$0.value.released && !isHeld($0.key, at: now) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Seconds the search has run: the union of its processes' lifetimes (a live one's up to `now`).
+    func elapsed(at now: Double) -> Double {
+        var spans = processOrder.compactMap { id -> (Double, Double)? in
+            guard let p = processes[id] else { return nil }
+            let end = p.isLive(at: now) ? max(now, p.lastSeen) : p.lastSeen
+            return end > p.joined ? (p.joined, end) : nil
+        }
+        spans.sort { $0.0 < $1.0 }
+        var total = 0.0
+        var current: (Double, Double)? = nil
+        for s in spans {
+            if let c = current, s.0 <= c.1 {
+                current = (c.0, max(c.1, s.1))
+            } else {
+                if let c = current { total += c.1 - c.0 }
+                current = s
+            }
+        }
+        if let c = current { total += c.1 - c.0 }
+        return total
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// One worker process's run on a search folder: load, join, train what the policy hands out, leave.
+///
+/// Any number of these may work one folder at once, on one host or many (through a shared
+/// filesystem); `start`, `resume` and `worker` all run exactly this.
+enum WorkerSession {
+    /// How progress is shown.
+    enum Display {
+        /// A live progress line redrawn in place (foreground, on a terminal).
+        case terminal
+        /// Plain lines, one per finished trial (a log file or a pipe).
+        case lines
+    }
+
+    /// What a worker process is asked to do.
+    struct Options {
+        var workers: Int? = nil
+        var display: Display = .lines
+        var settings = SearchCoordinator.Settings()
+        /// Trial and checkpoint seconds per trial, for the benchmark.
+        var observer: Executor.Observer = { _, _ in }
+        /// Print nothing (the benchmark).
+        var quiet = false
+    }
+
+    /// Joins the search in `folder` and works until nothing is left for this process; returns the exit status.
+    static func run(folder: SearchFolder, options: Options) throws -> Int32 {
+        let say: (String) -> Void = options.quiet ? { _ in } : { standardOutput($0) }
+        let spec = try SearchSpec.load(path: folder.spec)
+        let data = try SearchData(spec: spec)
+        let metric = try spec.resolvedMetric(for: data.task)
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric)
+        let plan = TrialPlan(spec: spec)
+        let workers = max(1, options.workers ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let coordinator = try SearchCoordinator(
+            folder: folder, columns: columns, plan: plan, maxSeconds: spec.maxSeconds, threads: workers,
+            settings: options.settings, warn: { standardError("nnsearch: \($0)\n") })
+
+        try coordinator.refresh()
+        let before = coordinator.state
+        if before.isComplete {
+            say("\(folder.path) is finished (\(before.doneCount)/\(before.trialCount) trials); nothing to do\n")
+            return 0
+        }
+        if before.stopped {
+            say("\(folder.path) is stopped; nothing to do (continue it with: nnsearch resume \(folder.path))\n")
+            return 0
+        }
+        let checkpoints = CheckpointStore(folder: folder, data: data)
+        checkpoints.clean(finished: Set(before.finished.keys))
+        try coordinator.join()
+
+        let sink = ResultSink(coordinator: coordinator, checkpoints: checkpoints, capacity: 2 * workers + 2,
+                              report: reporter(options.display, metric: metric, quiet: options.quiet))
+        let executor = Executor(workers: workers, coordinator: coordinator, plan: plan, checkpoints: checkpoints,
+                                sink: sink, observer: options.observer)
+        let signals = Locked(0)
+        let watcher = SignalWatcher(signals: [SIGINT, SIGTERM], queue: DispatchQueue(label: "nnsearch.signals")) { signal in
+            let count = signals.withLock { $0 += 1; return $0 }
+            if count == 1 {
+                standardError("\nnnsearch: stopping this process after the running epochs (signal \(signal) again to quit now)\n")
+                executor.requestStop()
+            } else {
+                // Everything on disk is whole at any moment (atomic renames, whole-record appends).
+                _exit(128 + signal)
+            }
+        }
+        defer { watcher.cancel() }
+
+        let open = before.trialCount - before.doneCount
+        say("search \(folder.path): \(open) of \(before.trialCount) trials to run on \(workers) worker\(workers == 1 ? "" : "s") (process \(coordinator.process))\n")
+        let tickFailure = Locked<NNSearchError?>(nil)
+        let ending = executor.run(tick: {
+            do {
+                try coordinator.tick()
+            } catch {
+                tickFailure.withLock { $0 = $0 ?? (error as? NNSearchError ?? NNSearchError(.io, "\(error)")) }
+                executor.requestStop()
+            }
+            if options.display == .terminal && !options.quiet { drawLine(coordinator) }
+        })
+        let final: Executor.Ending = tickFailure.current.map { .failed($0) } ?? ending
+        if options.display == .terminal && !options.quiet { standardOutput("\n") }
+
+        let complete = coordinator.state.isComplete
+        switch final {
+        case .failed(let error):
+            try? coordinator.leave(reason: "failed: \(error.message)", progressState: "failed", message: error.message)
+            throw error
+        case .finished:
+            try coordinator.leave(reason: "done", progressState: complete ? "finished" : "running")
+        case .stopped:
+            try coordinator.leave(reason: "stopped", progressState: "stopped")
+        case .interrupted:
+            try coordinator.leave(reason: "signal", progressState: "stopped")
+        case .timeLimit:
+            try coordinator.leave(reason: "time limit", progressState: "time limit")
+        }
+        let snapshot = try SearchSnapshot(folder)
+        let outcome = complete ? "finished" : final == .timeLimit ? "time limit" : final == .finished ? "done here" : "stopped"
+        var summary = "search \(outcome): \(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials"
+        if let best = snapshot.best {
+            summary += ", best trial \(best.trial) \(metric.rawValue) \(formatNumber(best.value))"
+        }
+        summary += ", \(formatDuration(snapshot.state.elapsed(at: snapshot.now))) elapsed"
+        say(summary + "\n")
+        if !complete && final != .timeLimit && final != .finished {
+            say("resume with: nnsearch resume \(folder.path)\n")
+        }
+        return 0
+    }
+
+    private static func reporter(_ display: Display, metric: Metric, quiet: Bool) -> ResultSink.Report {
+        if quiet { return { _, _, _ in } }
+        switch display {
+        case .lines:
+            return { result, done, total in
+                let value = result.status == .diverged ? "diverged" : "\(metric.rawValue) \(formatNumber(metric == .valLoss ? result.last!.valLoss : result.last!.valMetric))"
+                standardOutput("[\(done)/\(total)] trial \(result.trial.number) \(value) (\(String(format: "%.2f", result.seconds)) s)\n")
+            }
+        case .terminal:
+            return { _, done, total in
+                standardOutput("\r\u{1B}[2K[\(done)/\(total)]")
+            }
+        }
+    }
+
+    /// The live progress line: trials done, in hand, the best so far and the elapsed time.
+    private static func drawLine(_ coordinator: SearchCoordinator) {
+        let (done, total) = coordinator.counts
+        var line = "\r\u{1B}[2K[\(done)/\(total)]"
+        if let best = coordinator.best {
+            line += " · best \(coordinator.columns.metric.rawValue) \(formatNumber(best.value)) (trial \(best.trial))"
+        }
+        line += " · \(formatDuration(coordinator.elapsed)) elapsed"
+        standardOutput(line)
+    }
+}
+
+/// Seconds as `42s`, `3m05s` or `2h03m`.
+func formatDuration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
+    return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
+}
