@@ -11,7 +11,8 @@ import Glibc
 /// owner's own and unlinking that, so a release can never remove someone else's lock. A lock file
 /// whose modification time is older than `grace` belongs to a killed or frozen holder: the next
 /// process breaks it by renaming it aside (one breaker wins the rename) and takes the lock, so a
-/// dead holder never hangs anyone for longer than the grace period (Optuna's #5921).
+/// dead holder never hangs anyone for longer than the grace period (Optuna's #5921). A holder on
+/// this machine (same boot and pid namespace) whose pid is gone is broken at once.
 final class JournalLock: @unchecked Sendable {
     /// How long a lock file may stay unchanged before it counts as abandoned; 30 s by default.
     let grace: Double
@@ -39,7 +40,7 @@ final class JournalLock: @unchecked Sendable {
         while true {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 {
-                let text = Array("\(owner) \(Date().timeIntervalSince1970)\n".utf8)
+                let text = Array("\(owner) \(Date().timeIntervalSince1970) \(getpid()) \(localPidSpace)\n".utf8)
                 _ = text.withUnsafeBytes { writeAll(fd, $0) }
                 var info = stat()
                 fstat(fd, &info)
@@ -52,7 +53,7 @@ final class JournalLock: @unchecked Sendable {
             if stat(path, &info) == 0 {
                 let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
                 let age = Date().timeIntervalSince1970 - mtime
-                if age > grace {
+                if age > grace || (age > 0.02 && holderIsGone()) {
                     breakStale(age: age, inode: UInt64(info.st_ino))
                     continue
                 }
@@ -91,6 +92,14 @@ final class JournalLock: @unchecked Sendable {
         return try body()
     }
 
+    /// Whether the lock file names a holder of this machine whose process no longer exists.
+    private func holderIsGone() -> Bool {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+        let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        guard fields.count == 4, String(fields[3]) == localPidSpace, let pid = Int32(fields[2]) else { return false }
+        return pid != getpid() && !Daemon.isAlive(pid)
+    }
+
     /// Renames a stale lock aside (only one breaker's rename succeeds) and removes it. When the
     /// file renamed turns out to be a newer lock (another breaker was quicker and took the lock),
     /// it is linked back into place.
@@ -106,6 +115,8 @@ final class JournalLock: @unchecked Sendable {
             return
         }
         unlink(aside)
-        onBreak("broke the journal lock of \(holder), unchanged for \(String(format: "%.1f", age)) s (grace \(formatNumber(grace)) s)")
+        let why = age > grace ? "unchanged for \(String(format: "%.1f", age)) s (grace \(formatNumber(grace)) s)"
+            : "whose process is no longer running"
+        onBreak("broke the journal lock of \(holder), \(why)")
     }
 }

@@ -5,8 +5,9 @@
 /// A record's payload is one line of tab-separated fields, the kind first; text fields are
 /// escaped (`\t`, `\n`, `\r`, `\\`, `\0`) so a record never holds a raw tab, newline or NUL.
 enum JournalRecord: Equatable, Sendable {
-    /// A worker process joined: who it is, how many threads it runs, how long its leases last.
-    case join(process: String, host: String, pid: Int32, threads: Int, lease: Double, time: Double)
+    /// A worker process joined: who it is, where its pid means something (boot and pid namespace),
+    /// how many threads it runs, how long its leases last.
+    case join(process: String, host: String, pidSpace: String, pid: Int32, threads: Int, lease: Double, time: Double)
     /// A process's heartbeat: renews the leases of every trial it holds; `epochs` says how far each got.
     case beat(process: String, time: Double, epochs: [TrialEpoch])
     /// A process left: `reason` is `done`, `stopped`, `signal`, `time limit` or `failed: …`.
@@ -49,8 +50,8 @@ enum JournalRecord: Equatable, Sendable {
     var payload: String {
         let fields: [String]
         switch self {
-        case let .join(process, host, pid, threads, lease, time):
-            fields = [escape(process), escape(host), String(pid), String(threads), formatNumber(lease), Self.time(time)]
+        case let .join(process, host, pidSpace, pid, threads, lease, time):
+            fields = [escape(process), escape(host), escape(pidSpace), String(pid), String(threads), formatNumber(lease), Self.time(time)]
         case let .beat(process, time, epochs):
             fields = [escape(process), Self.time(time),
                       epochs.map { "\($0.trial):\($0.epoch)/\($0.epochs)" }.joined(separator: ",")]
@@ -102,11 +103,13 @@ enum JournalRecord: Equatable, Sendable {
         }
         switch kind {
         case "join":
-            try expect(6)
-            let pid = try int(3, "pid")
+            try expect(7)
+            let pid = try int(4, "pid")
             guard pid <= Int(Int32.max), pid > 0 else { throw ParseError(description: "join: pid \(pid) out of range") }
-            self = .join(process: try text(1), host: try text(2), pid: Int32(pid), threads: try int(4, "threads"),
-                         lease: try number(5, "lease"), time: try number(6, "time"))
+            let lease = try number(6, "lease")
+            guard lease > 0 else { throw ParseError(description: "join: lease \(lease) is not positive") }
+            self = .join(process: try text(1), host: try text(2), pidSpace: try text(3), pid: Int32(pid), threads: try int(5, "threads"),
+                         lease: lease, time: try number(7, "time"))
         case "beat":
             try expect(3)
             var epochs = [TrialEpoch]()

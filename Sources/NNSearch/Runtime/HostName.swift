@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,3 +13,14 @@ let localHostName: String = {
 
 /// The suffix of this process's temporary files: `.tmp-HOST-PID`, so a process removes only its own.
 var temporarySuffix: String { ".tmp-\(localHostName)-\(getpid())" }
+
+/// Where this process's pid means something: the boot and the pid namespace. Two processes with
+/// the same `localPidSpace` can test each other's pids for liveness; others go by their leases.
+let localPidSpace: String = {
+    let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown-boot"
+    var buffer = [CChar](repeating: 0, count: 128)
+    let n = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
+    let ns = n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "pid:[?]"
+    return boot + "/" + ns
+}()

@@ -110,8 +110,9 @@ final class SearchCoordinator: @unchecked Sendable {
             let now = Self.now()
             elapsedAtJoin = r.state.elapsed(at: now)
             joinedAt = now
-            try append(&r, [.join(process: process, host: localHostName, pid: getpid(), threads: threads,
-                                  lease: settings.lease, time: now)])
+            try append(&r, [.join(process: process, host: localHostName, pidSpace: localPidSpace, pid: getpid(),
+                                  threads: threads, lease: settings.lease, time: now)])
+            try reapVanished(&r, now: now)
             r.lastBeat = now
             if let message = try r.views.syncTrials(r.state) { warn(message) }
             try writeViews(&r, now: now)
@@ -122,7 +123,10 @@ final class SearchCoordinator: @unchecked Sendable {
     func next() throws -> SearchPolicy.Action {
         try locked { r in
             let now = Self.now()
-            let action = policy.decide(r.state, now: now)
+            var action = policy.decide(r.state, now: now)
+            if case .wait = action, try reapVanished(&r, now: now) {
+                action = policy.decide(r.state, now: now)
+            }
             if case .train(let trial, let upTo) = action {
                 try append(&r, [.claim(trial: trial, process: process, upTo: upTo, time: now)])
                 r.inHand[trial] = .init(trial: trial, epoch: r.state.claims[trial]?.epoch ?? 0, epochs: upTo)
@@ -240,6 +244,18 @@ final class SearchCoordinator: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Records that processes of this machine whose pid is gone (kill -9) have left, so their
+    /// trials are claimable at once rather than when their leases lapse. Returns whether any was.
+    @discardableResult
+    private func reapVanished(_ r: inout Replica, now: Double) throws -> Bool {
+        let gone = r.state.processOrder.compactMap { r.state.processes[$0] }.filter {
+            $0.left == nil && $0.pidSpace == localPidSpace && $0.pid != getpid() && !Daemon.isAlive($0.pid)
+        }
+        guard !gone.isEmpty else { return false }
+        try append(&r, gone.map { .leave(process: $0.id, time: now, reason: "vanished: pid \($0.pid) on \($0.host) is no longer running") })
+        return true
     }
 
     /// Appends records and replays them (with anything that came before them).

@@ -62,8 +62,10 @@ struct SearchSnapshot {
         metric = folder.recordedMetric
     }
 
-    /// Worker processes live now.
-    var live: [SearchState.Process] { state.liveProcesses(at: now) }
+    /// Worker processes live now (one of this machine whose pid is gone is not, whatever its lease says).
+    var live: [SearchState.Process] {
+        state.liveProcesses(at: now).filter { $0.pidSpace != localPidSpace || Daemon.isAlive($0.pid) }
+    }
 
     var phase: Phase {
         if !live.isEmpty { return .running }
@@ -74,7 +76,7 @@ struct SearchSnapshot {
         let lastLeave = state.lastLeave
         let vanished = state.processes.values.filter { $0.left == nil }.map(\.lastSeen).max()
         if let vanished, vanished >= (lastLeave?.time ?? -.infinity) { return .interrupted }
-        guard let reason = lastLeave?.reason else { return .interrupted }
+        guard let reason = lastLeave?.reason, !reason.hasPrefix("vanished") else { return .interrupted }
         if reason == "time limit" { return .timeLimit }
         if reason.hasPrefix("failed: ") { return .failed(String(reason.dropFirst("failed: ".count))) }
         if reason == "signal" || reason == "stopped" { return .stopped }

@@ -35,6 +35,7 @@ struct SearchState: Sendable {
     struct Process: Sendable {
         var id: String
         var host: String
+        var pidSpace: String
         var pid: Int32
         var threads: Int
         var lease: Double
@@ -95,9 +96,9 @@ struct SearchState: Sendable {
     @discardableResult
     mutating func apply(_ record: JournalRecord, at offset: Int) -> Applied {
         switch record {
-        case let .join(process, host, pid, threads, lease, time):
+        case let .join(process, host, pidSpace, pid, threads, lease, time):
             if processes[process] == nil { processOrder.append(process) }
-            processes[process] = Process(id: process, host: host, pid: pid, threads: threads, lease: lease,
+            processes[process] = Process(id: process, host: host, pidSpace: pidSpace, pid: pid, threads: threads, lease: lease,
                                          joined: time, lastSeen: time)
         case let .beat(process, time, epochs):
             guard var p = processes[process] else { return ignore(offset, "a heartbeat of process \(process), which never joined") }

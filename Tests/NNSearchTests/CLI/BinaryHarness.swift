@@ -48,6 +48,20 @@ struct BinaryHarness {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// The pids of this machine's worker processes on `folder` that are running now (from its journal).
+    static func workerPids(_ folder: String) -> [Int32] {
+        guard let s = try? SearchSnapshot(SearchFolder(folder)) else { return [] }
+        return s.state.processes.values
+            .filter { $0.left == nil && $0.pidSpace == localPidSpace && Daemon.isAlive($0.pid) }
+            .map(\.pid).sorted()
+    }
+
+    /// Waits until no worker process of this machine runs on `folder` (exited or killed).
+    static func waitUntilIdle(_ folder: String, timeout: Double = 60) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !workerPids(folder).isEmpty && Date() < deadline { usleep(5_000) }
+    }
+
     /// A fresh temporary directory, removed when the test ends.
     static func temporaryDirectory(_ test: XCTestCase) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nnsearch-test-\(UUID().uuidString)")
