@@ -16,6 +16,9 @@ enum RunCommand {
         }
         let snapshot = try SearchSnapshot(folder)
         if snapshot.phase == .finished {
+            var quiet = WorkerSession.Options()
+            quiet.quiet = true
+            _ = try WorkerSession.run(folder: folder, options: quiet)   // rebuilds a deleted or edited view
             standardOutput("\(folder.path) is finished (\(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials); nothing to resume\n")
             return 0
         }

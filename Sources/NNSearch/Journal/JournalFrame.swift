@@ -11,7 +11,11 @@ enum JournalFrame {
 
     /// One record as its line's bytes.
     static func encode(_ record: JournalRecord) -> [UInt8] {
-        let payload = Array(record.payload.utf8)
+        encode(payload: Array(record.payload.utf8))
+    }
+
+    /// A payload framed as a record line (tests use it to write records no event would make).
+    static func encode(payload: [UInt8]) -> [UInt8] {
         var line = magic
         line += Array("\(payload.count) ".utf8)
         line += hex16(payload.withUnsafeBytes(checksum))
@@ -89,9 +93,17 @@ enum JournalFrame {
                 continue
             }
             let payload = UnsafeRawBufferPointer(rebasing: bytes[headerEnd..<(end - 1)])
-            guard bytes[end - 1] == UInt8(ascii: "\n"), checksum(payload) == sum else {
-                let reason = bytes[end - 1] == UInt8(ascii: "\n") ? "a record whose checksum does not match" : "records fused together"
-                if skip(reason) { continue } else { break }
+            guard bytes[end - 1] == UInt8(ascii: "\n") else {
+                if skip("records fused together") { continue } else { break }
+            }
+            guard checksum(payload) == sum else {
+                // A whole line that is damaged (not an append in progress): skip it.
+                let reason = "a record whose checksum does not match (damaged or edited)"
+                if !skip(reason) {
+                    scan.problems.append(Problem(offset: base + pos, length: end - pos, reason: reason))
+                    pos = end
+                }
+                continue
             }
             do {
                 let text = String(decoding: payload, as: UTF8.self)

@@ -119,6 +119,15 @@ final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
+    /// Brings the views in line with the journal without joining (a finished search whose
+    /// `trials.csv` or `leaderboard.csv` was deleted or edited).
+    func repairViews() throws {
+        try locked { r in
+            if let message = try r.views.syncTrials(r.state) { warn(message) }
+            try writeViews(&r, now: Self.now())
+        }
+    }
+
     /// Asks the policy what to do next; a trial to train is claimed before this returns.
     func next() throws -> SearchPolicy.Action {
         try locked { r in

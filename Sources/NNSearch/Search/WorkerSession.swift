@@ -40,6 +40,7 @@ enum WorkerSession {
         try coordinator.refresh()
         let before = coordinator.state
         if before.isComplete {
+            try coordinator.repairViews()
             say("\(folder.path) is finished (\(before.doneCount)/\(before.trialCount) trials); nothing to do\n")
             return 0
         }
