@@ -10,7 +10,8 @@ enum StopCommand {
         try args.expectPositionals(1, 1, usage: usage)
         let folder = SearchFolder(args.positionals[0])
         let timeout = try args.integer("timeout", in: 1...86_400, command: "stop") ?? 600
-        let before = try SearchSnapshot(folder)
+        var snapshot = try SearchSnapshot(folder)
+        let before = snapshot
         guard before.phase == .running else {
             standardOutput("\(folder.path) is not running (\(before.phase.name))\n")
             return 0
@@ -20,7 +21,8 @@ enum StopCommand {
         standardOutput("stopping \(folder.path): \(before.live.count) worker process\(before.live.count == 1 ? "" : "es") on \(hosts.joined(separator: ", ")) finish their epoch first\n")
         let deadline = Date().addingTimeInterval(Double(timeout))
         while true {
-            let now = try SearchSnapshot(folder)
+            try snapshot.refresh()
+            let now = snapshot
             if now.live.isEmpty {
                 standardOutput("stopped: \(now.state.doneCount)/\(now.state.trialCount) trials done; resume with: nnsearch resume \(folder.path)\n")
                 return 0

@@ -48,6 +48,11 @@ struct Leaderboard {
         }
     }
 
+    /// Every row (with its newline, as UTF-8) by trial number.
+    func rowsByTrial() -> [Int: [UInt8]] {
+        Dictionary(entries.map { ($0.trial, $0.row) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// The whole file's text: ranks and preformatted rows copied into one buffer.
     func text() -> Data {
         let headerBytes = Array(header.utf8)

@@ -25,41 +25,37 @@ struct ResultViews {
         trialsBytes = headerLine.count
     }
 
-    /// Takes a finished trial into the views (in memory; `appendRows` and `write…` put it on disk).
-    mutating func add(_ f: SearchState.Finished) {
-        let line = Array((f.row + "\n").utf8)
+    /// Takes a finished trial's row into the views (in memory; `appendRows` and `write…` put it on disk).
+    mutating func add(_ f: SearchState.Finished, row: String) {
+        let line = Array((row + "\n").utf8)
         leaderboard.insert(trial: f.trial, metricValue: f.metric, line: line)
         trialsBytes += line.count
     }
 
-    /// The byte count of a row's line in `trials.csv`.
-    static func lineBytes(_ f: SearchState.Finished) -> Int { f.row.utf8.count + 1 }
-
     // MARK: - trials.csv
 
-    /// Makes `trials.csv` hold exactly the rows of `state` except the newest `excluding` bytes'
-    /// worth (rows about to be appended); rebuilds it atomically when it does not. Returns a
-    /// sentence when it had to.
-    func syncTrials(_ state: SearchState, excluding pending: [SearchState.Finished] = []) throws -> String? {
-        let expected = trialsBytes - pending.reduce(0) { $0 + Self.lineBytes($1) }
+    /// Makes `trials.csv` hold exactly the rows of `state`, rebuilding it atomically when it does
+    /// not (deleted, edited, or short of rows a crash kept from it). Returns a sentence when it had to.
+    func syncTrials(_ state: SearchState) throws -> String? {
         var info = stat()
         let actual = stat(folder.trials, &info) == 0 ? Int(info.st_size) : -1
-        if actual == expected { return nil }
+        if actual == trialsBytes { return nil }
+        let rows = leaderboard.rowsByTrial()
         var text = headerLine
-        let keep = state.finishOrder.count - pending.count
-        for trial in state.finishOrder.prefix(keep) {
-            if let f = state.finished[trial] { text += Array((f.row + "\n").utf8) }
+        for trial in state.finishOrder {
+            if let row = rows[trial] { text += row }
         }
         try writeAtomically(Data(text), to: folder.trials)
-        if actual < 0 { return expected == headerLine.count ? nil : "trials.csv was missing: rebuilt from the journal (\(keep) rows)" }
-        return "trials.csv did not match the journal (\(actual) bytes, expected \(expected)): rebuilt from it (\(keep) rows)"
+        let count = state.finishOrder.count
+        if actual < 0 { return count == 0 ? nil : "trials.csv was missing: rebuilt from the journal (\(count) rows)" }
+        return "trials.csv did not match the journal (\(actual) bytes, expected \(trialsBytes)): rebuilt from it (\(count) rows)"
     }
 
     /// Appends rows (already in the journal) to `trials.csv` with one write.
-    func appendRows(_ rows: [SearchState.Finished]) throws {
+    func appendRows(_ rows: [String]) throws {
         guard !rows.isEmpty else { return }
         var bytes = [UInt8]()
-        for f in rows { bytes += Array((f.row + "\n").utf8) }
+        for row in rows { bytes += Array((row + "\n").utf8) }
         let fd = open(folder.trials, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ioError("cannot open \(folder.trials)") }
         defer { close(fd) }

@@ -56,6 +56,8 @@ final class SearchCoordinator: @unchecked Sendable {
         var viewsWritten = 0.0
         var viewsCost = 0.0
         var lastBeat = 0.0
+        /// Finishes replayed by the latest `catchUp`: (process, row).
+        var appended: [(process: String, row: String)] = []
     }
 
     private struct LockLost: Error {}
@@ -160,10 +162,10 @@ final class SearchCoordinator: @unchecked Sendable {
             let records = zip(results, accepted).filter { $0.1 }.map { (result, _) in
                 JournalRecord.finish(trial: result.trial, process: process, time: now, metric: result.metric, row: result.row)
             }
-            let before = r.state.finishOrder.count
-            try append(&r, records)
-            let rows = r.state.finishOrder[before...].compactMap { r.state.finished[$0] }.filter { $0.process == process }
-            try r.views.appendRows(rows)
+            if !records.isEmpty {
+                try append(&r, records)
+                try r.views.appendRows(r.appended.filter { $0.process == process }.map(\.row))
+            }
             for result in results { r.inHand[result.trial] = nil }
             r.viewsDirty = true
             try writeViewsIfDue(&r, now: now)
@@ -278,14 +280,16 @@ final class SearchCoordinator: @unchecked Sendable {
     /// Replays new records into the replica; with `cut` (holding the lock) cuts a torn tail.
     private func catchUp(_ r: inout Replica, cut: Bool) throws {
         let scan = try file.read(from: r.offset)
+        r.appended = []
         for problem in scan.problems {
             warn("\(file.path): skipped \(problem)")
         }
         var finished = false
         for entry in scan.entries {
             let before = r.state.ignored.count
-            if case .finished(let f) = r.state.apply(entry.record, at: entry.offset) {
-                r.views.add(f)
+            if case .finished(let f, let row) = r.state.apply(entry.record, at: entry.offset) {
+                r.views.add(f, row: row)
+                r.appended.append((f.process, row))
                 finished = true
             }
             for ignored in r.state.ignored[before...] { warn("\(file.path): ignored the record at \(ignored)") }

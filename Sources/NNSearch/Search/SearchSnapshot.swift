@@ -34,11 +34,13 @@ struct SearchSnapshot {
 
     let folder: SearchFolder
     let spec: SearchSpec
-    let state: SearchState
+    private(set) var state: SearchState
     /// Damaged bytes met while reading the journal.
-    let problems: [JournalFrame.Problem]
+    private(set) var problems: [JournalFrame.Problem]
     /// When it was read (Unix seconds).
-    let now: Double
+    private(set) var now: Double
+    private let file: JournalFile
+    private var offset: Int
     /// The metric trials are ranked by, as recorded when the search was created.
     let metric: Metric?
 
@@ -52,14 +54,22 @@ struct SearchSnapshot {
         }
         self.folder = folder
         spec = try SearchSpec.load(path: folder.spec)
-        let file = try JournalFile(directory: folder.path, create: false)
-        let scan = try file.read(from: 0)
-        var state = SearchState(trialCount: TrialPlan(spec: spec).count)
-        for entry in scan.entries { state.apply(entry.record, at: entry.offset) }
-        self.state = state
-        problems = scan.problems
-        now = Date().timeIntervalSince1970
+        file = try JournalFile(directory: folder.path, create: false)
+        state = SearchState(trialCount: TrialPlan(spec: spec).count)
+        problems = []
+        offset = 0
+        now = 0
         metric = folder.recordedMetric
+        try refresh()
+    }
+
+    /// Reads what was appended since, and the time.
+    mutating func refresh() throws {
+        let scan = try file.read(from: offset)
+        for entry in scan.entries { state.apply(entry.record, at: entry.offset) }
+        problems += scan.problems
+        offset = scan.settled
+        now = Date().timeIntervalSince1970
     }
 
     /// Worker processes live now (one of this machine whose pid is gone is not, whatever its lease says).

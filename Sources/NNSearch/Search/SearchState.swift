@@ -11,11 +11,10 @@ struct SearchState: Sendable {
     /// The lease a claim of an unknown process (its `join` was lost) gets, in seconds.
     static let defaultLease = 30.0
 
-    /// A finished trial as its `finish` record gave it.
+    /// A finished trial as its `finish` record gave it (its row goes to the views, not kept here).
     struct Finished: Sendable {
         var trial: Int
         var metric: Double
-        var row: String
         var process: String
         var time: Double
     }
@@ -87,7 +86,7 @@ struct SearchState: Sendable {
     enum Applied: Sendable {
         case none
         /// A trial finished: its row goes to the views.
-        case finished(Finished)
+        case finished(Finished, row: String)
     }
 
     // MARK: - Replay
@@ -132,12 +131,13 @@ struct SearchState: Sendable {
             if let claim = claims[trial], claim.process != process {
                 return ignore(offset, "a late result for trial \(trial) from \(process), whose lease had passed to \(claim.process)")
             }
-            let f = Finished(trial: trial, metric: metric, row: row, process: process, time: time)
+            // The process's id from its join, so thousands of results share one string.
+            let f = Finished(trial: trial, metric: metric, process: processes[process]?.id ?? process, time: time)
             finished[trial] = f
             finishOrder.append(trial)
             claims[trial] = nil
             touch(trial)
-            return .finished(f)
+            return .finished(f, row: row)
         case .stop:
             stopped = true
         case .resume:

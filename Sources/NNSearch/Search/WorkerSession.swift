@@ -98,13 +98,13 @@ enum WorkerSession {
         case .timeLimit:
             try coordinator.leave(reason: "time limit", progressState: "time limit")
         }
-        let snapshot = try SearchSnapshot(folder)
+        let snapshot = coordinator.state
         let outcome = complete ? "finished" : final == .timeLimit ? "time limit" : final == .finished ? "done here" : "stopped"
-        var summary = "search \(outcome): \(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials"
-        if let best = snapshot.best {
+        var summary = "search \(outcome): \(snapshot.doneCount)/\(snapshot.trialCount) trials"
+        if let best = coordinator.best {
             summary += ", best trial \(best.trial) \(metric.rawValue) \(formatNumber(best.value))"
         }
-        summary += ", \(formatDuration(snapshot.state.elapsed(at: snapshot.now))) elapsed"
+        summary += ", \(formatDuration(snapshot.elapsed(at: SearchCoordinator.now()))) elapsed"
         say(summary + "\n")
         if !complete && final != .timeLimit && final != .finished {
             say("resume with: nnsearch resume \(folder.path)\n")

@@ -208,6 +208,7 @@ final class MultiProcessTests: XCTestCase {
         let good = try Data(contentsOf: URL(fileURLWithPath: journal))
         let finishes = try snapshot(reference).state.finished
         let sample = try XCTUnwrap(finishes[3])
+        let sampleRow = try XCTUnwrap(read(reference + "/trials.csv").split(separator: "\n").first { $0.hasPrefix("3,") }).description
         func frame(_ r: JournalRecord) -> Data { Data(JournalFrame.encode(r)) }
         var damaged = good
         // A torn record (a writer killed mid-append) fused with the whole record after it.
@@ -218,7 +219,7 @@ final class MultiProcessTests: XCTestCase {
         damaged += Data(repeating: 0, count: 64)
         // Hand edits with valid framing: a trial out of range, a duplicate finish, a row of another trial.
         damaged += frame(.finish(trial: 999, process: "x", time: 3, metric: 1, row: "999,completed"))
-        damaged += frame(.finish(trial: sample.trial, process: sample.process, time: 4, metric: 0, row: sample.row))
+        damaged += frame(.finish(trial: sample.trial, process: sample.process, time: 4, metric: 0, row: sampleRow))
         damaged += frame(.finish(trial: 1_000, process: "x", time: 5, metric: 1, row: "3,completed"))
         // A finish whose metric is not a number, and a record with a flipped checksum digit.
         damaged += Data(JournalFrame.encode(payload: Array("finish\t1\tx\t1\tabc\t1,completed".utf8)))
