@@ -5,7 +5,7 @@ extension TrialLog {
     ///
     /// A last line without its newline is a row torn by a crash: it is cut off the file
     /// (and so re-run). A file that is missing or empty yields no rows.
-    static func readRows(path: String, header: [String]) throws -> [[String]] {
+    package static func readRows(path: String, header: [String]) throws -> [[String]] {
         guard let bytes = FileManager.default.contents(atPath: path), !bytes.isEmpty else { return [] }
         var text = [UInt8](bytes)
         if text.last != UInt8(ascii: "\n") {

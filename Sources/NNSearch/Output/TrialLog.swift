@@ -1,7 +1,7 @@
 import Foundation
 
 /// `trials.csv`: opened for appending, header first, one whole row per `write(2)`.
-final class TrialLog {
+package final class TrialLog {
     private let fd: Int32
     let path: String
 

@@ -1,3 +1,5 @@
+import NNSearchKernel
+
 /// How a trial ended.
 enum TrialStatus: String, Sendable {
     /// Every epoch ran.
@@ -17,7 +19,7 @@ struct TrialResult: Sendable {
 }
 
 /// The columns of `trials.csv` and `leaderboard.csv` (a contract: see the README).
-struct ResultColumns: Sendable {
+package struct ResultColumns: Sendable {
     /// Space dimension names, in spec order.
     let space: [String]
     let task: TaskKind
@@ -27,7 +29,7 @@ struct ResultColumns: Sendable {
     var metricColumn: String { task == .classification ? "val_accuracy" : "val_r2" }
 
     /// The header fields: trial, status, space…, epochs, train_loss, val_loss, val_accuracy|val_r2, seconds.
-    var header: [String] {
+    package var header: [String] {
         ["trial", "status"] + space + ["epochs", "train_loss", "val_loss", metricColumn, "seconds"]
     }
 
@@ -50,7 +52,7 @@ struct ResultColumns: Sendable {
     }
 
     /// `metricValue` of a row as written in trials.csv (fields matching `header`).
-    func metricValue(row fields: [String]) -> Double {
+    package func metricValue(row fields: [String]) -> Double {
         guard fields.count == header.count, fields[1] == TrialStatus.completed.rawValue else { return .nan }
         // The row ends train_loss, val_loss, val_accuracy|val_r2, seconds.
         return Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan

@@ -4,11 +4,11 @@ import Glibc
 #endif
 
 /// Who holds, or last held, a search folder's lock: what `DIR/lock` records.
-struct LockOwner: Equatable, Sendable {
-    var pid: Int32
-    var host: String
+package struct LockOwner: Equatable, Sendable {
+    package var pid: Int32
+    package var host: String
     /// When the owner took the lock, ISO 8601 UTC.
-    var started: String
+    package var started: String
 
     /// `pid N (host H, started T)`, as the lock messages name an owner.
     var summary: String { "pid \(pid) (host \(host), started \(started))" }
@@ -22,7 +22,7 @@ struct LockOwner: Equatable, Sendable {
 /// heartbeat, and a lock whose heartbeat is older than `grace` is taken over.
 ///
 /// Locks are per open file description, so two `SearchLock`s in one process exclude each other too.
-final class SearchLock: @unchecked Sendable {
+package final class SearchLock: @unchecked Sendable {
     /// How long an owner on another host stays live after its last heartbeat.
     static let grace: TimeInterval = 30
     /// The lock file's name inside the search folder.
@@ -31,7 +31,7 @@ final class SearchLock: @unchecked Sendable {
     /// The search folder, as given to `acquire`.
     let directory: String
     /// `DIR/lock`.
-    let path: String
+    package let path: String
     /// What this lock recorded in the file.
     let identity: LockOwner
     /// The locked descriptor; -1 once released.
@@ -132,7 +132,7 @@ final class SearchLock: @unchecked Sendable {
     ///
     /// Probes with a shared `flock` on a new descriptor, which conflicts with the owner's exclusive
     /// one even in the owner's own process; on this host the recorded pid must also be running.
-    static func owner(directory: String) -> LockOwner? {
+    package static func owner(directory: String) -> LockOwner? {
         let fd = open(lockPath(directory), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -167,7 +167,7 @@ final class SearchLock: @unchecked Sendable {
     // MARK: - Helpers
 
     /// This machine's name, as the lock file records it.
-    static var localHost: String {
+    package static var localHost: String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// Runs a search's missing trials on N workers that share one read-only copy of the data.
 ///
@@ -6,24 +7,24 @@ import Foundation
 /// trials go to one serial writer queue that writes the curve, appends `trials.csv` and rewrites
 /// `leaderboard.csv`; `progress.json` is rewritten twice a second and at the end. A trial's result depends only on the spec and its
 /// number, so the files (minus `seconds`) do not depend on the worker count or finishing order.
-final class Scheduler: @unchecked Sendable {
+package final class Scheduler: @unchecked Sendable {
     /// How a run of the scheduler ended.
-    enum Outcome: String, Sendable {
+    package enum Outcome: String, Sendable {
         case finished
         case stopped
         case timeLimit = "time limit"
     }
 
     /// Called on the writer queue after each finished trial, and about twice a second.
-    struct Reporter: Sendable {
+    package struct Reporter: Sendable {
         var trialFinished: @Sendable (TrialResult, Progress) -> Void = { _, _ in }
         var tick: @Sendable (Progress, _ secondsThisRun: Double, _ doneThisRun: Int) -> Void = { _, _, _ in }
     }
 
-    let folder: SearchFolder
+    package let folder: SearchFolder
     let data: SearchData
     let plan: TrialPlan
-    let columns: ResultColumns
+    package let columns: ResultColumns
     let workers: Int
     let reporter: Reporter
     /// Trials still to run, in order.
@@ -40,7 +41,7 @@ final class Scheduler: @unchecked Sendable {
     /// Seconds the writer has spent writing (rows, curves, leaderboard, progress).
     private var writerBusySeconds = 0.0      // writer queue only
     /// `writerBusySeconds` as each trial was recorded, for the overhead benchmark.
-    private(set) var busyAfterTrial: [Double] = []   // writer queue only; read after `run`
+    package private(set) var busyAfterTrial: [Double] = []   // writer queue only; read after `run`
 
     private struct Shared {
         var next = 0
@@ -95,19 +96,19 @@ final class Scheduler: @unchecked Sendable {
     }
 
     /// Checkpoint writing as a fraction of the time spent in trials, this run.
-    var checkpointOverhead: (checkpoint: Double, trials: Double) {
+    package var checkpointOverhead: (checkpoint: Double, trials: Double) {
         shared.withLock { ($0.checkpointSeconds, $0.trialSeconds) }
     }
 
     /// When the first trial of this run was taken (uptime nanoseconds), if one was.
-    var firstTrialTaken: UInt64? { shared.withLock { $0.firstTrialTaken } }
+    package var firstTrialTaken: UInt64? { shared.withLock { $0.firstTrialTaken } }
 
     /// Seconds since this run started.
     var secondsThisRun: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
 
     /// Runs until every trial finished, a stop was requested, or `max_seconds` passed.
     /// `heartbeat` runs on the calling thread about twice a second while workers run.
-    func run(heartbeat: () -> Void = {}) throws -> Outcome {
+    package func run(heartbeat: () -> Void = {}) throws -> Outcome {
         if let deadline, deadline <= 0 {
             try writeProgress(state: Outcome.timeLimit.rawValue)
             return .timeLimit

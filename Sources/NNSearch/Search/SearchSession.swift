@@ -1,9 +1,10 @@
 import Foundation
+import NNSearchKernel
 
 /// One run of the scheduler over a search folder: lock, load, run, report, unlock.
-enum SearchSession {
+package enum SearchSession {
     /// How progress is shown while the scheduler runs.
-    enum Display {
+    package enum Display {
         /// A live progress line redrawn in place (foreground, on a terminal).
         case terminal
         /// Plain lines, one per finished trial (a log file or a pipe).
@@ -11,7 +12,7 @@ enum SearchSession {
     }
 
     /// Runs the folder's remaining trials; returns the exit status.
-    static func run(folder: SearchFolder, workers override: Int?, display: Display) throws -> Int32 {
+    package static func run(folder: SearchFolder, workers override: Int?, display: Display) throws -> Int32 {
         let (lock, tookOver) = try SearchLock.acquire(directory: folder.path)
         defer { lock.release() }
         if let tookOver { standardError("nnsearch: \(tookOver)\n") }
@@ -49,7 +50,7 @@ enum SearchSession {
     }
 
     /// Loads a folder's spec, data and finished trials, and makes the scheduler for what is left.
-    static func prepare(folder: SearchFolder, workers override: Int?,
+    package static func prepare(folder: SearchFolder, workers override: Int?,
                         reporter: (Metric) -> Scheduler.Reporter) throws -> Scheduler {
         let spec = try SearchSpec.load(path: folder.spec)
         let data = try SearchData(spec: spec)
@@ -97,7 +98,7 @@ enum SearchSession {
 }
 
 /// Seconds as `42s`, `3m05s` or `2h03m`.
-func formatDuration(_ seconds: Double) -> String {
+package func formatDuration(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     if s < 60 { return "\(s)s" }
     if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// One trial of a search: what to train and how it appears in the results CSV.
 struct Trial: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import NNSearch
+
 /// A command's arguments split into positionals, repeatable `--name value` options and `--flag`s.
 struct Arguments {
     var positionals: [String] = []

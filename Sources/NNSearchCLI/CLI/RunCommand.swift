@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 /// `nnsearch resume DIR [--workers N] [--foreground]` and the daemon's own `nnsearch _run DIR`.
 enum RunCommand {

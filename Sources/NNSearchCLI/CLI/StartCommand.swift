@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 /// `nnsearch start SPEC.json [--out DIR] [--workers N] [--foreground]`: create the search folder and run it.
 enum StartCommand {

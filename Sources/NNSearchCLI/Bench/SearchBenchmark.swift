@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 extension Benchmark {
     /// The search spec that mirrors `../shared/anchors/optuna_search.py bin 40 2 20`: the same space
@@ -36,7 +38,7 @@ extension Benchmark {
         try? FileManager.default.removeItem(atPath: folder.path)
         try StartCommand.create(folder, spec: spec, specPath: specPath)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let scheduler = try SearchSession.prepare(folder: folder, workers: workers) { _ in Scheduler.Reporter() }
+        let scheduler = try SearchSession.prepare(folder: folder, workers: workers) { _ in .silent }
         _ = try scheduler.run()
         return (scheduler, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }
@@ -94,7 +96,7 @@ extension Benchmark {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         try (lines.prefix(10_001).joined(separator: "\n") + "\n").write(toFile: folder.trials, atomically: true, encoding: .utf8)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let scheduler = try SearchSession.prepare(folder: folder, workers: 2) { _ in Scheduler.Reporter() }
+        let scheduler = try SearchSession.prepare(folder: folder, workers: 2) { _ in .silent }
         _ = try scheduler.run()
         let first = Double((scheduler.firstTrialTaken ?? t0) - t0) / 1e9
         print("resume of a search with 10,000 finished trials: first new trial starts after \(fmt(first * 1e3, 1)) ms (load spec and data, read trials.csv, rebuild and rewrite the leaderboard)")

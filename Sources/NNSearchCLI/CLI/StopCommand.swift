@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 /// `nnsearch stop DIR`: asks the scheduler to stop gracefully and waits until it has.
 enum StopCommand {
