@@ -27,18 +27,28 @@ let package = Package(
         .executable(name: "nnsearch", targets: ["NNSearchCommand"]),
     ],
     targets: [
+        // The only target built with `kernelFlags` and `kernelDefines`; the others use the
+        // default flags and learn which kernel build they run from `KernelBuild`.
+        .target(
+            name: "NNSearchKernel",
+            swiftSettings: kernelDefines + [.unsafeFlags(kernelFlags)]
+        ),
         .target(
             name: "NNSearch",
-            swiftSettings: kernelDefines + [.unsafeFlags(kernelFlags)]
+            dependencies: ["NNSearchKernel"]
+        ),
+        .target(
+            name: "NNSearchCLI",
+            dependencies: ["NNSearch", "NNSearchKernel"]
         ),
         .executableTarget(
             name: "NNSearchCommand",
-            dependencies: ["NNSearch"],
+            dependencies: ["NNSearchCLI"],
             path: "Sources/nnsearch"
         ),
         .testTarget(
             name: "NNSearchTests",
-            dependencies: ["NNSearch", "NNSearchCommand"]
+            dependencies: ["NNSearchKernel", "NNSearch", "NNSearchCLI", "NNSearchCommand"]
         ),
     ]
 )

@@ -1,4 +1,4 @@
 import Foundation
-import NNSearch
+import NNSearchCLI
 
 exit(CommandLine.runMain())

@@ -1,3 +1,5 @@
+import NNSearchKernel
+
 /// A dataset divided into training and validation rows by a seeded permutation.
 struct DataSplit: Sendable {
     /// The rows the model learns from; the only source of standardization statistics.

@@ -1,5 +1,5 @@
 /// Rows of numeric features with one target each, held in memory and shared read-only.
-struct Dataset: Sendable {
+package struct Dataset: Sendable {
     /// What is predicted.
     enum Targets: Sendable, Equatable {
         /// Class indices 0..<names.count; `names[i]` is how class i was written in the source.
@@ -24,7 +24,7 @@ struct Dataset: Sendable {
     }
 
     /// The rows at `indices`, in that order.
-    func subset(_ indices: [Int]) -> Dataset {
+    package func subset(_ indices: [Int]) -> Dataset {
         var f = [Float]()
         f.reserveCapacity(indices.count * featureCount)
         for i in indices { f.append(contentsOf: features[(i * featureCount)..<((i + 1) * featureCount)]) }

@@ -1,9 +1,11 @@
+import NNSearchKernel
+
 /// The generated problems of the seed reports (see `anchors/seeds.py`), seeded and reproducible.
 ///
 /// Features are drawn as Doubles and stored as Floats; each label is computed from the stored
 /// Float values (widened back to Double), so it is exactly the seed's formula applied to the data
 /// the model sees, even for rows near a class boundary.
-enum DataGenerator: String, CaseIterable, Sendable {
+package enum DataGenerator: String, CaseIterable, Sendable {
     /// Two uniform features; class by the sum's bin: below 0.807, below 1.169, or above.
     case sumBin = "sum_bin"
     /// Two uniform features; class = floor(100 × sum) mod 3.
@@ -12,7 +14,7 @@ enum DataGenerator: String, CaseIterable, Sendable {
     case heartRate = "heart_rate"
 
     /// `rows` rows drawn from `Random(seed: seed)`.
-    func generate(rows: Int, seed: UInt64) -> Dataset {
+    package func generate(rows: Int, seed: UInt64) -> Dataset {
         var random = Random(seed: seed)
         let rows = max(0, rows)
         var features: [Float] = []

@@ -1,3 +1,4 @@
+import NNSearchKernel
 /// How records sit in the journal file, and how a file is read back, damage and all.
 ///
 /// Each record is one line: `@nns1 LENGTH CHECKSUM PAYLOAD\n`, where LENGTH is the payload's byte
@@ -5,17 +6,17 @@
 /// record self-checking: a torn record (a writer killed mid-append), two records fused into one line
 /// (concurrent appends on NFS, as Optuna's journal saw in its issue #5138), NUL bytes or a hand edit
 /// are detected and skipped with their byte position, and reading resumes at the next `@nns1 `.
-enum JournalFrame {
+package enum JournalFrame {
     /// What starts every record.
-    static let magic: [UInt8] = Array("@nns1 ".utf8)
+    package static let magic: [UInt8] = Array("@nns1 ".utf8)
 
     /// One record as its line's bytes.
-    static func encode(_ record: JournalRecord) -> [UInt8] {
+    package static func encode(_ record: JournalRecord) -> [UInt8] {
         encode(payload: Array(record.payload.utf8))
     }
 
     /// A payload framed as a record line (tests use it to write records no event would make).
-    static func encode(payload: [UInt8]) -> [UInt8] {
+    package static func encode(payload: [UInt8]) -> [UInt8] {
         var line = magic
         line += Array("\(payload.count) ".utf8)
         line += hex16(payload.withUnsafeBytes(checksum))
@@ -26,33 +27,33 @@ enum JournalFrame {
     }
 
     /// A record that was read, with the byte offset of its first byte in the file.
-    struct Entry: Equatable, Sendable {
-        var offset: Int
-        var record: JournalRecord
+    package struct Entry: Equatable, Sendable {
+        package var offset: Int
+        package var record: JournalRecord
     }
 
     /// Bytes that are not a readable record: where, how many, and why.
-    struct Problem: Equatable, Sendable, CustomStringConvertible {
-        var offset: Int
-        var length: Int
-        var reason: String
+    package struct Problem: Equatable, Sendable, CustomStringConvertible {
+        package var offset: Int
+        package var length: Int
+        package var reason: String
 
-        var description: String { "byte \(offset) (\(length) bytes): \(reason)" }
+        package var description: String { "byte \(offset) (\(length) bytes): \(reason)" }
     }
 
     /// What a scan of some bytes of the file found.
-    struct Scan: Equatable, Sendable {
-        var entries: [Entry] = []
-        var problems: [Problem] = []
+    package struct Scan: Equatable, Sendable {
+        package var entries: [Entry] = []
+        package var problems: [Problem] = []
         /// The file offset up to which every byte is settled: whole records and skipped damage.
-        var settled: Int
+        package var settled: Int
         /// Bytes after `settled` that may still become a record (an append in progress) or are a
         /// torn tail (a killed writer); readers wait, and only a writer holding the lock cuts them.
-        var tail: Int
+        package var tail: Int
     }
 
     /// Reads the records in `bytes`, which start at file offset `base`.
-    static func scan(_ bytes: UnsafeRawBufferPointer, base: Int) -> Scan {
+    package static func scan(_ bytes: UnsafeRawBufferPointer, base: Int) -> Scan {
         var scan = Scan(settled: base, tail: 0)
         let n = bytes.count
         var pos = 0
@@ -122,7 +123,7 @@ enum JournalFrame {
     // MARK: - Helpers
 
     /// FNV-1a, 64 bits.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h

@@ -1,10 +1,11 @@
+import NNSearchKernel
 /// One event of a search, as the journal records it.
 ///
 /// The journal is the search's single truth: replaying its records in order gives the search's
 /// state (`SearchState`); `trials.csv`, `leaderboard.csv` and `progress.json` are views of it.
 /// A record's payload is one line of tab-separated fields, the kind first; text fields are
 /// escaped (`\t`, `\n`, `\r`, `\\`, `\0`) so a record never holds a raw tab, newline or NUL.
-enum JournalRecord: Equatable, Sendable {
+package enum JournalRecord: Equatable, Sendable {
     /// A worker process joined: who it is, where its pid means something (boot and pid namespace),
     /// how many threads it runs, how long its leases last.
     case join(process: String, host: String, pidSpace: String, pid: Int32, threads: Int, lease: Double, time: Double)
@@ -24,14 +25,14 @@ enum JournalRecord: Equatable, Sendable {
     case resume(by: String, time: Double)
 
     /// A trial in hand and the epochs it finished, as a heartbeat reports it.
-    struct TrialEpoch: Equatable, Sendable {
-        var trial: Int
-        var epoch: Int
-        var epochs: Int
+    package struct TrialEpoch: Equatable, Sendable {
+        package var trial: Int
+        package var epoch: Int
+        package var epochs: Int
     }
 
     /// The record's kind, the first field of its payload.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .join: "join"
         case .beat: "beat"
@@ -47,7 +48,7 @@ enum JournalRecord: Equatable, Sendable {
     // MARK: - Payload text
 
     /// The payload: tab-separated fields, kind first.
-    var payload: String {
+    package var payload: String {
         let fields: [String]
         switch self {
         case let .join(process, host, pidSpace, pid, threads, lease, time):
@@ -70,12 +71,12 @@ enum JournalRecord: Equatable, Sendable {
     }
 
     /// Why a payload could not be read as a record.
-    struct ParseError: Error, Equatable, CustomStringConvertible {
-        var description: String
+    package struct ParseError: Error, Equatable, CustomStringConvertible {
+        package var description: String
     }
 
     /// Parses a payload written by `payload`; every field is checked (types, ranges).
-    init(payload: Substring) throws {
+    package init(payload: Substring) throws {
         // Split on the UTF-8 bytes: splitting a String by Characters is many times slower.
         let fields = payload.utf8.split(separator: 9, omittingEmptySubsequences: false)
         guard let first = fields.first else { throw ParseError(description: "an empty record") }

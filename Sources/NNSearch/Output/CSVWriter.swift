@@ -13,7 +13,7 @@ func csvField(_ s: String) -> String {
 /// One CSV record: the fields joined by commas, ending in "\n".
 ///
 /// A record of one empty field is written `""` so that it is not read back as a blank line.
-func csvLine(_ fields: [String]) -> String {
+package func csvLine(_ fields: [String]) -> String {
     if fields == [""] { return "\"\"\n" }
     return fields.map(csvField).joined(separator: ",") + "\n"
 }

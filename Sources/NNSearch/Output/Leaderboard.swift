@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Rows are formatted once, when they arrive; a rewrite only prefixes ranks and concatenates,
 /// so it stays cheap with tens of thousands of trials.
-struct Leaderboard {
+package struct Leaderboard {
     private struct Entry {
         var score: Double      // larger is better; -inf for diverged
         var trial: Int
@@ -16,18 +16,18 @@ struct Leaderboard {
     private let maximize: Bool
     private var entries: [Entry] = []
 
-    init(columns: ResultColumns) {
+    package init(columns: ResultColumns) {
         header = csvLine(["rank"] + columns.header)
         maximize = columns.metric.maximize
     }
 
-    var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// The best trial's number and metric value, if any trial finished without diverging.
     private(set) var best: (trial: Int, value: Double)? = nil
 
     /// Adds a trial given its metric value (NaN when it diverged) and its formatted row fields.
-    mutating func insert(trial: Int, metricValue: Double, fields: [String]) {
+    package mutating func insert(trial: Int, metricValue: Double, fields: [String]) {
         insert(trial: trial, metricValue: metricValue, line: Array(csvLine(fields).utf8))
     }
 
@@ -84,7 +84,7 @@ struct Leaderboard {
     }
 
     /// Rewrites `path` atomically (temp file + rename): readers never see a partial leaderboard.
-    func write(to path: String) throws {
+    package func write(to path: String) throws {
         try writeAtomically(text(), to: path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,7 @@
+import NNSearchKernel
+
 /// How a trial ended.
-enum TrialStatus: String, Sendable {
+package enum TrialStatus: String, Sendable {
     /// Every epoch ran.
     case completed
     /// A loss became NaN or infinite; the trial stopped there.
@@ -7,32 +9,45 @@ enum TrialStatus: String, Sendable {
 }
 
 /// One finished trial: what it was, how it ended, its last epoch's figures and its curve.
-struct TrialResult: Sendable {
-    var trial: Trial
-    var status: TrialStatus
-    var records: [EpochRecord]
-    var seconds: Double
+package struct TrialResult: Sendable {
+    package var trial: Trial
+    package var status: TrialStatus
+    package var records: [EpochRecord]
+    package var seconds: Double
 
-    var last: EpochRecord? { records.last }
+    package var last: EpochRecord? { records.last }
+
+    package init(trial: Trial, status: TrialStatus, records: [EpochRecord], seconds: Double) {
+        self.trial = trial
+        self.status = status
+        self.records = records
+        self.seconds = seconds
+    }
 }
 
 /// The columns of `trials.csv` and `leaderboard.csv` (a contract: see the README).
-struct ResultColumns: Sendable {
+package struct ResultColumns: Sendable {
     /// Space dimension names, in spec order.
-    let space: [String]
-    let task: TaskKind
-    let metric: Metric
+    package let space: [String]
+    package let task: TaskKind
+    package let metric: Metric
+
+    package init(space: [String], task: TaskKind, metric: Metric) {
+        self.space = space
+        self.task = task
+        self.metric = metric
+    }
 
     /// `val_accuracy` for classification, `val_r2` for regression.
-    var metricColumn: String { task == .classification ? "val_accuracy" : "val_r2" }
+    package var metricColumn: String { task == .classification ? "val_accuracy" : "val_r2" }
 
     /// The header fields: trial, status, space…, epochs, train_loss, val_loss, val_accuracy|val_r2, seconds.
-    var header: [String] {
+    package var header: [String] {
         ["trial", "status"] + space + ["epochs", "train_loss", "val_loss", metricColumn, "seconds"]
     }
 
     /// The row fields of a result, matching `header`.
-    func fields(_ r: TrialResult) -> [String] {
+    package func fields(_ r: TrialResult) -> [String] {
         let last = r.last
         return [String(r.trial.number), r.status.rawValue] + r.trial.values + [
             String(r.records.count),
@@ -44,23 +59,23 @@ struct ResultColumns: Sendable {
     }
 
     /// The value a result is ranked by (larger is better after `score`), NaN when diverged.
-    func metricValue(_ r: TrialResult) -> Double {
+    package func metricValue(_ r: TrialResult) -> Double {
         guard r.status == .completed, let last = r.last else { return .nan }
         return metric == .valLoss ? last.valLoss : last.valMetric
     }
 
     /// `metricValue` of a row as written in trials.csv (fields matching `header`).
-    func metricValue(row fields: [String]) -> Double {
+    package func metricValue(row fields: [String]) -> Double {
         guard fields.count == header.count, fields[1] == TrialStatus.completed.rawValue else { return .nan }
         // The row ends train_loss, val_loss, val_accuracy|val_r2, seconds.
         return Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan
     }
 
     /// The per-epoch curve file's header.
-    var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", metricColumn] }
+    package var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", metricColumn] }
 
     /// The per-epoch curve of a result as CSV text.
-    func curveText(_ r: TrialResult) -> String {
+    package func curveText(_ r: TrialResult) -> String {
         var text = csvLine(curveHeader)
         for e in r.records {
             text += csvLine([String(e.epoch), formatNumber(e.lr), formatNumber(e.trainLoss),

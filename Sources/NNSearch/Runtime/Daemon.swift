@@ -4,12 +4,12 @@ import Glibc
 #endif
 
 /// Starting and looking at background processes: the scheduler runs detached from the terminal that started it.
-enum Daemon {
+package enum Daemon {
     /// Path of the running executable (/proc/self/exe resolved; falls back to CommandLine.arguments[0]).
     ///
     /// When the binary was replaced while running (a rebuild), the kernel reports `PATH (deleted)`;
     /// the suffix is dropped so the new binary at the same path is what gets started.
-    static var executablePath: String {
+    package static var executablePath: String {
         var buffer = [CChar](repeating: 0, count: 4097)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return CommandLine.arguments.first ?? "nnsearch" }
@@ -26,7 +26,7 @@ enum Daemon {
     /// The child keeps only descriptors 0–2 (where glibc offers `posix_spawn_file_actions_addclosefrom_np`)
     /// and inherits the environment. The parent never waits for it: a background thread reaps it when
     /// it exits, so a parent that lives on (tests) leaves no zombie, and `isAlive` turns false.
-    static func spawnDetached(executable: String, arguments: [String], logPath: String) throws -> Int32 {
+    package static func spawnDetached(executable: String, arguments: [String], logPath: String) throws -> Int32 {
         guard access(executable, X_OK) == 0 else {
             throw NNSearchError.io("cannot run \(executable): \(String(cString: strerror(errno)))")
         }
@@ -73,7 +73,7 @@ enum Daemon {
     ///
     /// A zombie (exited, not yet reaped) is not alive: a killed daemon whose parent already exited
     /// can stay one for a while when the machine's init is slow to reap, and `kill` still finds it.
-    static func isAlive(_ pid: Int32) -> Bool {
+    package static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }  // 0 and negatives name process groups
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         return !isZombie(pid)

@@ -1,10 +1,11 @@
 import Foundation
+import NNSearchKernel
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// This machine's name, as journal records and temporary file names carry it.
-let localHostName: String = {
+package let localHostName: String = {
     var buffer = [CChar](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
     let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -12,11 +13,11 @@ let localHostName: String = {
 }()
 
 /// The suffix of this process's temporary files: `.tmp-HOST-PID`, so a process removes only its own.
-var temporarySuffix: String { ".tmp-\(localHostName)-\(getpid())" }
+package var temporarySuffix: String { ".tmp-\(localHostName)-\(getpid())" }
 
 /// Where this process's pid means something: the boot and the pid namespace. Two processes with
 /// the same `localPidSpace` can test each other's pids for liveness; others go by their leases.
-let localPidSpace: String = {
+package let localPidSpace: String = {
     let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
         .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown-boot"
     var buffer = [CChar](repeating: 0, count: 128)

@@ -41,7 +41,7 @@ public struct NNSearchError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    static func usage(_ message: String) -> NNSearchError { NNSearchError(.usage, message) }
+    package static func usage(_ message: String) -> NNSearchError { NNSearchError(.usage, message) }
     static func data(_ message: String) -> NNSearchError { NNSearchError(.data, message) }
     static func io(_ message: String) -> NNSearchError { NNSearchError(.io, message) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// A search folder's trial checkpoints: where they are, how a trial restarts from one, and cleanup.
 ///

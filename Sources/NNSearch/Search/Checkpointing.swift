@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// When a running trial writes its checkpoint, and what that costs.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// Runs the policy's work items on N concurrent Dispatch workers that share the kernel and the
 /// read-only data: claim a trial, continue it from its checkpoint, train epoch by epoch, hand the
@@ -6,9 +7,9 @@ import Foundation
 ///
 /// Between epochs a worker checks whether to go on: a stop (this process's or the search's), the
 /// time limit, or its trial's lease lost to another process (then the work is dropped unwritten).
-final class Executor: @unchecked Sendable {
+package final class Executor: @unchecked Sendable {
     /// How this process's work ended.
-    enum Ending: Equatable, Sendable {
+    package enum Ending: Equatable, Sendable {
         case finished
         /// The search was stopped (`nnsearch stop`).
         case stopped
@@ -19,9 +20,9 @@ final class Executor: @unchecked Sendable {
     }
 
     /// Trial and checkpoint seconds of each trial run (for the benchmark), called from workers.
-    typealias Observer = @Sendable (_ trialSeconds: Double, _ checkpointSeconds: Double) -> Void
+    package typealias Observer = @Sendable (_ trialSeconds: Double, _ checkpointSeconds: Double) -> Void
 
-    let workers: Int
+    package let workers: Int
     private let coordinator: SearchCoordinator
     private let plan: TrialPlan
     private let checkpoints: CheckpointStore
@@ -43,11 +44,11 @@ final class Executor: @unchecked Sendable {
     }
 
     /// Asks this process's workers to stop after their current epoch.
-    func requestStop() { localStop.withLock { $0 = true } }
+    package func requestStop() { localStop.withLock { $0 = true } }
 
     /// Runs until no work is left for this process; `tick` runs on the calling thread about five
     /// times a second meanwhile (heartbeats, replay).
-    func run(tick: () -> Void) -> Ending {
+    package func run(tick: () -> Void) -> Ending {
         let group = DispatchGroup()
         for i in 0..<workers {
             // A serial queue of its own per worker: each gets a thread for as long as it trains.

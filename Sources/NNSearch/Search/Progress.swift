@@ -1,28 +1,29 @@
 import Foundation
+import NNSearchKernel
 
 /// The scheduler's state as written to `progress.json` for `status` and `list`.
-struct Progress: Equatable, Sendable {
+package struct Progress: Equatable, Sendable {
     /// `running`, `finished`, `stopped`, `time limit` or `failed`.
-    var state: String
+    package var state: String
     var pid: Int32
-    var done: Int
-    var total: Int
+    package var done: Int
+    package var total: Int
     /// Trials in flight with the epochs they finished.
-    var running: [RunningTrial] = []
-    var metric: String
-    var bestTrial: Int? = nil
-    var bestValue: Double? = nil
+    package var running: [RunningTrial] = []
+    package var metric: String
+    package var bestTrial: Int? = nil
+    package var bestValue: Double? = nil
     /// Seconds the search has run, over all its runs.
-    var elapsed: Double
+    package var elapsed: Double
     /// When this was written (ISO 8601 UTC).
     var updated: String = isoNow()
     /// Why the search failed, when it did.
-    var message: String? = nil
+    package var message: String? = nil
 
-    struct RunningTrial: Equatable, Sendable {
-        var trial: Int
-        var epoch: Int
-        var epochs: Int
+    package struct RunningTrial: Equatable, Sendable {
+        package var trial: Int
+        package var epoch: Int
+        package var epochs: Int
     }
 
     /// Estimated seconds left at the rate so far (nil before the first trial finished).
@@ -57,7 +58,7 @@ struct Progress: Equatable, Sendable {
     private func number(_ x: Double) -> JSONValue { .number(x, text: formatNumber(x)) }
 
     /// Reads a progress file; nil when missing or unreadable.
-    static func read(_ path: String) -> Progress? {
+    package static func read(_ path: String) -> Progress? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let json = try? parseJSON(text, file: path) else { return nil }
         func int(_ key: String) -> Int? { if case .number(let x, _)? = json[key] { return Int(exactly: x.rounded()) }; return nil }

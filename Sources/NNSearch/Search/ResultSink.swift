@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// Where finished trials go: their curve is written, then their row is recorded in the journal
 /// (in batches: trials that finish together share one lock and one views update).

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// One process's door to a search: its journal, the journal lock, its replica of the search's
 /// state, and the views it keeps in step.
@@ -7,42 +8,44 @@ import Foundation
 /// appended since (`catchUp`), let the policy decide or check a claim, append, update the views,
 /// release. Reading needs no lock: `refresh` replays new records only. Worker threads never wait
 /// on the lock to learn whether to go on: `flags` holds what the latest replay said.
-final class SearchCoordinator: @unchecked Sendable {
+package final class SearchCoordinator: @unchecked Sendable {
     /// Timing of leases, heartbeats and the lock.
-    struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// How long a claim lives without a heartbeat.
-        var lease = 30.0
+        package var lease = 30.0
         /// How often a process renews its leases.
-        var heartbeat = 5.0
+        package var heartbeat = 5.0
         /// How long the journal lock may stay unchanged before it is broken.
-        var lockGrace = 30.0
+        package var lockGrace = 30.0
+
+        package init() {}
     }
 
     /// What worker threads check between epochs, without taking any lock but this one.
-    struct Flags: Sendable {
+    package struct Flags: Sendable {
         /// A stop of the whole search is in force.
-        var stopped = false
+        package var stopped = false
         /// Trials this process holds that another process has claimed since (its lease lapsed).
-        var lost: Set<Int> = []
+        package var lost: Set<Int> = []
     }
 
-    let folder: SearchFolder
-    let columns: ResultColumns
-    let policy: SearchPolicy
-    let settings: Settings
+    package let folder: SearchFolder
+    package let columns: ResultColumns
+    package let policy: SearchPolicy
+    package let settings: Settings
     /// This process's id in the journal: `host/pid/start`.
-    let process: String
-    let threads: Int
+    package let process: String
+    package let threads: Int
     /// Called with warnings (damaged records, rebuilt views, broken locks).
-    let warn: @Sendable (String) -> Void
+    package let warn: @Sendable (String) -> Void
     /// Seconds the search had run when this process joined.
-    private(set) var elapsedAtJoin = 0.0
+    package private(set) var elapsedAtJoin = 0.0
     private var joinedAt = 0.0
 
     private let file: JournalFile
     private let lock: JournalLock
     private let replica: Locked<Replica>
-    let flags = Locked(Flags())
+    package let flags = Locked(Flags())
 
     private struct Replica {
         var state: SearchState
@@ -62,7 +65,7 @@ final class SearchCoordinator: @unchecked Sendable {
 
     private struct LockLost: Error {}
 
-    init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, maxSeconds: Double?, threads: Int,
+    package init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, maxSeconds: Double?, threads: Int,
          settings: Settings = Settings(), warn: @escaping @Sendable (String) -> Void) throws {
         self.folder = folder
         self.columns = columns
@@ -77,37 +80,37 @@ final class SearchCoordinator: @unchecked Sendable {
         replica = Locked(Replica(state: SearchState(trialCount: plan.count), views: ResultViews(folder: folder, columns: columns)))
     }
 
-    static func now() -> Double { Date().timeIntervalSince1970 }
+    package static func now() -> Double { Date().timeIntervalSince1970 }
 
     // MARK: - Reading
 
     /// Replays records appended since the last look, without the lock.
-    func refresh() throws {
+    package func refresh() throws {
         try replica.withLock { try catchUp(&$0, cut: false) }
     }
 
     /// Trials finished and trials in all, as last replayed.
-    var counts: (done: Int, total: Int) { replica.withLock { ($0.state.doneCount, $0.state.trialCount) } }
+    package var counts: (done: Int, total: Int) { replica.withLock { ($0.state.doneCount, $0.state.trialCount) } }
 
     /// The best trial so far and its metric value.
-    var best: (trial: Int, value: Double)? { replica.withLock { $0.views.leaderboard.best } }
+    package var best: (trial: Int, value: Double)? { replica.withLock { $0.views.leaderboard.best } }
 
     /// A copy of the state as last replayed.
-    var state: SearchState { replica.withLock { $0.state } }
+    package var state: SearchState { replica.withLock { $0.state } }
 
     /// Whether `trial` may still be trained by this process (no one claimed it since).
-    func mayContinue(_ trial: Int) -> Bool { !flags.withLock { $0.lost.contains(trial) } }
+    package func mayContinue(_ trial: Int) -> Bool { !flags.withLock { $0.lost.contains(trial) } }
 
     /// Seconds the search has run, counting this process up to now.
-    var elapsed: Double { elapsedAtJoin + (Self.now() - joinedAt) }
+    package var elapsed: Double { elapsedAtJoin + (Self.now() - joinedAt) }
 
     /// Whether `max_seconds` has passed.
-    var timeIsUp: Bool { policy.maxSeconds.map { elapsed >= $0 } ?? false }
+    package var timeIsUp: Bool { policy.maxSeconds.map { elapsed >= $0 } ?? false }
 
     // MARK: - Writing (each under the journal lock)
 
     /// Joins the search: records this process and brings every view up to date.
-    func join() throws {
+    package func join() throws {
         try locked { r in
             let now = Self.now()
             elapsedAtJoin = r.state.elapsed(at: now)
@@ -123,7 +126,7 @@ final class SearchCoordinator: @unchecked Sendable {
 
     /// Brings the views in line with the journal without joining (a finished search whose
     /// `trials.csv` or `leaderboard.csv` was deleted or edited).
-    func repairViews() throws {
+    package func repairViews() throws {
         try locked { r in
             if let message = try r.views.syncTrials(r.state) { warn(message) }
             try writeViews(&r, now: Self.now())
@@ -131,7 +134,7 @@ final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Asks the policy what to do next; a trial to train is claimed before this returns.
-    func next() throws -> SearchPolicy.Action {
+    package func next() throws -> SearchPolicy.Action {
         try locked { r in
             let now = Self.now()
             var action = policy.decide(r.state, now: now)
@@ -148,13 +151,13 @@ final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Notes how far a trial in hand got (reported with the next heartbeat).
-    func progressed(_ trial: Int, epoch: Int) {
+    package func progressed(_ trial: Int, epoch: Int) {
         replica.withLock { $0.inHand[trial]?.epoch = epoch }
     }
 
     /// Records finished trials this process still holds; returns which were accepted (a trial
     /// whose lease passed to another process is dropped: its late result is never written).
-    func record(_ results: [(trial: Int, metric: Double, row: String)]) throws -> [Bool] {
+    package func record(_ results: [(trial: Int, metric: Double, row: String)]) throws -> [Bool] {
         try locked { r in
             let now = Self.now()
             if let message = try r.views.syncTrials(r.state) { warn(message) }
@@ -174,7 +177,7 @@ final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Gives a trial back, checkpointed at `epoch`, so another worker continues it at once.
-    func release(_ trial: Int, epoch: Int) throws {
+    package func release(_ trial: Int, epoch: Int) throws {
         try locked { r in
             r.inHand[trial] = nil
             guard r.state.holds(process, trial) else { return }
@@ -183,12 +186,12 @@ final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Forgets a trial this process lost to another.
-    func drop(_ trial: Int) {
+    package func drop(_ trial: Int) {
         replica.withLock { _ = $0.inHand.removeValue(forKey: trial) }
     }
 
     /// The periodic work: replay new records, renew leases when due, rewrite views left dirty.
-    func tick() throws {
+    package func tick() throws {
         let (beatDue, viewsDue) = replica.withLock { r -> (Bool, Bool) in
             let now = Self.now()
             return (now - r.lastBeat >= settings.heartbeat, r.viewsDirty && now - r.viewsWritten >= max(0.2, 10 * r.viewsCost))
@@ -206,7 +209,7 @@ final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Leaves the search: records why, and rewrites every view.
-    func leave(reason: String, progressState: String, message: String? = nil) throws {
+    package func leave(reason: String, progressState: String, message: String? = nil) throws {
         try locked { r in
             let now = Self.now()
             try append(&r, [.leave(process: process, time: now, reason: reason)])
@@ -217,7 +220,7 @@ final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Records a stop (or, with `resume`, lifts one) for every process on every host.
-    func requestStop(resume: Bool = false) throws {
+    package func requestStop(resume: Bool = false) throws {
         try locked { r in
             let by = "\(localHostName)/\(getpid())"
             try append(&r, [resume ? .resume(by: by, time: Self.now()) : .stop(by: by, time: Self.now())])
@@ -226,7 +229,7 @@ final class SearchCoordinator: @unchecked Sendable {
 
     /// Appends one record to `folder`'s journal under the lock, outside any worker process
     /// (`stop`, `resume`).
-    static func append(_ record: JournalRecord, to folder: SearchFolder, lockGrace: Double = Settings().lockGrace) throws {
+    package static func append(_ record: JournalRecord, to folder: SearchFolder, lockGrace: Double = Settings().lockGrace) throws {
         let file = try JournalFile(directory: folder.path, create: false)
         let lock = JournalLock(directory: folder.path, grace: lockGrace)
         lock.onBreak = { standardError("nnsearch: \($0)\n") }

@@ -1,6 +1,8 @@
+import NNSearchKernel
+
 /// A search's data, loaded, split and laid out once, then shared read-only by every trial.
-struct SearchData: Sendable {
-    let task: TaskKind
+package struct SearchData: Sendable {
+    package let task: TaskKind
     /// Class names (classification) in label order.
     let classNames: [String]
     let raw: TrainingData
@@ -8,7 +10,7 @@ struct SearchData: Sendable {
     let standardized: TrainingData
 
     /// Loads the spec's data (generator or CSV), splits it, and prepares both normalizations.
-    init(spec: SearchSpec) throws {
+    package init(spec: SearchSpec) throws {
         let dataset: Dataset
         switch spec.data {
         case .generator(let name, let rows, let seed):
@@ -33,7 +35,7 @@ struct SearchData: Sendable {
     }
 
     /// The training data a trial with this normalization sees (batch norm works on raw inputs).
-    func data(for normalization: Normalization) -> TrainingData {
+    package func data(for normalization: Normalization) -> TrainingData {
         normalization == .standardize ? standardized : raw
     }
 
@@ -46,7 +48,7 @@ struct SearchData: Sendable {
 
 extension SearchSpec {
     /// The metric in force once the task is known, or a usage error if it does not fit the task.
-    func resolvedMetric(for task: TaskKind) throws -> Metric {
+    package func resolvedMetric(for task: TaskKind) throws -> Metric {
         guard let metric else { return Metric.defaultMetric(for: task) }
         guard metric.applies(to: task) else {
             throw NNSearchError.usage("metric: \(metric.rawValue) does not apply to \(task.rawValue); use "

@@ -1,34 +1,34 @@
 import Foundation
 
 /// The files of one search folder (`searches/x/`), by name.
-struct SearchFolder: Sendable {
+package struct SearchFolder: Sendable {
     /// The folder's path as given (relative or absolute).
-    let path: String
+    package let path: String
 
-    init(_ path: String) {
+    package init(_ path: String) {
         self.path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
     /// The folder a spec writes to by default: the spec's path without `.json` (`searches/x.json` → `searches/x`).
-    static func defaultPath(forSpec spec: String) -> String {
+    package static func defaultPath(forSpec spec: String) -> String {
         spec.hasSuffix(".json") ? String(spec.dropLast(5)) : spec + ".search"
     }
 
-    func file(_ name: String) -> String { path + "/" + name }
+    package func file(_ name: String) -> String { path + "/" + name }
 
     /// The spec as run: the truth for status and resume.
-    var spec: String { file("spec.json") }
+    package var spec: String { file("spec.json") }
     /// One row per finished trial, in finishing order.
-    var trials: String { file("trials.csv") }
+    package var trials: String { file("trials.csv") }
     /// Every finished trial, best first.
-    var leaderboard: String { file("leaderboard.csv") }
+    package var leaderboard: String { file("leaderboard.csv") }
     /// Scheduler state for `status` and `list`.
-    var progress: String { file("progress.json") }
+    package var progress: String { file("progress.json") }
     /// The daemon's standard output and error.
-    var log: String { file("search.log") }
+    package var log: String { file("search.log") }
     var curves: String { file("curves") }
     /// Checkpoints of trials in flight.
-    var checkpoints: String { file("checkpoints") }
+    package var checkpoints: String { file("checkpoints") }
 
     /// The checkpoint of trial `number` while it runs.
     func checkpoint(_ number: Int) -> String { checkpoints + "/trial-" + Self.paddedNumber(number) + ".ckpt" }
@@ -43,5 +43,5 @@ struct SearchFolder: Sendable {
     }
 
     /// True when the folder holds a search (it has a spec copy).
-    var exists: Bool { FileManager.default.fileExists(atPath: spec) }
+    package var exists: Bool { FileManager.default.fileExists(atPath: spec) }
 }

@@ -1,12 +1,13 @@
+import NNSearchKernel
 /// Decides what a worker does next from the search's state: a pure value, run under the journal lock.
 ///
 /// Grid and random search: the lowest-numbered trial that nobody holds — one given back or whose
 /// lease lapsed first (it continues from its checkpoint), else the next never claimed — trained
 /// to its last epoch. Strategies that pause trials at rungs or learn from finished trials decide
 /// here too, from results chosen by trial number, never by arrival order.
-struct SearchPolicy: Sendable {
+package struct SearchPolicy: Sendable {
     /// What a worker should do.
-    enum Action: Equatable, Sendable {
+    package enum Action: Equatable, Sendable {
         /// Train trial `trial` until it has `upTo` epochs (or diverges).
         case train(trial: Int, upTo: Int)
         /// Nothing to take now (every open trial is held by a live lease); ask again after `seconds`.
@@ -16,29 +17,29 @@ struct SearchPolicy: Sendable {
     }
 
     /// Why there is nothing left to do.
-    enum Ending: String, Equatable, Sendable {
+    package enum Ending: String, Equatable, Sendable {
         case finished
         case stopped
         case timeLimit = "time limit"
     }
 
     /// The epochs trial `n` trains for.
-    let epochs: @Sendable (Int) -> Int
+    package let epochs: @Sendable (Int) -> Int
     /// The search's wall-clock budget, across all processes.
-    let maxSeconds: Double?
+    package let maxSeconds: Double?
 
-    init(plan: TrialPlan, maxSeconds: Double?) {
+    package init(plan: TrialPlan, maxSeconds: Double?) {
         self.epochs = { plan.trial($0).hyperparameters.epochs }
         self.maxSeconds = maxSeconds
     }
 
-    init(maxSeconds: Double?, epochs: @escaping @Sendable (Int) -> Int) {
+    package init(maxSeconds: Double?, epochs: @escaping @Sendable (Int) -> Int) {
         self.epochs = epochs
         self.maxSeconds = maxSeconds
     }
 
     /// The next action for a worker at time `now` (Unix seconds).
-    func decide(_ state: SearchState, now: Double) -> Action {
+    package func decide(_ state: SearchState, now: Double) -> Action {
         if state.isComplete { return .done(.finished) }
         if state.stopped { return .done(.stopped) }
         if let maxSeconds, state.elapsed(at: now) >= maxSeconds { return .done(.timeLimit) }

@@ -1,12 +1,13 @@
 import Foundation
+import NNSearchKernel
 
 /// A search folder read without taking any lock: its spec and what its journal says now.
 ///
 /// The one read model behind `status`, `list`, `stop` and the start/resume checks: state comes
 /// from the journal, never from `progress.json`.
-struct SearchSnapshot {
+package struct SearchSnapshot {
     /// Where a search stands.
-    enum Phase: Equatable {
+    package enum Phase: Equatable {
         /// At least one worker process is live.
         case running
         case finished
@@ -19,7 +20,7 @@ struct SearchSnapshot {
         /// Created, never run.
         case new
 
-        var name: String {
+        package var name: String {
             switch self {
             case .running: "running"
             case .finished: "finished"
@@ -32,20 +33,20 @@ struct SearchSnapshot {
         }
     }
 
-    let folder: SearchFolder
-    let spec: SearchSpec
-    private(set) var state: SearchState
+    package let folder: SearchFolder
+    package let spec: SearchSpec
+    package private(set) var state: SearchState
     /// Damaged bytes met while reading the journal.
-    private(set) var problems: [JournalFrame.Problem]
+    package private(set) var problems: [JournalFrame.Problem]
     /// When it was read (Unix seconds).
-    private(set) var now: Double
+    package private(set) var now: Double
     private let file: JournalFile
     private var offset: Int
     /// The metric trials are ranked by, as recorded when the search was created.
-    let metric: Metric?
+    package let metric: Metric?
 
     /// Reads `folder`'s spec and replays its journal.
-    init(_ folder: SearchFolder) throws {
+    package init(_ folder: SearchFolder) throws {
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw NNSearchError(.noInput, "\(folder.path): no such folder")
         }
@@ -64,7 +65,7 @@ struct SearchSnapshot {
     }
 
     /// Reads what was appended since, and the time.
-    mutating func refresh() throws {
+    package mutating func refresh() throws {
         let scan = try file.read(from: offset)
         for entry in scan.entries { state.apply(entry.record, at: entry.offset) }
         problems += scan.problems
@@ -73,11 +74,11 @@ struct SearchSnapshot {
     }
 
     /// Worker processes live now (one of this machine whose pid is gone is not, whatever its lease says).
-    var live: [SearchState.Process] {
+    package var live: [SearchState.Process] {
         state.liveProcesses(at: now).filter { $0.pidSpace != localPidSpace || Daemon.isAlive($0.pid) }
     }
 
-    var phase: Phase {
+    package var phase: Phase {
         if !live.isEmpty { return .running }
         if state.isComplete { return .finished }
         if state.stopped { return .stopped }
@@ -94,7 +95,7 @@ struct SearchSnapshot {
     }
 
     /// The best finished trial and its metric value (diverged trials never count).
-    var best: (trial: Int, value: Double)? {
+    package var best: (trial: Int, value: Double)? {
         let maximize = metric?.maximize ?? true
         var best: (trial: Int, value: Double)? = nil
         for f in state.finished.values where !f.metric.isNaN {
@@ -108,10 +109,10 @@ struct SearchSnapshot {
 
 extension SearchFolder {
     /// The journal: every event of the search, the single truth.
-    var journal: String { file("journal") }
+    package var journal: String { file("journal") }
 
     /// The metric recorded in `origin` when the search was created.
-    var recordedMetric: Metric? {
+    package var recordedMetric: Metric? {
         guard let text = try? String(contentsOfFile: file("origin"), encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("metric=") }) else { return nil }
         return Metric(rawValue: String(line.dropFirst("metric=".count)))

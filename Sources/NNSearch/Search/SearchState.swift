@@ -1,3 +1,4 @@
+import NNSearchKernel
 /// A search's state: what replaying its journal says, record by record (a pure value).
 ///
 /// Replay is deterministic: the first `finish` of a trial wins and later ones are ignored; a
@@ -5,85 +6,85 @@
 /// another process claimed the trial) is a late result and is discarded. Records that make no
 /// sense (a trial out of range, a row that is not that trial's) are reported with their byte
 /// position, never applied, so a damaged journal can never produce more rows than trials.
-struct SearchState: Sendable {
+package struct SearchState: Sendable {
     /// How many trials the search has.
-    let trialCount: Int
+    package let trialCount: Int
     /// The lease a claim of an unknown process (its `join` was lost) gets, in seconds.
-    static let defaultLease = 30.0
+    package static let defaultLease = 30.0
 
     /// A finished trial as its `finish` record gave it (its row goes to the views, not kept here).
-    struct Finished: Sendable {
-        var trial: Int
-        var metric: Double
-        var process: String
-        var time: Double
+    package struct Finished: Sendable {
+        package var trial: Int
+        package var metric: Double
+        package var process: String
+        package var time: Double
     }
 
     /// The latest claim of an unfinished trial.
-    struct Claim: Sendable {
-        var process: String
-        var upTo: Int
-        var time: Double
+    package struct Claim: Sendable {
+        package var process: String
+        package var upTo: Int
+        package var time: Double
         /// Given back (stop, time limit): claimable at once, continuing from `epoch`.
-        var released = false
+        package var released = false
         /// Epochs done as last reported (release or heartbeat).
-        var epoch = 0
+        package var epoch = 0
     }
 
     /// A worker process as its `join`, `beat` and `leave` records describe it.
-    struct Process: Sendable {
-        var id: String
-        var host: String
-        var pidSpace: String
-        var pid: Int32
-        var threads: Int
-        var lease: Double
-        var joined: Double
-        var lastSeen: Double
+    package struct Process: Sendable {
+        package var id: String
+        package var host: String
+        package var pidSpace: String
+        package var pid: Int32
+        package var threads: Int
+        package var lease: Double
+        package var joined: Double
+        package var lastSeen: Double
         /// Why it left, once it did.
-        var left: String? = nil
+        package var left: String? = nil
         /// Trials in hand and their epochs, from its latest heartbeat.
-        var epochs: [JournalRecord.TrialEpoch] = []
+        package var epochs: [JournalRecord.TrialEpoch] = []
 
         /// Whether it counts as running at time `now`: it has not left and its lease is fresh.
-        func isLive(at now: Double) -> Bool { left == nil && now < lastSeen + lease }
+        package func isLive(at now: Double) -> Bool { left == nil && now < lastSeen + lease }
     }
 
     /// A record that was read but not applied, and why.
-    struct Ignored: Sendable, CustomStringConvertible {
-        var offset: Int
-        var reason: String
-        var description: String { "byte \(offset): \(reason)" }
+    package struct Ignored: Sendable, CustomStringConvertible {
+        package var offset: Int
+        package var reason: String
+        package var description: String { "byte \(offset): \(reason)" }
     }
 
-    private(set) var finished: [Int: Finished] = [:]
+    package private(set) var finished: [Int: Finished] = [:]
     /// Finished trials in the order their `finish` records were appended (the order of `trials.csv`).
-    private(set) var finishOrder: [Int] = []
+    package private(set) var finishOrder: [Int] = []
     /// Claims of trials not finished yet.
-    private(set) var claims: [Int: Claim] = [:]
-    private(set) var processes: [String: Process] = [:]
+    package private(set) var claims: [Int: Claim] = [:]
+    package private(set) var processes: [String: Process] = [:]
     /// Process ids in the order they joined.
-    private(set) var processOrder: [String] = []
+    package private(set) var processOrder: [String] = []
     /// A stop is in force (`stop` after the latest `resume`).
-    private(set) var stopped = false
+    package private(set) var stopped = false
     /// Records that were not applied.
-    private(set) var ignored: [Ignored] = []
+    package private(set) var ignored: [Ignored] = []
     /// The latest `leave` and its time: how the last run ended.
-    private(set) var lastLeave: (reason: String, time: Double)? = nil
+    package private(set) var lastLeave: (reason: String, time: Double)? = nil
     /// Every trial below it was claimed or finished at some point.
-    private(set) var frontier = 0
+    package private(set) var frontier = 0
     /// Trials at or above `frontier` that were claimed or finished.
     private var touchedAboveFrontier: Set<Int> = []
 
-    init(trialCount: Int) {
+    package init(trialCount: Int) {
         self.trialCount = trialCount
     }
 
-    var doneCount: Int { finished.count }
-    var isComplete: Bool { finished.count == trialCount }
+    package var doneCount: Int { finished.count }
+    package var isComplete: Bool { finished.count == trialCount }
 
     /// What applying a record did, for the views.
-    enum Applied: Sendable {
+    package enum Applied: Sendable {
         case none
         /// A trial finished: its row goes to the views.
         case finished(Finished, row: String)
@@ -93,7 +94,7 @@ struct SearchState: Sendable {
 
     /// Applies one record read at byte `offset`.
     @discardableResult
-    mutating func apply(_ record: JournalRecord, at offset: Int) -> Applied {
+    package mutating func apply(_ record: JournalRecord, at offset: Int) -> Applied {
         switch record {
         case let .join(process, host, pidSpace, pid, threads, lease, time):
             if processes[process] == nil { processOrder.append(process) }
@@ -160,12 +161,12 @@ struct SearchState: Sendable {
     // MARK: - Questions
 
     /// Whether `process` is live at `now` (an unknown process counts from its claims with the default lease).
-    func isLive(_ process: String, at now: Double) -> Bool {
+    package func isLive(_ process: String, at now: Double) -> Bool {
         processes[process]?.isLive(at: now) ?? false
     }
 
     /// When the claim on `trial` lapses unless renewed (nil when it is released or unknown).
-    func leaseExpiry(of trial: Int) -> Double? {
+    package func leaseExpiry(of trial: Int) -> Double? {
         guard let claim = claims[trial], !claim.released else { return nil }
         if let p = processes[claim.process] {
             return p.left == nil ? p.lastSeen + p.lease : nil
@@ -174,28 +175,28 @@ struct SearchState: Sendable {
     }
 
     /// Whether `trial` is held by a live claim at `now`.
-    func isHeld(_ trial: Int, at now: Double) -> Bool {
+    package func isHeld(_ trial: Int, at now: Double) -> Bool {
         guard let expiry = leaseExpiry(of: trial) else { return false }
         return now < expiry
     }
 
     /// Whether the latest claim of `trial` is `process`'s (and it is unfinished).
-    func holds(_ process: String, _ trial: Int) -> Bool {
+    package func holds(_ process: String, _ trial: Int) -> Bool {
         claims[trial]?.process == process && finished[trial] == nil
     }
 
     /// Processes live at `now`, in joining order.
-    func liveProcesses(at now: Double) -> [Process] {
+    package func liveProcesses(at now: Double) -> [Process] {
         processOrder.compactMap { processes[$0] }.filter { $0.isLive(at: now) }
     }
 
     /// Claims whose lease lapsed without a release (their process was killed or froze), by trial.
-    func expiredClaims(at now: Double) -> [(trial: Int, claim: Claim)] {
+    package func expiredClaims(at now: Double) -> [(trial: Int, claim: Claim)] {
         claims.filter { !$0.value.released && !isHeld($0.key, at: now) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// Seconds the search has run: the union of its processes' lifetimes (a live one's up to `now`).
-    func elapsed(at now: Double) -> Double {
+    package func elapsed(at now: Double) -> Double {
         var spans = processOrder.compactMap { id -> (Double, Double)? in
             guard let p = processes[id] else { return nil }
             let end = p.isLive(at: now) ? max(now, p.lastSeen) : p.lastSeen

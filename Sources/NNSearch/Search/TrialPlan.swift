@@ -1,14 +1,15 @@
 import Foundation
+import NNSearchKernel
 
 /// One trial of a search: what to train and how it appears in the results CSV.
-struct Trial: Sendable, Equatable {
+package struct Trial: Sendable, Equatable {
     /// 0-based position in the plan.
-    var number: Int
-    var hyperparameters: Hyperparameters
+    package var number: Int
+    package var hyperparameters: Hyperparameters
     /// The seed for the trial's initialization, shuffling and dropout.
-    var seed: UInt64
+    package var seed: UInt64
     /// The CSV text of each space dimension, in space order (`TrialPlan.columns`).
-    var values: [String]
+    package var values: [String]
 }
 
 /// The numbered trials of a search; each depends only on the spec and its number.
@@ -17,16 +18,16 @@ struct Trial: Sendable, Equatable {
 /// (like `itertools.product`), capped at `trials`. Random: trial n draws each dimension in
 /// space order from `Random(seed: spec.seed, stream: n, 1)` (fixed entries draw nothing).
 /// Either way the training seed is the first word of `Random(seed: spec.seed, stream: n, 2)`.
-struct TrialPlan: Sendable {
+package struct TrialPlan: Sendable {
     /// The space dimension names, in order: the hyperparameter columns of the results.
-    let columns: [String]
+    package let columns: [String]
     /// How many trials the search runs.
-    let count: Int
+    package let count: Int
     private let space: [SpaceDimension]
     private let strategy: Strategy
     private let seed: UInt64
 
-    init(spec: SearchSpec) {
+    package init(spec: SearchSpec) {
         space = spec.space
         strategy = spec.strategy
         seed = spec.seed
@@ -45,7 +46,7 @@ struct TrialPlan: Sendable {
     }
 
     /// Trial `number` (0 ..< count), computed in O(dimensions) without enumerating the others.
-    func trial(_ number: Int) -> Trial {
+    package func trial(_ number: Int) -> Trial {
         precondition(number >= 0, "trial numbers start at 0")
         var hyperparameters = Hyperparameters()
         switch strategy {

@@ -1,12 +1,13 @@
 import Foundation
+import NNSearchKernel
 
 /// One worker process's run on a search folder: load, join, train what the policy hands out, leave.
 ///
 /// Any number of these may work one folder at once, on one host or many (through a shared
 /// filesystem); `start`, `resume` and `worker` all run exactly this.
-enum WorkerSession {
+package enum WorkerSession {
     /// How progress is shown.
-    enum Display {
+    package enum Display {
         /// A live progress line redrawn in place (foreground, on a terminal).
         case terminal
         /// Plain lines, one per finished trial (a log file or a pipe).
@@ -14,18 +15,20 @@ enum WorkerSession {
     }
 
     /// What a worker process is asked to do.
-    struct Options {
-        var workers: Int? = nil
-        var display: Display = .lines
-        var settings = SearchCoordinator.Settings()
+    package struct Options {
+        package var workers: Int? = nil
+        package var display: Display = .lines
+        package var settings = SearchCoordinator.Settings()
         /// Trial and checkpoint seconds per trial, for the benchmark.
-        var observer: Executor.Observer = { _, _ in }
+        package var observer: Executor.Observer = { _, _ in }
         /// Print nothing (the benchmark).
-        var quiet = false
+        package var quiet = false
+
+        package init() {}
     }
 
     /// Joins the search in `folder` and works until nothing is left for this process; returns the exit status.
-    static func run(folder: SearchFolder, options: Options) throws -> Int32 {
+    package static func run(folder: SearchFolder, options: Options) throws -> Int32 {
         let say: (String) -> Void = options.quiet ? { _ in } : { standardOutput($0) }
         let spec = try SearchSpec.load(path: folder.spec)
         let data = try SearchData(spec: spec)
@@ -140,7 +143,7 @@ enum WorkerSession {
 }
 
 /// Seconds as `42s`, `3m05s` or `2h03m`.
-func formatDuration(_ seconds: Double) -> String {
+package func formatDuration(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     if s < 60 { return "\(s)s" }
     if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }

@@ -3,7 +3,7 @@
 /// Errors are `.usage` with the message `FILE:LINE:COLUMN: what was expected, what was found`
 /// (columns count Unicode scalars from 1). Duplicate keys, trailing commas, comments, empty
 /// input and text after the value are rejected; nesting deeper than 512 levels is refused.
-func parseJSON(_ text: String, file: String) throws -> JSONValue {
+package func parseJSON(_ text: String, file: String) throws -> JSONValue {
     var parser = JSONParser(bytes: Array(text.utf8), file: file)
     return try parser.parseDocument()
 }

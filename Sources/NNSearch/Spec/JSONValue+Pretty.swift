@@ -1,6 +1,6 @@
 extension JSONValue {
     /// The value as indented JSON (two spaces; short lists of scalars stay on one line).
-    func prettyText(indent: String = "") -> String {
+    package func prettyText(indent: String = "") -> String {
         let inner = indent + "  "
         switch self {
         case .array(let items):
@@ -20,7 +20,7 @@ extension JSONValue {
     }
 
     /// A copy with `key` of an object set to `value` (added at the end if missing).
-    func setting(_ key: String, to value: JSONValue) -> JSONValue {
+    package func setting(_ key: String, to value: JSONValue) -> JSONValue {
         guard case .object(var members) = self else { return self }
         if let i = members.firstIndex(where: { $0.key == key }) {
             members[i].value = value

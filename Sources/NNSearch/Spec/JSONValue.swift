@@ -1,7 +1,7 @@
 /// A parsed JSON value that keeps object keys in file order.
 ///
 /// Numbers keep their source text so integers stay exact and values print as written.
-indirect enum JSONValue: Equatable, Sendable {
+package indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double, text: String)
@@ -35,7 +35,7 @@ indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// Looks up a key in an object (nil for other types or a missing key).
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
@@ -61,7 +61,7 @@ indirect enum JSONValue: Equatable, Sendable {
 }
 
 /// One key of a JSON object, with the line where it appears.
-struct JSONMember: Equatable, Sendable {
+package struct JSONMember: Equatable, Sendable {
     var key: String
     var value: JSONValue
     var line: Int = 0
@@ -69,5 +69,5 @@ struct JSONMember: Equatable, Sendable {
 
 extension JSONMember {
     /// Members are equal when key and value are: where they were written does not matter.
-    static func == (a: JSONMember, b: JSONMember) -> Bool { a.key == b.key && a.value == b.value }
+    package static func == (a: JSONMember, b: JSONMember) -> Bool { a.key == b.key && a.value == b.value }
 }

@@ -1,7 +1,9 @@
+import NNSearchKernel
+
 extension SearchSpec {
     /// What differs from `other` in ways that change a search's trials or results, one line each
     /// (`space.lr: {"log_uniform": [0.0001, 0.1]} → [0.01]`). `workers` is left out: it never changes results.
-    func differences(from other: SearchSpec) -> [String] {
+    package func differences(from other: SearchSpec) -> [String] {
         var lines = [String]()
         func compare(_ name: String, _ a: String, _ b: String) {
             if a != b { lines.append("\(name): \(a) → \(b)") }

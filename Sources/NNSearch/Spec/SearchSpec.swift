@@ -1,10 +1,12 @@
+import NNSearchKernel
+
 /// What the model predicts: a class or a real value.
-enum TaskKind: String, CaseIterable, Sendable {
+package enum TaskKind: String, CaseIterable, Sendable {
     case classification, regression
 }
 
 /// The validation number a search ranks trials by.
-enum Metric: String, CaseIterable, Sendable {
+package enum Metric: String, CaseIterable, Sendable {
     case valAccuracy = "val_accuracy"
     case valLoss = "val_loss"
     case valR2 = "val_r2"
@@ -36,7 +38,7 @@ enum Strategy: String, CaseIterable, Sendable {
 }
 
 /// Where the rows come from.
-enum DataSource: Sendable, Equatable {
+package enum DataSource: Sendable, Equatable {
     /// A built-in generator: `sum_bin`, `sum_mod` or `heart_rate`.
     case generator(name: String, rows: Int, seed: UInt64)
     /// A CSV file: `path` is resolved and absolute, `written` is as in the spec, `target` names a column.
@@ -89,17 +91,17 @@ enum SpaceEntry: Sendable, Equatable {
 }
 
 /// One key of the spec's `space`.
-struct SpaceDimension: Sendable, Equatable {
+package struct SpaceDimension: Sendable, Equatable {
     /// A name from `Hyperparameters.names`.
-    var name: String
+    package var name: String
     var entry: SpaceEntry
 }
 
 /// A validated search spec (`searches/NAME.json`); see `SpecLoader.swift` for the format.
-struct SearchSpec: Sendable {
+package struct SearchSpec: Sendable {
     var version: Int
-    var name: String
-    var data: DataSource
+    package var name: String
+    package var data: DataSource
     /// The fraction of rows held out for validation, in (0, 0.9].
     var validation: Double
     /// nil until known from the data (a CSV target may be either).
@@ -109,14 +111,14 @@ struct SearchSpec: Sendable {
     var strategy: Strategy
     /// Required for random search; for grid, a cap on the number of combinations run.
     var trials: Int?
-    var seed: UInt64
+    package var seed: UInt64
     /// nil means one per core.
     var workers: Int?
     var maxSeconds: Double?
     /// In the order written, which is the order of the CSV columns.
-    var space: [SpaceDimension]
+    package var space: [SpaceDimension]
     /// The spec as written.
-    var source: JSONValue
+    package var source: JSONValue
 
     /// The metric in force once the task is known.
     func metric(for task: TaskKind) -> Metric { metric ?? Metric.defaultMetric(for: task) }

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearchKernel
 
 /// Reading and validating `searches/NAME.json`.
 ///
@@ -16,7 +17,7 @@ extension SearchSpec {
     static let maxGridSize = 100_000
 
     /// Reads, parses and validates a spec file; a CSV path is taken relative to the file's folder.
-    static func load(path: String) throws -> SearchSpec {
+    package static func load(path: String) throws -> SearchSpec {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw NNSearchError(.noInput, "\(path): no such spec file")
@@ -39,7 +40,7 @@ extension SearchSpec {
     }
 
     /// Validates a parsed spec; `file` names it in messages and gives the default `name`.
-    static func parse(_ json: JSONValue, file: String, baseDirectory: String) throws -> SearchSpec {
+    package static func parse(_ json: JSONValue, file: String, baseDirectory: String) throws -> SearchSpec {
         do {
             return try SpecReader(file: file, baseDirectory: baseDirectory).read(json)
         } catch let error as NNSearchError {
@@ -53,7 +54,7 @@ extension SearchSpec {
     ///
     /// Starts from the defaults, applies the space's fixed entries, then the overrides (any
     /// hyperparameter, in or out of the space). Lists and ranges left open are an error.
-    func singleTrial(overrides: [(name: String, value: JSONValue)]) throws -> Hyperparameters {
+    package func singleTrial(overrides: [(name: String, value: JSONValue)]) throws -> Hyperparameters {
         var hyperparameters = Hyperparameters()
         for dimension in space {
             if case .fixed(let value) = dimension.entry {

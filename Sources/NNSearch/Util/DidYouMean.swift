@@ -1,5 +1,5 @@
 /// " (did you mean "x"?)" when a known name is within a small edit distance of `word`, else "".
-func didYouMean(_ word: String, _ candidates: [String]) -> String {
+package func didYouMean(_ word: String, _ candidates: [String]) -> String {
     let lowered = word.lowercased()
     var best: (name: String, distance: Int)? = nil
     for candidate in candidates {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// Many worker processes on one search folder, through its journal (on the built binary).
 final class MultiProcessTests: XCTestCase {

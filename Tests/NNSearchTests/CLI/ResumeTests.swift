@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// Interrupted searches end exactly as if they had never stopped (on the built binary).
 final class ResumeTests: XCTestCase {

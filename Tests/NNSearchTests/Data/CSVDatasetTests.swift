@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 final class CSVDatasetTests: XCTestCase {
     private var directory: URL!

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 final class DataSplitTests: XCTestCase {
     /// `n` rows whose first feature is the row index, with alternating classes.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NNSearch
+@testable import NNSearchKernel
 
 final class MatmulTests: XCTestCase {
     /// Fast and naive matmul agree within the error bound of a k-term dot product.

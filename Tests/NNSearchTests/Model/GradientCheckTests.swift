@@ -1,5 +1,5 @@
 import XCTest
-@testable import NNSearch
+@testable import NNSearchKernel
 
 /// Finite-difference checks of every layer, activation, normalization mode and loss.
 final class GradientCheckTests: XCTestCase {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import NNSearch
+@testable import NNSearchKernel
 
 /// A plain Double-precision forward pass and loss of an MLP, read straight from the
 /// parameter layout: the reference the kernel's gradients are checked against.

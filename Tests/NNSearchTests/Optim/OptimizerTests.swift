@@ -1,5 +1,5 @@
 import XCTest
-@testable import NNSearch
+@testable import NNSearchKernel
 
 /// One or two optimizer steps against values worked out by hand from the update formulas.
 final class OptimizerTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
-@testable import NNSearch
+@testable import NNSearchCLI
+@testable import NNSearchKernel
 
 final class CheckpointTests: XCTestCase {
     private func hyperparameters(_ optimizer: OptimizerKind) -> Hyperparameters {

@@ -1,5 +1,7 @@
 import XCTest
 @testable import NNSearch
+@testable import NNSearchCLI
+@testable import NNSearchKernel
 
 final class DeterminismTests: XCTestCase {
     /// The same trial on two threads at once gives bit-identical figures; another seed does not.

@@ -1,5 +1,5 @@
 import Testing
-@testable import NNSearch
+@testable import NNSearchKernel
 
 /// The seeded generator and number formatting (Swift Testing, alongside the XCTest suites).
 struct RandomAndFormatTests {

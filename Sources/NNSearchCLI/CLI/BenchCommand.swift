@@ -1,3 +1,5 @@
+import NNSearchKernel
+
 /// `nnsearch bench`: the kernel's speed on one thread, then the search's speed and overhead.
 enum BenchCommand {
     static let usage = "nnsearch bench [--repeats N] [--kernel | --search]"
@@ -17,13 +19,5 @@ enum BenchCommand {
     }
 
     /// Which kernel build this binary is (it decides the vector width and FMA use).
-    static var kernelBuild: String {
-        #if NNSEARCH_AVX512
-        return "kernel: native AVX-512, \(vecWidth)-float vectors, FMA"
-        #elseif NNSEARCH_FMA
-        return "kernel: native AVX2, \(vecWidth)-float vectors, FMA"
-        #else
-        return "kernel: portable, \(vecWidth)-float vectors, no FMA"
-        #endif
-    }
+    static var kernelBuild: String { KernelBuild.description }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 /// The `nnsearch bench` figures: one thread, medians of repeated timings.
 enum Benchmark {

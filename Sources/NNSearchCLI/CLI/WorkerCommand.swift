@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 /// `nnsearch worker DIR [--workers N] [--lease S] [--heartbeat S] [--lock-grace S]`: joins a
 /// search and takes work until none is left; exits 0 (at once when the search is finished).

@@ -1,3 +1,7 @@
+import NNSearch
+
+import NNSearchKernel
+
 /// A command's arguments split into positionals, repeatable `--name value` options and `--flag`s.
 struct Arguments {
     var positionals: [String] = []

@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 /// `nnsearch list [DIR]`: every search folder under DIR (default `searches`) with its state and best result.
 enum ListCommand {

@@ -1,75 +1,8 @@
 import Foundation
+import NNSearchKernel
 
-/// Nonlinearity applied after every hidden layer.
-enum Activation: String, CaseIterable, Sendable {
-    case relu, tanh, sigmoid, selu
-}
-
-/// How inputs are normalized before the first layer.
-enum Normalization: String, CaseIterable, Sendable {
-    /// Raw features.
-    case none
-    /// (x - mean) / std with statistics from the training split only.
-    case standardize
-    /// A BatchNorm layer on the input; running statistics at evaluation.
-    case batchnorm
-}
-
-/// The parameter update rule.
-enum OptimizerKind: String, CaseIterable, Sendable {
-    case sgd, momentum, adam, adamw
-}
-
-/// Learning rate as a function of the epoch.
-enum Schedule: Equatable, Sendable, CustomStringConvertible {
-    case constant
-    /// Multiply by `gamma` every `every` epochs.
-    case step(every: Int, gamma: Double)
-    /// Cosine decay from lr to 0 over the trial's epochs.
-    case cosine
-
-    /// The compact form used in CSV files and `--set`: `constant`, `step:10:0.5`, `cosine`.
-    var description: String {
-        switch self {
-        case .constant: "constant"
-        case .cosine: "cosine"
-        case .step(let every, let gamma): "step:\(every):\(formatNumber(gamma))"
-        }
-    }
-
-    /// The learning rate for a 0-based epoch.
-    func rate(base: Double, epoch: Int, epochs: Int) -> Double {
-        switch self {
-        case .constant:
-            return base
-        case .step(let every, let gamma):
-            return base * pow(gamma, Double(epoch / every))
-        case .cosine:
-            return base * 0.5 * (1 + cos(Double.pi * Double(epoch) / Double(max(epochs, 1))))
-        }
-    }
-}
-
-/// Everything that defines one trial's model and training.
-struct Hyperparameters: Equatable, Sendable {
-    var depth = 2
-    var width = 64
-    var lr = 0.01
-    var optimizer = OptimizerKind.adam
-    var momentum = 0.9
-    var nesterov = false
-    /// nil means the optimizer's default: 0.01 for adamw, 0 otherwise.
-    var weightDecay: Double? = nil
-    var schedule = Schedule.constant
-    var batchSize = 32
-    var epochs = 20
-    var activation = Activation.relu
-    var normalize = Normalization.none
-    var dropout = 0.0
-
-    /// The weight decay in force for this optimizer.
-    var effectiveWeightDecay: Double { weightDecay ?? (optimizer == .adamw ? 0.01 : 0) }
-}
+// The string-keyed side of `Hyperparameters`, which the kernel does not know: names, domains,
+// reading values from specs and `--set`, writing them to CSV.
 
 // MARK: - Names and domains
 

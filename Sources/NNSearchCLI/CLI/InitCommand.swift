@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 /// `nnsearch init SPEC.json [--out DIR]`: validates the spec and its data and creates the search
 /// folder, without running anything; worker processes (`nnsearch worker DIR`) then do the work.

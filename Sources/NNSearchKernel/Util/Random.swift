@@ -4,11 +4,11 @@ import Foundation
 ///
 /// Same seed, same stream, on every machine and thread. The state is four words,
 /// so a trial's checkpoint can store it and continue the stream exactly.
-struct Random: Sendable, Equatable {
+package struct Random: Sendable, Equatable {
     var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// Seeds the four state words from SplitMix64 of `seed`.
-    init(seed: UInt64) {
+    package init(seed: UInt64) {
         var s = seed
         func splitMix() -> UInt64 {
             s &+= 0x9E37_79B9_7F4A_7C15
@@ -22,7 +22,7 @@ struct Random: Sendable, Equatable {
 
     /// A generator for an independent stream derived from `seed` and a list of labels
     /// (e.g. the search seed and a trial number).
-    init(seed: UInt64, stream: UInt64...) {
+    package init(seed: UInt64, stream: UInt64...) {
         var mixed = seed
         for label in stream {
             var r = Random(seed: mixed ^ (label &* 0xD1B5_4A32_D192_ED03))
@@ -33,14 +33,14 @@ struct Random: Sendable, Equatable {
 
     init(state: (UInt64, UInt64, UInt64, UInt64)) { self.state = state }
 
-    static func == (a: Random, b: Random) -> Bool { a.state == b.state }
+    package static func == (a: Random, b: Random) -> Bool { a.state == b.state }
 
     @inline(__always)
     private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// The next 64 random bits.
     @inline(__always)
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = Random.rotl(state.1 &* 5, 7) &* 9
         let t = state.1 << 17
         state.2 ^= state.0
@@ -54,14 +54,14 @@ struct Random: Sendable, Equatable {
 
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)
-    mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    package mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Uniform in [0, 1) with 24 random bits.
     @inline(__always)
     mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1.0p-24 }
 
     /// Uniform integer in 0..<n (unbiased, Lemire's method).
-    mutating func next(below n: Int) -> Int {
+    package mutating func next(below n: Int) -> Int {
         precondition(n > 0)
         let bound = UInt64(n)
         var m = next().multipliedFullWidth(by: bound)
@@ -73,7 +73,7 @@ struct Random: Sendable, Equatable {
     }
 
     /// A standard normal sample (Box–Muller, one value per call).
-    mutating func nextNormal() -> Double {
+    package mutating func nextNormal() -> Double {
         var u = nextDouble()
         while u == 0 { u = nextDouble() }
         let v = nextDouble()
@@ -89,7 +89,7 @@ struct Random: Sendable, Equatable {
     }
 
     /// A random permutation of 0..<n.
-    mutating func permutation(_ n: Int) -> [Int] {
+    package mutating func permutation(_ n: Int) -> [Int] {
         var p = Array(0..<n)
         shuffle(&p)
         return p

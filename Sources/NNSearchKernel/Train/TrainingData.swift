@@ -1,13 +1,13 @@
 /// A training and a validation set laid out for the kernel, shared read-only by every worker.
-struct TrainingData: Sendable {
+package struct TrainingData: Sendable {
     let featureCount: Int
     let lossKind: LossKind
-    let train: Part
-    let validation: Part
+    package let train: Part
+    package let validation: Part
 
     /// One side of the split: row-major features with class labels or regression targets.
-    struct Part: Sendable {
-        let rows: Int
+    package struct Part: Sendable {
+        package let rows: Int
         let features: [Float]
         /// Class index per row (empty for regression).
         let labels: [Int32]
@@ -16,28 +16,22 @@ struct TrainingData: Sendable {
         /// Σ (value - mean)², the denominator of R² (0 for classification), computed once.
         let totalSumOfSquares: Double
 
-        init(_ data: Dataset) {
-            rows = data.rowCount
-            features = data.features
-            switch data.targets {
-            case .classes(let l, _): labels = l; values = []
-            case .values(let v): labels = []; values = v
-            }
+        /// `rows` rows of `features` (row-major) with either `labels` or `values` (the other empty).
+        package init(rows: Int, features: [Float], labels: [Int32], values: [Float]) {
+            self.rows = rows
+            self.features = features
+            self.labels = labels
+            self.values = values
             let mean = values.reduce(0.0) { $0 + Double($1) } / Double(max(values.count, 1))
             totalSumOfSquares = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
         }
     }
 
-    init(train: Dataset, validation: Dataset) {
-        featureCount = train.featureCount
-        switch train.targets {
-        case .classes(_, let names):
-            lossKind = names.count == 2 ? .binaryCrossEntropy : .softmaxCrossEntropy(classes: names.count)
-        case .values:
-            lossKind = .meanSquaredError
-        }
-        self.train = Part(train)
-        self.validation = Part(validation)
+    package init(featureCount: Int, lossKind: LossKind, train: Part, validation: Part) {
+        self.featureCount = featureCount
+        self.lossKind = lossKind
+        self.train = train
+        self.validation = validation
     }
 
     var isClassification: Bool { lossKind != .meanSquaredError }

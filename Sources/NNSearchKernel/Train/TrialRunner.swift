@@ -5,24 +5,24 @@ import Foundation
 /// The result depends only on the hyperparameters, the seed and the data: every random
 /// draw (initial weights, each epoch's shuffle, dropout masks) comes from one `Random`
 /// seeded with `seed`, in a fixed order.
-final class TrialRunner {
+package final class TrialRunner {
     let hyperparameters: Hyperparameters
     let data: TrainingData
-    let model: MLP
+    package let model: MLP
     let optimizer: Optimizer
     let workspace: Workspace
-    let batchSize: Int
+    package let batchSize: Int
     /// The stream for shuffles and dropout (after the weights were drawn from it).
     var rng: Random
     /// Epochs finished so far, with their figures.
-    var records: [EpochRecord] = []
+    package internal(set) var records: [EpochRecord] = []
     /// Training-row order, reshuffled at the start of each epoch.
     var order: [Int]
 
     /// Rows evaluated at once on the validation set.
     static let evaluationRows = 256
 
-    init(hyperparameters h: Hyperparameters, seed: UInt64, data: TrainingData) {
+    package init(hyperparameters h: Hyperparameters, seed: UInt64, data: TrainingData) {
         hyperparameters = h
         self.data = data
         rng = Random(seed: seed)
@@ -38,17 +38,17 @@ final class TrialRunner {
     }
 
     /// True once every epoch ran or the loss diverged.
-    var isFinished: Bool { records.count == hyperparameters.epochs || records.last?.diverged == true }
+    package var isFinished: Bool { records.count == hyperparameters.epochs || records.last?.diverged == true }
 
     /// Trains until finished and returns every epoch's figures.
-    func run() -> [EpochRecord] {
+    package func run() -> [EpochRecord] {
         while !isFinished { runEpoch() }
         return records
     }
 
     /// Trains one epoch (shuffle, mini-batches, updates), evaluates, and records the figures.
     @discardableResult
-    func runEpoch() -> EpochRecord {
+    package func runEpoch() -> EpochRecord {
         let epoch = records.count
         let lr = hyperparameters.schedule.rate(base: hyperparameters.lr, epoch: epoch, epochs: hyperparameters.epochs)
         rng.shuffle(&order)
@@ -68,7 +68,7 @@ final class TrialRunner {
     }
 
     /// One forward, backward and update on `order[start..<start+rows]`; returns the batch's loss sum.
-    func trainStep(rows: Int, from start: Int, lr: Double) -> Double {
+    package func trainStep(rows: Int, from start: Int, lr: Double) -> Double {
         let ws = workspace
         let part = data.train
         order.withUnsafeBufferPointer { idx in

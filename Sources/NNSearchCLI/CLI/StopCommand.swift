@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 /// `nnsearch stop DIR`: records a stop in the journal; worker processes on every host finish their
 /// epoch, checkpoint, give their trials back and exit. Waits until none is live.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the network's outputs mean, which decides the loss.
-enum LossKind: Equatable, Sendable {
+package enum LossKind: Equatable, Sendable {
     /// Softmax cross-entropy over `classes` (>= 3) logits.
     case softmaxCrossEntropy(classes: Int)
     /// Sigmoid binary cross-entropy on one logit (2 classes).

@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 extension Benchmark {
     /// The search spec that mirrors `../shared/anchors/optuna_search.py bin 40 2 20`: the same space

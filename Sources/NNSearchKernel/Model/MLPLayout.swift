@@ -3,9 +3,9 @@
 /// Layer l maps dims[l] → dims[l+1]; its weight is (dims[l], padded(dims[l+1])) row-major,
 /// its bias (padded(dims[l+1])). With batch norm, gamma and beta (padded(dims[0])) come first.
 /// Every block starts on a whole vector, and pad entries stay zero forever (zero gradient).
-struct MLPLayout: Equatable, Sendable {
+package struct MLPLayout: Equatable, Sendable {
     /// Feature counts: inputs, then one per hidden layer, then outputs.
-    let dims: [Int]
+    package let dims: [Int]
     let batchNorm: Bool
     let weightOffsets: [Int]
     let biasOffsets: [Int]
@@ -36,14 +36,14 @@ struct MLPLayout: Equatable, Sendable {
     var layers: Int { dims.count - 1 }
 
     /// Trainable parameters, not counting padding.
-    var realParameterCount: Int {
+    package var realParameterCount: Int {
         var n = batchNorm ? 2 * dims[0] : 0
         for l in 0..<layers { n += dims[l] * dims[l + 1] + dims[l + 1] }
         return n
     }
 
     /// Multiply-add FLOPs of one training step on `rows` rows (forward, weight and input gradients).
-    func trainingFlops(rows: Int) -> Double {
+    package func trainingFlops(rows: Int) -> Double {
         var flops = 0.0
         for l in 0..<layers {
             let mac = Double(rows * dims[l] * dims[l + 1])

@@ -1,8 +1,8 @@
 import Foundation
 
 /// One network: its layout, its parameter and gradient buffers, and batch-norm running statistics.
-final class MLP {
-    let layout: MLPLayout
+package final class MLP {
+    package let layout: MLPLayout
     let activation: Activation
     let dropout: Float
     let parameters: FloatBuffer

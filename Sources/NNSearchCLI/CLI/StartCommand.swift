@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 /// `nnsearch start SPEC.json [--out DIR] [--workers N] [--foreground]`: `init`, then one worker
 /// process (detached unless `--foreground`).

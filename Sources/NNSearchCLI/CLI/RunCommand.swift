@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 /// `nnsearch resume DIR [--workers N] [--foreground] [--force]`: a worker process, detached, on a
 /// stopped or interrupted search (lifting a stop first).

@@ -1,4 +1,6 @@
 import Foundation
+import NNSearch
+import NNSearchKernel
 
 /// `nnsearch train SPEC.json --set k=v ... [--seed N] [--csv]`: one trial with its learning curve.
 enum TrainCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import NNSearch
 
 extension CommandLine {
     /// Runs the `nnsearch` command line and returns the process exit status.
@@ -60,14 +61,4 @@ extension CommandLine {
                 + "; commands: " + commands.joined(separator: ", "))
         }
     }
-}
-
-/// Writes text to standard output unbuffered (lines appear as they are produced, even in a pipe).
-func standardOutput(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
-}
-
-/// Writes text to standard error.
-func standardError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
 }

@@ -17,7 +17,7 @@ extension TrialRunner {
 
     /// The trial's state as checkpoint bytes. `identity` names the trial (number, seed, values),
     /// so a checkpoint is never applied to a different configuration.
-    func checkpoint(identity: String) -> Data {
+    package func checkpoint(identity: String) -> Data {
         var w = BinaryWriter()
         w.write(identity)
         w.write(records.count)
@@ -39,13 +39,13 @@ extension TrialRunner {
     }
 
     /// The identity and epoch count in a checkpoint, or an error if the file is not whole.
-    static func peek(_ data: Data) throws -> (identity: String, epochs: Int) {
+    package static func peek(_ data: Data) throws -> (identity: String, epochs: Int) {
         var r = try payload(data)
         return (try r.string(), try r.int())
     }
 
     /// Replaces this runner's state (fresh from `init`) with a checkpoint's.
-    func restore(_ data: Data, identity: String) throws {
+    package func restore(_ data: Data, identity: String) throws {
         var r = try TrialRunner.payload(data)
         let written = try r.string()
         guard written == identity else {
