@@ -16,8 +16,9 @@ package func writeAtomically(_ data: Data, to path: String, sync: Bool = false) 
         errno = savedErrno
         throw ioError("cannot write \(path)")
     }
+    let name = path.hasSuffix(".ckpt") ? "checkpoint" : String(path.split(separator: "/").last ?? "")
     do {
-        try FaultInjection.check("rename:" + (path.hasSuffix(".ckpt") ? "checkpoint" : String(path.split(separator: "/").last ?? "")))
+        try FaultInjection.check("rename:" + name)
     } catch {
         unlink(temporary)
         throw error
@@ -27,6 +28,7 @@ package func writeAtomically(_ data: Data, to path: String, sync: Bool = false) 
         unlink(temporary)
         throw e
     }
+    try FaultInjection.check("renamed:" + name)
 }
 
 /// Writes every byte of `bytes` to `fd`, retrying short writes and EINTR.

@@ -5,8 +5,9 @@ import Foundation
 /// `NNSEARCH_FAULT=ACTION:POINT:N` makes the N-th time the process reaches POINT either
 /// `kill` it (SIGKILL, as `kill -9` would, but at an exact moment) or fail with `enospc`
 /// (a disk-full error). Points: `rename:FILE` (a file written, not yet renamed into place:
-/// `leaderboard.csv`, `progress.json`, `checkpoint`), `append:trials.csv` (before a row is
-/// written) and `appended:trials.csv` (after). Unset, every check is one comparison.
+/// `leaderboard.csv`, `progress.json`, `checkpoint`), `renamed:FILE` (just after), `append:trials.csv`
+/// and `append:journal` (before a row or records are written), `appended:trials.csv` and
+/// `appended:journal` (after). Unset, every check is one comparison.
 enum FaultInjection {
     private struct Armed {
         var action: String
