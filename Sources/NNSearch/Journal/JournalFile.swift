@@ -5,32 +5,33 @@ import Glibc
 #endif
 
 /// The journal file of a search folder: appended under `JournalLock`, read by anyone without a lock.
-final class JournalFile: @unchecked Sendable {
+///
+/// Every read and append opens the file anew and closes it after: on NFS, opening revalidates the
+/// file's size with the server and closing flushes the write to it (close-to-open consistency), so
+/// an append made under the lock lands after every record another host appended before it.
+final class JournalFile: Sendable {
     let path: String
-    private let fd: Int32
 
-    /// Opens `DIR/journal`, creating it when `create` is set.
+    /// The journal of `directory`, which must exist unless `create` is set.
     init(directory: String, create: Bool = true) throws {
         path = directory + "/journal"
-        fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
         guard fd >= 0 else {
             if errno == ENOENT { throw NNSearchError(.noInput, "\(directory) has no journal (not a search folder, or made by an older nnsearch)") }
             throw ioError("cannot open \(path)")
         }
-    }
-
-    deinit { close(fd) }
-
-    /// The file's size now.
-    var size: Int {
-        var info = stat()
-        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        close(fd)
     }
 
     /// Scans the records from `offset` to the end as it is now.
     func read(from offset: Int) throws -> JournalFrame.Scan {
-        let end = size
-        guard end > offset else { return JournalFrame.Scan(settled: offset, tail: 0) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("cannot open \(path)") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ioError("cannot read \(path)") }
+        let end = Int(info.st_size)
+        guard end > offset else { return JournalFrame.Scan(settled: min(offset, max(end, 0)), tail: 0) }
         var bytes = [UInt8](repeating: 0, count: end - offset)
         var got = 0
         while got < bytes.count {
@@ -48,13 +49,20 @@ final class JournalFile: @unchecked Sendable {
         guard !records.isEmpty else { return }
         var bytes = [UInt8]()
         for r in records { bytes += JournalFrame.encode(r) }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("cannot open \(path)") }
         try FaultInjection.check("append:journal")
-        guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else { throw ioError("cannot append to \(path)") }
+        let ok = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        let savedErrno = errno
+        guard close(fd) == 0, ok else {
+            errno = ok ? errno : savedErrno
+            throw ioError("cannot append to \(path)")
+        }
         try FaultInjection.check("appended:journal")
     }
 
     /// Cuts the file at `offset`: a torn tail left by a killed writer (call holding the journal lock).
     func cut(at offset: Int) throws {
-        guard ftruncate(fd, off_t(offset)) == 0 else { throw ioError("cannot cut the torn end of \(path)") }
+        guard truncate(path, off_t(offset)) == 0 else { throw ioError("cannot cut the torn end of \(path)") }
     }
 }

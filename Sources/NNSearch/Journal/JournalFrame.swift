@@ -57,9 +57,10 @@ package enum JournalFrame {
         var scan = Scan(settled: base, tail: 0)
         let n = bytes.count
         var pos = 0
-        /// Skips damaged bytes from `pos` to the next magic; at the end of the bytes they stay a tail.
+        /// Skips damaged bytes from `pos` to the next whole record; with none after them, they stay
+        /// a tail (they may be an append in progress, and a record's text may hold the magic).
         func skip(_ reason: String) -> Bool {
-            guard let next = find(magic, in: bytes, from: pos + 1) else { return false }
+            guard let next = nextWholeRecord(in: bytes, from: pos + 1) else { return false }
             scan.problems.append(Problem(offset: base + pos, length: next - pos, reason: reason))
             pos = next
             return true
@@ -79,9 +80,7 @@ package enum JournalFrame {
             }
             let headerEnd = i + 1 + 16 + 1
             if headerEnd > n {
-                if find(magic, in: bytes, from: pos + 1) == nil { break }
-                _ = skip("a record cut short")
-                continue
+                if skip("a record cut short") { continue } else { break }
             }
             guard digits > 0, bytes[i] == UInt8(ascii: " "), bytes[headerEnd - 1] == UInt8(ascii: " "),
                   let sum = parseHex16(bytes, at: i + 1) else {
@@ -89,9 +88,7 @@ package enum JournalFrame {
             }
             let end = headerEnd + length + 1
             if end > n {
-                if find(magic, in: bytes, from: pos + 1) == nil { break }
-                _ = skip("a record cut short (torn by a killed writer, or fused with the next)")
-                continue
+                if skip("a record cut short (torn by a killed writer, or fused with the next)") { continue } else { break }
             }
             let payload = UnsafeRawBufferPointer(rebasing: bytes[headerEnd..<(end - 1)])
             guard bytes[end - 1] == UInt8(ascii: "\n") else {
@@ -121,6 +118,34 @@ package enum JournalFrame {
     }
 
     // MARK: - Helpers
+
+    /// The first offset at or after `from` where a whole record (framing and checksum) starts.
+    private static func nextWholeRecord(in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        var at = from
+        while let candidate = find(magic, in: bytes, from: at) {
+            if isWholeRecord(bytes, at: candidate) { return candidate }
+            at = candidate + 1
+        }
+        return nil
+    }
+
+    /// Whether a whole, checksummed record starts at `pos`.
+    private static func isWholeRecord(_ bytes: UnsafeRawBufferPointer, at pos: Int) -> Bool {
+        let n = bytes.count
+        var i = pos + magic.count
+        var length = 0, digits = 0
+        while i < n, bytes[i] >= 0x30, bytes[i] <= 0x39, digits < 10 {
+            length = length * 10 + Int(bytes[i] - 0x30)
+            digits += 1
+            i += 1
+        }
+        let headerEnd = i + 18
+        guard digits > 0, headerEnd <= n, bytes[i] == UInt8(ascii: " "), bytes[headerEnd - 1] == UInt8(ascii: " "),
+              let sum = parseHex16(bytes, at: i + 1) else { return false }
+        let end = headerEnd + length + 1
+        guard end <= n, bytes[end - 1] == UInt8(ascii: "\n") else { return false }
+        return checksum(UnsafeRawBufferPointer(rebasing: bytes[headerEnd..<(end - 1)])) == sum
+    }
 
     /// FNV-1a, 64 bits.
     package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {

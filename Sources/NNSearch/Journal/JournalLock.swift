@@ -24,8 +24,10 @@ final class JournalLock: @unchecked Sendable {
     /// Called with a sentence when a stale lock was broken.
     var onBreak: @Sendable (String) -> Void = { _ in }
 
-    /// The held lock file's identity (device, inode), to tell whether it is still ours.
-    private var held: (dev: UInt64, ino: UInt64)? = nil
+    /// What this process wrote into the lock file it holds: owner, time, pid, pid space and a
+    /// nonce. A file's inode is no identity (ext4 hands a new file the inode just freed), its
+    /// content is: the lock is ours while the file says exactly this.
+    private var held: String? = nil
 
     init(directory: String, grace: Double = 30) {
         path = directory + "/journal.lock"
@@ -41,12 +43,14 @@ final class JournalLock: @unchecked Sendable {
         while true {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 {
-                let text = Array("\(owner) \(Date().timeIntervalSince1970) \(getpid()) \(localPidSpace)\n".utf8)
-                _ = text.withUnsafeBytes { writeAll(fd, $0) }
-                var info = stat()
-                fstat(fd, &info)
+                let token = "\(owner) \(Date().timeIntervalSince1970) \(getpid()) \(localPidSpace) \(UInt64.random(in: 0...UInt64.max))\n"
+                let ok = Array(token.utf8).withUnsafeBytes { writeAll(fd, $0) }
                 close(fd)
-                held = (UInt64(info.st_dev), UInt64(info.st_ino))
+                guard ok else {
+                    unlink(path)
+                    throw ioError("cannot write the journal lock \(path)")
+                }
+                held = token
                 return
             }
             guard errno == EEXIST else { throw ioError("cannot create the journal lock \(path)") }
@@ -55,7 +59,7 @@ final class JournalLock: @unchecked Sendable {
                 let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
                 let age = Date().timeIntervalSince1970 - mtime
                 if age > grace || (age > 0.02 && holderIsGone()) {
-                    breakStale(age: age, inode: UInt64(info.st_ino))
+                    breakStale(age: age)
                     continue
                 }
             } else if errno == ENOENT {
@@ -69,19 +73,25 @@ final class JournalLock: @unchecked Sendable {
     /// True while `path` is still the file this process created (nobody broke the lock).
     var isHeld: Bool {
         guard let held else { return false }
-        var info = stat()
-        return stat(path, &info) == 0 && UInt64(info.st_dev) == held.dev && UInt64(info.st_ino) == held.ino
+        return Self.content(path) == held
     }
 
     /// Releases the lock: renames it to a name of our own, then unlinks that. Returns false when
     /// the lock was no longer ours (broken by another process after `grace`).
     @discardableResult
     func release() -> Bool {
-        guard held != nil else { return false }
+        guard let token = held else { return false }
         defer { held = nil }
         guard isHeld else { return false }
         let aside = path + ".released-" + owner
         guard rename(path, aside) == 0 else { return false }
+        // Between the check and the rename the lock may have been broken and retaken: give a
+        // file that is not ours back (link fails only if yet another lock exists).
+        guard Self.content(aside) == token else {
+            _ = link(aside, path)
+            unlink(aside)
+            return false
+        }
         unlink(aside)
         return true
     }
@@ -95,23 +105,28 @@ final class JournalLock: @unchecked Sendable {
 
     /// Whether the lock file names a holder of this machine whose process no longer exists.
     private func holderIsGone() -> Bool {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+        guard let text = Self.content(path) else { return false }
         let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        guard fields.count == 4, String(fields[3]) == localPidSpace, let pid = Int32(fields[2]) else { return false }
+        guard fields.count == 5, String(fields[3]) == localPidSpace, let pid = Int32(fields[2]) else { return false }
         return pid != getpid() && !Daemon.isAlive(pid)
+    }
+
+    /// A lock file's whole content, nil when it cannot be read.
+    private static func content(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Renames a stale lock aside (only one breaker's rename succeeds) and removes it. When the
     /// file renamed turns out to be a newer lock (another breaker was quicker and took the lock),
     /// it is linked back into place.
-    private func breakStale(age: Double, inode: UInt64) {
-        let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
-            .split(separator: " ").first.map(String.init) ?? "an unknown process"
+    private func breakStale(age: Double) {
+        let judged = Self.content(path)
+        let holder = judged?.split(separator: " ").first.map(String.init) ?? "an unknown process"
         let aside = path + ".broken-" + owner
         guard rename(path, aside) == 0 else { return }
-        var info = stat()
-        if stat(aside, &info) == 0, UInt64(info.st_ino) != inode {
-            _ = link(aside, path)   // fails only if yet another lock exists: then that one rules
+        if Self.content(aside) != judged {
+            _ = link(aside, path)   // a newer lock than the one judged stale: put it back
             unlink(aside)
             return
         }

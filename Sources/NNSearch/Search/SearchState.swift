@@ -160,7 +160,7 @@ package struct SearchState: Sendable {
 
     // MARK: - Questions
 
-    /// Whether `process` is live at `now` (an unknown process counts from its claims with the default lease).
+    /// Whether `process` is live at `now` (an unknown process is not; its claims lapse by `defaultLease`).
     package func isLive(_ process: String, at now: Double) -> Bool {
         processes[process]?.isLive(at: now) ?? false
     }
