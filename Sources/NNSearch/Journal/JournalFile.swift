@@ -23,6 +23,12 @@ final class JournalFile: Sendable {
         close(fd)
     }
 
+    /// The file's size now.
+    var size: Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
     /// Scans the records from `offset` to the end as it is now.
     func read(from offset: Int) throws -> JournalFrame.Scan {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// Framing and scanning the journal: whole records are read with their offsets, damage is skipped
 /// with its byte position, and an incomplete last record stays a tail.

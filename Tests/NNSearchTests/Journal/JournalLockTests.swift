@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,10 +86,11 @@ final class JournalLockTests: XCTestCase {
         defer { lock.release() }
         XCTAssertEqual(lock.path, dir + "/journal.lock")
         let fields = try String(contentsOfFile: lock.path, encoding: .utf8).split(separator: " ").map(String.init)
-        XCTAssertEqual(fields.count, 4, "\(fields)")
+        XCTAssertEqual(fields.count, 5, "owner, time, pid, pid space, nonce: \(fields)")
         XCTAssertEqual(fields.first, lock.owner)
-        XCTAssertEqual(fields.dropFirst(2).first, String(getpid()))
-        XCTAssertEqual(fields.last, localPidSpace + "\n")
+        XCTAssertEqual(fields[2], String(getpid()))
+        XCTAssertEqual(fields[3], localPidSpace)
+        XCTAssertNotNil(UInt64(fields[4].dropLast()), "a nonce: \(fields)")
     }
 
     // MARK: - Breaking
@@ -139,7 +141,7 @@ final class JournalLockTests: XCTestCase {
         let pid = try deadPid()
         let path = dir + "/journal.lock"
         let holder = "\(localHostName)-\(pid)"
-        try "\(holder) \(Date().timeIntervalSince1970) \(pid) \(localPidSpace)\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try "\(holder) \(Date().timeIntervalSince1970) \(pid) \(localPidSpace) 1\n".write(toFile: path, atomically: false, encoding: .utf8)
 
         let lock = JournalLock(directory: dir, grace: 30)
         let messages = Locked<[String]>([])
@@ -160,7 +162,7 @@ final class JournalLockTests: XCTestCase {
         let dir = try temporaryDirectory()
         let pid = try deadPid()
         let path = dir + "/journal.lock"
-        try "\(localHostName)-\(pid) \(Date().timeIntervalSince1970) \(pid) \(localPidSpace)-elsewhere\n"
+        try "\(localHostName)-\(pid) \(Date().timeIntervalSince1970) \(pid) \(localPidSpace)-elsewhere 1\n"
             .write(toFile: path, atomically: false, encoding: .utf8)
         let start = Date()
         let lock = JournalLock(directory: dir, grace: 1)
@@ -179,7 +181,7 @@ final class JournalLockTests: XCTestCase {
         defer { sleeper.terminate(); sleeper.waitUntilExit() }
         let pid = sleeper.processIdentifier
         let path = dir + "/journal.lock"
-        try "\(localHostName)-\(pid) \(Date().timeIntervalSince1970) \(pid) \(localPidSpace)\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try "\(localHostName)-\(pid) \(Date().timeIntervalSince1970) \(pid) \(localPidSpace) 1\n".write(toFile: path, atomically: false, encoding: .utf8)
         let start = Date()
         let lock = JournalLock(directory: dir, grace: 1)
         try lock.acquire()

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// The payload text of journal records: every kind round-trips, text fields survive any character,
 /// and malformed payloads are refused with a description that names what is wrong.

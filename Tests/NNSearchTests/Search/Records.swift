@@ -1,4 +1,5 @@
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// Journal records built by hand for replay tests, with the fields a test does not care about fixed.
 enum Records {

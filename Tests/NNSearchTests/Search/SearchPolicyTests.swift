@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// `SearchPolicy.decide`: what a worker does next, from replayed states built by hand.
 final class SearchPolicyTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// Replaying the journal into a `SearchState`: records built by hand, expectations computed by hand.
 final class SearchStateTests: XCTestCase {
