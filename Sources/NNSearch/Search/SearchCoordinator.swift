@@ -46,14 +46,15 @@ package final class SearchCoordinator: @unchecked Sendable {
     private let lock: JournalLock
     private let replica: Locked<Replica>
     package let flags = Locked(Flags())
+    /// Trials this process holds and their epochs: apart from the replica, so training threads
+    /// never wait behind a journal operation to report an epoch.
+    private let inHand = Locked([Int: JournalRecord.TrialEpoch]())
 
     private struct Replica {
         var state: SearchState
         var views: ResultViews
         /// Bytes of the journal replayed so far.
         var offset = 0
-        /// Trials this process holds.
-        var inHand: [Int: JournalRecord.TrialEpoch] = [:]
         /// Views not yet rewritten since a finish.
         var viewsDirty = false
         var viewsWritten = 0.0
@@ -143,7 +144,8 @@ package final class SearchCoordinator: @unchecked Sendable {
             }
             if case .train(let trial, let upTo) = action {
                 try append(&r, [.claim(trial: trial, process: process, upTo: upTo, time: now)])
-                r.inHand[trial] = .init(trial: trial, epoch: r.state.claims[trial]?.epoch ?? 0, epochs: upTo)
+                let epoch = r.state.claims[trial]?.epoch ?? 0
+                inHand.withLock { $0[trial] = .init(trial: trial, epoch: epoch, epochs: upTo) }
                 flags.withLock { _ = $0.lost.remove(trial) }
             }
             return action
@@ -152,7 +154,7 @@ package final class SearchCoordinator: @unchecked Sendable {
 
     /// Notes how far a trial in hand got (reported with the next heartbeat).
     package func progressed(_ trial: Int, epoch: Int) {
-        replica.withLock { $0.inHand[trial]?.epoch = epoch }
+        inHand.withLock { $0[trial]?.epoch = epoch }
     }
 
     /// Records finished trials this process still holds; returns which were accepted (a trial
@@ -169,7 +171,7 @@ package final class SearchCoordinator: @unchecked Sendable {
                 try append(&r, records)
                 try r.views.appendRows(r.appended.filter { $0.process == process }.map(\.row))
             }
-            for result in results { r.inHand[result.trial] = nil }
+            inHand.withLock { for result in results { $0[result.trial] = nil } }
             r.viewsDirty = true
             try writeViewsIfDue(&r, now: now)
             return accepted
@@ -179,7 +181,7 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// Gives a trial back, checkpointed at `epoch`, so another worker continues it at once.
     package func release(_ trial: Int, epoch: Int) throws {
         try locked { r in
-            r.inHand[trial] = nil
+            inHand.withLock { _ = $0.removeValue(forKey: trial) }
             guard r.state.holds(process, trial) else { return }
             try append(&r, [.release(trial: trial, process: process, epoch: epoch, time: Self.now())])
         }
@@ -187,7 +189,7 @@ package final class SearchCoordinator: @unchecked Sendable {
 
     /// Forgets a trial this process lost to another.
     package func drop(_ trial: Int) {
-        replica.withLock { _ = $0.inHand.removeValue(forKey: trial) }
+        inHand.withLock { _ = $0.removeValue(forKey: trial) }
     }
 
     /// The periodic work: replay new records, renew leases when due, rewrite views left dirty.
@@ -200,7 +202,7 @@ package final class SearchCoordinator: @unchecked Sendable {
         try locked { r in
             let now = Self.now()
             if beatDue {
-                let epochs = r.inHand.values.sorted { $0.trial < $1.trial }
+                let epochs = inHand.withLock { $0.values.sorted { $0.trial < $1.trial } }
                 try append(&r, [.beat(process: process, time: now, epochs: epochs)])
                 r.lastBeat = now
             }
@@ -304,7 +306,7 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
         if finished || !scan.entries.isEmpty {
             let state = r.state
-            let mine = Set(r.inHand.keys)
+            let mine = inHand.withLock { Set($0.keys) }
             flags.withLock { f in
                 f.stopped = state.stopped
                 for trial in mine where !state.holds(process, trial) { f.lost.insert(trial) }

@@ -10,7 +10,7 @@ final class MultiProcessTests: XCTestCase {
     {"version": 1, "data": {"generator": "sum_mod", "rows": 3000, "seed": 3}, "strategy": "random", "trials": 24, "seed": 8,
      "space": {"depth": {"int_uniform": [1, 3]}, "width": [16, 32], "lr": {"log_uniform": [0.001, 0.05]},
                "optimizer": ["momentum", "adam"], "schedule": ["cosine", {"step": 3, "gamma": 0.5}],
-               "batch_size": [8, 16], "epochs": 10, "normalize": ["standardize", "batchnorm"], "dropout": [0, 0.1]}}
+               "batch_size": [8, 16], "epochs": 12, "normalize": ["standardize", "batchnorm"], "dropout": [0, 0.1]}}
     """#
     private let trials = 24
 
@@ -81,11 +81,10 @@ final class MultiProcessTests: XCTestCase {
             let first = try launch(["worker", folder, "--workers", "1"], log: folder + "/w1.log")
             let second = try launch(["worker", folder, "--workers", "1"], log: folder + "/w2.log")
             let victim = round % 2 == 0 ? first : second
-            // Kill one at a random moment once it has joined: during or after its first trials.
+            // Kill one at a random moment once both have joined: during or after its first trials.
             let joined = Date().addingTimeInterval(60)
-            while try !snapshot(folder).state.processes.values.contains(where: { $0.pid == victim.processIdentifier }),
-                  Date() < joined, victim.isRunning { usleep(5_000) }
-            usleep(UInt32(random.next(below: 1_500_000)))
+            while try snapshot(folder).state.processes.count < 2, Date() < joined, victim.isRunning { usleep(5_000) }
+            usleep(UInt32(random.next(below: 800_000)))
             kill(victim.processIdentifier, SIGKILL)
             waitForExit(victim)
             if try snapshot(folder).state.isComplete == false { killedMidSearch += 1 }
