@@ -111,10 +111,10 @@ final class MultiProcessTests: XCTestCase {
     func testFrozenWorkerLosesItsTrialAndItsLateResultIsDropped() throws {
         let dir = try BinaryHarness.temporaryDirectory(self)
         // Few trials, long enough that a frozen one is mid-trial.
-        // Each trial takes seconds (30 epochs of 1,500 steps of a 3×128 net), far longer than a heartbeat.
+        // Each trial takes a second or more (10 epochs of 1,500 steps of a 3×128 net), far longer than a heartbeat.
         let slow = #"""
         {"version": 1, "data": {"generator": "sum_mod", "rows": 3750, "seed": 1}, "strategy": "grid", "seed": 2,
-         "space": {"lr": [0.001, 0.002, 0.003], "depth": 3, "width": 128, "batch_size": 2, "epochs": 30, "optimizer": "adam"}}
+         "space": {"lr": [0.001, 0.002], "depth": 3, "width": 128, "batch_size": 2, "epochs": 10, "optimizer": "adam"}}
         """#
         let specPath = try BinaryHarness.write(slow, to: "slow.json", in: dir)
         let reference = dir.appendingPathComponent("reference").path
@@ -150,9 +150,9 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertTrue(read(folder + "/a.log").contains("lease passed to another process"), read(folder + "/a.log"))
 
         let rows = read(folder + "/trials.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
-        XCTAssertEqual(rows.sorted(), ["0", "1", "2"], "no duplicate row")
+        XCTAssertEqual(rows.sorted(), ["0", "1"], "no duplicate row")
         XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")))
-        for n in 0..<3 {
+        for n in 0..<2 {
             let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
             XCTAssertEqual(read(folder + curve), read(reference + curve), "curve \(n)")
         }
