@@ -65,28 +65,22 @@ package enum JournalFrame {
             pos = next
             return true
         }
-        while pos < n {
+        records: while pos < n {
             guard startsWith(magic, bytes, at: pos) else {
                 if n - pos < magic.count, (pos..<n).allSatisfy({ bytes[$0] == magic[$0 - pos] }) { break }
                 if skip("bytes that are not a record") { continue } else { break }
             }
-            // Header: LENGTH SP CHECKSUM SP.
-            var i = pos + magic.count
-            var length = 0, digits = 0
-            while i < n, bytes[i] >= 0x30, bytes[i] <= 0x39, digits < 10 {
-                length = length * 10 + Int(bytes[i] - 0x30)
-                digits += 1
-                i += 1
+            let header: Header
+            switch parseHeader(bytes, at: pos) {
+            case .cutShort:
+                if skip("a record cut short") { continue records } else { break records }
+            case .damaged:
+                if skip("a damaged record header") { continue records } else { break records }
+            case .whole(let h):
+                header = h
             }
-            let headerEnd = i + 1 + 16 + 1
-            if headerEnd > n {
-                if skip("a record cut short") { continue } else { break }
-            }
-            guard digits > 0, bytes[i] == UInt8(ascii: " "), bytes[headerEnd - 1] == UInt8(ascii: " "),
-                  let sum = parseHex16(bytes, at: i + 1) else {
-                if skip("a damaged record header") { continue } else { break }
-            }
-            let end = headerEnd + length + 1
+            let (headerEnd, sum) = (header.end, header.checksum)
+            let end = headerEnd + header.length + 1
             if end > n {
                 if skip("a record cut short (torn by a killed writer, or fused with the next)") { continue } else { break }
             }
@@ -129,8 +123,23 @@ package enum JournalFrame {
         return nil
     }
 
-    /// Whether a whole, checksummed record starts at `pos`.
-    private static func isWholeRecord(_ bytes: UnsafeRawBufferPointer, at pos: Int) -> Bool {
+    /// A record's header: `LENGTH SP CHECKSUM SP` after the magic.
+    private struct Header {
+        /// The offset just past the header: where the payload starts.
+        var end: Int
+        var length: Int
+        var checksum: UInt64
+    }
+
+    private enum HeaderParse {
+        case whole(Header)
+        /// The bytes end inside the header.
+        case cutShort
+        case damaged
+    }
+
+    /// Reads the header of the record whose magic starts at `pos`.
+    private static func parseHeader(_ bytes: UnsafeRawBufferPointer, at pos: Int) -> HeaderParse {
         let n = bytes.count
         var i = pos + magic.count
         var length = 0, digits = 0
@@ -139,12 +148,19 @@ package enum JournalFrame {
             digits += 1
             i += 1
         }
-        let headerEnd = i + 18
-        guard digits > 0, headerEnd <= n, bytes[i] == UInt8(ascii: " "), bytes[headerEnd - 1] == UInt8(ascii: " "),
-              let sum = parseHex16(bytes, at: i + 1) else { return false }
-        let end = headerEnd + length + 1
-        guard end <= n, bytes[end - 1] == UInt8(ascii: "\n") else { return false }
-        return checksum(UnsafeRawBufferPointer(rebasing: bytes[headerEnd..<(end - 1)])) == sum
+        let end = i + 1 + 16 + 1
+        if end > n { return .cutShort }
+        guard digits > 0, bytes[i] == UInt8(ascii: " "), bytes[end - 1] == UInt8(ascii: " "),
+              let sum = parseHex16(bytes, at: i + 1) else { return .damaged }
+        return .whole(Header(end: end, length: length, checksum: sum))
+    }
+
+    /// Whether a whole, checksummed record starts at `pos`.
+    private static func isWholeRecord(_ bytes: UnsafeRawBufferPointer, at pos: Int) -> Bool {
+        guard case .whole(let header) = parseHeader(bytes, at: pos) else { return false }
+        let end = header.end + header.length + 1
+        guard end <= bytes.count, bytes[end - 1] == UInt8(ascii: "\n") else { return false }
+        return checksum(UnsafeRawBufferPointer(rebasing: bytes[header.end..<(end - 1)])) == header.checksum
     }
 
     /// FNV-1a, 64 bits.
