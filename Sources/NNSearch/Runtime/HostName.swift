@@ -12,8 +12,9 @@ package let localHostName: String = {
     return name.isEmpty ? "localhost" : name
 }()
 
-/// The suffix of this process's temporary files: `.tmp-HOST-PID`, so a process removes only its own.
-package var temporarySuffix: String { ".tmp-\(localHostName)-\(getpid())" }
+/// The suffix of this process's temporary files: `.tmp-HOST-PID-NONCE`, so a process removes only
+/// its own, and two containers that share a host name and pid 1 never share a file.
+package let temporarySuffix: String = ".tmp-\(localHostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
 
 /// Where this process's pid means something: the boot and the pid namespace. Two processes with
 /// the same `localPidSpace` can test each other's pids for liveness; others go by their leases.

@@ -44,7 +44,8 @@ struct CheckpointStore: Sendable {
     }
 
     /// Removes what earlier runs left: checkpoints of finished trials, and this host's temporary
-    /// files whose process is gone (another host's are left to that host).
+    /// files whose process is gone (another host's are left to that host; so are files naming
+    /// this very pid with another nonce, which in a container may be a live twin's).
     func clean(finished: Set<Int>) {
         let fm = FileManager.default
         try? fm.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
@@ -52,8 +53,9 @@ struct CheckpointStore: Sendable {
         let prefix = ".tmp-\(localHostName)-"
         for dir in [folder.path, folder.checkpoints, folder.curves] {
             for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] {
-                guard let range = name.range(of: prefix), let pid = Int32(name[range.upperBound...]) else { continue }
-                if pid == getpid() || !Daemon.isAlive(pid) { unlink(dir + "/" + name) }
+                guard let range = name.range(of: prefix),
+                      let pid = name[range.upperBound...].split(separator: "-").first.flatMap({ Int32($0) }) else { continue }
+                if name.hasSuffix(temporarySuffix) || (pid != getpid() && !Daemon.isAlive(pid)) { unlink(dir + "/" + name) }
             }
         }
         for name in (try? fm.contentsOfDirectory(atPath: folder.checkpoints)) ?? [] where name.hasSuffix(".ckpt") {

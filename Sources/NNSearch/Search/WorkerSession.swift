@@ -101,15 +101,30 @@ package enum WorkerSession {
         case .timeLimit:
             try coordinator.leave(reason: "time limit", progressState: "time limit")
         }
-        let snapshot = coordinator.state
-        let outcome = complete ? "finished" : final == .timeLimit ? "time limit" : final == .finished ? "done here" : "stopped"
-        var summary = "search \(outcome): \(snapshot.doneCount)/\(snapshot.trialCount) trials"
+        try coordinator.refresh()
+        let state = coordinator.state
+        let now = SearchCoordinator.now()
+        let others = state.liveProcesses(at: now).filter { $0.id != coordinator.process }.count
+        var summary: String
+        switch final {
+        case _ where complete:
+            summary = "search finished"
+        case .timeLimit:
+            summary = "search reached its time limit"
+        case .interrupted where others > 0:
+            summary = "this worker left (signal); the search goes on in \(others) other process\(others == 1 ? "" : "es")"
+        case .finished:
+            summary = "this worker is done; the trials left are in other processes' hands"
+        default:
+            summary = "search stopped"
+        }
+        summary += ": \(state.doneCount)/\(state.trialCount) trials"
         if let best = coordinator.best {
             summary += ", best trial \(best.trial) \(metric.rawValue) \(formatNumber(best.value))"
         }
-        summary += ", \(formatDuration(snapshot.elapsed(at: SearchCoordinator.now()))) elapsed"
+        summary += ", \(formatDuration(state.elapsed(at: now))) elapsed"
         say(summary + "\n")
-        if !complete && final != .timeLimit && final != .finished {
+        if !complete && others == 0 && (final == .stopped || final == .interrupted) {
             say("resume with: nnsearch resume \(folder.path)\n")
         }
         return 0

@@ -114,7 +114,7 @@ package struct SearchSpec: Sendable {
     package var seed: UInt64
     /// nil means one per core.
     var workers: Int?
-    var maxSeconds: Double?
+    package var maxSeconds: Double?
     /// In the order written, which is the order of the CSV columns.
     package var space: [SpaceDimension]
     /// The spec as written.

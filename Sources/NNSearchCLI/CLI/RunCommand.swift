@@ -1,14 +1,15 @@
 import Foundation
 import NNSearch
+import NNSearchKernel
 
 /// `nnsearch resume DIR [--workers N] [--foreground] [--force]`: a worker process, detached, on a
 /// stopped or interrupted search (lifting a stop first).
 enum RunCommand {
-    static let usage = "nnsearch resume DIR [--workers N] [--foreground] [--force]"
+    static let usage = "nnsearch resume DIR [--workers N] [--foreground] [--force] [--no-worker]"
 
     /// `resume`: continues a stopped or interrupted search, detached unless `--foreground`.
     static func resume(_ arguments: [String]) throws -> Int32 {
-        let args = try Arguments(arguments, command: "resume", options: ["workers"], flags: ["foreground", "force"])
+        let args = try Arguments(arguments, command: "resume", options: ["workers"], flags: ["foreground", "force", "no-worker"])
         try args.expectPositionals(1, 1, usage: usage)
         let folder = SearchFolder(args.positionals[0])
         let workers = try args.integer("workers", in: 1...256, command: "resume")
@@ -23,9 +24,18 @@ enum RunCommand {
             standardOutput("\(folder.path) is finished (\(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials); nothing to resume\n")
             return 0
         }
+        if snapshot.phase == .timeLimit {
+            standardOutput("\(folder.path) used its time budget (max_seconds \(formatNumber(snapshot.spec.maxSeconds ?? 0))) with \(snapshot.state.doneCount)/\(snapshot.state.trialCount) trials; nothing to resume (raise max_seconds in a new search to go on)\n")
+            return 0
+        }
         try checkSpecUnchanged(folder, force: args.flags.contains("force"))
         if snapshot.state.stopped {
             try SearchCoordinator.append(.resume(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
+        }
+        if args.flags.contains("no-worker") {
+            standardOutput("\(folder.path): " + (snapshot.state.stopped ? "stop lifted" : "not stopped")
+                           + "; workers may join it now (nnsearch worker \(folder.path), or a new job array)\n")
+            return 0
         }
         if args.flags.contains("foreground") {
             var options = WorkerSession.Options()
@@ -73,7 +83,9 @@ enum RunCommand {
         // Wait (briefly) for the worker to join, so `status` right after sees it running.
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let s = try? SearchSnapshot(folder), s.live.contains(where: { $0.pid == pid && $0.host == localHostName }) { break }
+            let joined = (try? SearchSnapshot(folder))?.state.processes.values
+                .contains { $0.pid == pid && $0.pidSpace == localPidSpace } ?? false
+            if joined { break }
             if !Daemon.isAlive(pid) {
                 if let s = try? SearchSnapshot(folder), s.phase == .finished { break }
                 let log = (try? String(contentsOfFile: folder.log, encoding: .utf8)) ?? ""

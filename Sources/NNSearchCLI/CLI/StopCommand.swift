@@ -19,7 +19,7 @@ enum StopCommand {
         }
         try SearchCoordinator.append(.stop(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
         let hosts = Set(before.live.map(\.host)).sorted()
-        standardOutput("stopping \(folder.path): \(before.live.count) worker process\(before.live.count == 1 ? "" : "es") on \(hosts.joined(separator: ", ")) finish their epoch first\n")
+        standardOutput("stopping \(folder.path): \(before.live.count) worker process\(before.live.count == 1 ? "" : "es") on \(hosts.joined(separator: ", ")) \(before.live.count == 1 ? "finishes its" : "finish their") epoch first\n")
         let deadline = Date().addingTimeInterval(Double(timeout))
         while true {
             try snapshot.refresh()

@@ -257,4 +257,37 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertEqual(read(reference + "/leaderboard.csv").split(separator: "\n").count, trials + 1)
         _ = dir
     }
+
+    func testTheTimeBudgetIsSharedByAllProcesses() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let long = #"""
+        {"version": 1, "data": {"generator": "sum_bin", "rows": 2000, "seed": 1}, "strategy": "random", "trials": 5000, "seed": 3,
+         "max_seconds": 2, "space": {"depth": 2, "width": [16, 32], "lr": {"log_uniform": [0.001, 0.01]}, "epochs": 5, "batch_size": 16}}
+        """#
+        let specPath = try BinaryHarness.write(long, to: "long.json", in: dir)
+        let folder = dir.appendingPathComponent("long").path
+        XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
+        let a = try launch(["worker", folder, "--workers", "1"], log: folder + "/a.log")
+        usleep(500_000)
+        let b = try launch(["worker", folder, "--workers", "1"], log: folder + "/b.log")
+        for p in [a, b] {
+            waitForExit(p, timeout: 60)
+            XCTAssertEqual(p.terminationStatus, 0)
+        }
+        let s = try snapshot(folder)
+        XCTAssertEqual(s.phase, .timeLimit)
+        XCTAssertLessThan(s.state.doneCount, 5000)
+        // The union of the two lifetimes, not their sum: two processes do not get two budgets.
+        let elapsed = s.state.elapsed(at: s.now)
+        XCTAssertGreaterThanOrEqual(elapsed, 2)
+        let lifetimes = s.state.processes.values.reduce(0) { $0 + ($1.lastSeen - $1.joined) }
+        XCTAssertLessThan(elapsed, lifetimes, "overlapping lifetimes count once")
+        let status = try BinaryHarness.run(["status", folder])
+        XCTAssertTrue(status.stdout.contains("state: time limit, not running"), status.stdout)
+        let resumed = try BinaryHarness.run(["resume", folder])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("nothing to resume"), resumed.stdout)
+        let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
+        XCTAssertEqual(Set(checkpoints.count > 0 ? [true] : [false]).count, 1)   // whatever was in flight is checkpointed or not started
+    }
 }
