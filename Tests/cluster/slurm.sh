@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # A real Slurm test of docs/cluster/nnsearch-array.sbatch.
 #
-# Starts a one-node Slurm cluster on this machine (munged, slurmctld, slurmd, all
-# as root, with state, spool and logs in a temporary folder), runs a small search
-# once in a single process as the reference, then runs the same search as a
-# 3-task Slurm job array over one folder made by `nnsearch init`, cancels one
-# running task mid-search with `scancel JOBID_N`, waits for the others and checks
-# that the folder's leaderboard.csv, trials.csv and curves/ equal the reference's
-# (minus the `seconds` column), with no trial missing or duplicated.
+# Starts a one-node Slurm cluster on this machine (munged, slurmctld, slurmd, all as
+# root, with state, spool and logs in a temporary folder) and runs a small search once
+# in a single process as the reference. Then two tests, each over its own folder made
+# by `nnsearch init` and worked by the documented script as a Slurm job array:
+#   scancel  3 tasks (2 run at once on the 2 CPUs); one running task is cancelled
+#            mid-search with `scancel JOBID_N`; the others finish the search.
+#   freeze   2 tasks with `--lease 3`; one task's worker is frozen (SIGSTOP) until the
+#            other has taken over its trial, then thawed (SIGCONT); both finish.
+# Each checks that the folder's leaderboard.csv, trials.csv and curves/ equal the
+# reference's minus the `seconds` column, with no trial missing or duplicated, that
+# every task ended as expected, and what the journal says about the handover.
 #
 # Run from the repository's top folder as root:  bash Tests/cluster/slurm.sh
 # Installs Debian's slurm-wlm and munge if they are missing. Builds nnsearch in
 # release mode if .build/release/nnsearch is missing (NNSEARCH=path overrides).
 # Every daemon it starts is stopped by pid on every exit path.
-# Ends with `slurm: 1 passed, 0 failed` (exit 0) or `slurm: 0 passed, 1 failed` (exit 1).
+# Ends with `slurm: N passed, M failed`; exit 0 only when nothing failed.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -32,7 +36,9 @@ tmp=""
 munged_pid=""
 slurmctld_pid=""
 slurmd_pid=""
-jobid=""
+jobs=""          # array job ids submitted
+frozen_pid=""    # a worker stopped with SIGSTOP, to thaw on any exit path
+resume_pid=""    # a `nnsearch resume --foreground` this script started
 
 stop_pid() { # pid name: SIGTERM, wait up to 10 s, then SIGKILL
     local pid=$1 name=$2 i
@@ -64,27 +70,31 @@ cleanup() {
     trap - EXIT INT TERM HUP
     trap '' PIPE        # a closed stdout must not stop the cleanup half-way
     set +e
-    if [ -n "$jobid" ] && [ -n "$slurmctld_pid" ] && kill -0 "$slurmctld_pid" 2>/dev/null; then
+    [ -n "$frozen_pid" ] && kill -CONT "$frozen_pid" 2>/dev/null
+    if [ -n "$jobs" ] && [ -n "$slurmctld_pid" ] && kill -0 "$slurmctld_pid" 2>/dev/null; then
         # Jobs still there (a failure path): note their processes, cancel, then end any leftover by pid.
-        local pids="" id
-        for id in $(squeue -h -j "$jobid" -t R -o %A 2>/dev/null); do
-            pids="$pids $(scontrol listpids "$id" 2>/dev/null | awk 'NR>1 {print $1}')"
-        done
-        if [ -n "$(squeue -h -j "$jobid" 2>/dev/null)" ]; then
-            say "cancelling what is left of job $jobid"
-            scancel "$jobid" 2>/dev/null
-            for _ in $(seq 100); do
-                [ -z "$(squeue -h -j "$jobid" 2>/dev/null)" ] && break
-                sleep 0.1
+        local pids="" id j
+        for j in $jobs; do
+            for id in $(squeue -h -j "$j" -t R -o %A 2>/dev/null); do
+                pids="$pids $(scontrol listpids "$id" 2>/dev/null | awk 'NR>1 {print $1}')"
             done
-        fi
+            if [ -n "$(squeue -h -j "$j" 2>/dev/null)" ]; then
+                say "cancelling what is left of job $j"
+                scancel "$j" 2>/dev/null
+                for _ in $(seq 100); do
+                    [ -z "$(squeue -h -j "$j" 2>/dev/null)" ] && break
+                    sleep 0.1
+                done
+            fi
+        done
         for id in $pids; do stop_pid "$id" "job process"; done
     fi
+    stop_pid "$resume_pid" "nnsearch resume"
     stop_pid "$slurmd_pid" slurmd
     stop_pid "$slurmctld_pid" slurmctld
     stop_pid "$munged_pid" munged
     if [ "$finished" != 1 ]; then
-        failed=1
+        failed=$((failed + 1))
         [ "$reported" = 1 ] || say "FAIL: stopped early (exit status $rc)"
         dump_logs
     fi
@@ -221,12 +231,12 @@ done
 [ "$state" = idle ] || fail "node $node not idle after 30 s (state '${state:-none}')"
 say "cluster up: slurmctld pid $slurmctld_pid, slurmd pid $slurmd_pid, node $node idle ($(sinfo -h -o '%c CPUs, %m MB'))"
 
-# ---------------------------------------------------------------- search
+# ---------------------------------------------------------------- reference
 spec=$tmp/work/spec.json
 cp "$top"/Tests/cluster/spec.json "$spec"
 ref=$tmp/work/ref
-dir=$tmp/work/search
 trials=$(sed -n 's/.*"trials": *\([0-9]*\).*/\1/p' "$spec")
+[ -n "$trials" ] || fail "no \"trials\" in Tests/cluster/spec.json"
 
 say "reference: nnsearch start spec.json --foreground --out REF"
 r0=$SECONDS
@@ -234,112 +244,273 @@ r0=$SECONDS
     fail "reference run failed: $(tail -5 "$tmp"/log/reference.out)"
 say "reference: $(tail -1 "$tmp"/log/reference.out) ($((SECONDS - r0)) s wall)"
 
-"$bin" init "$spec" --out "$dir" </dev/null >"$tmp"/log/init.out 2>&1 ||
-    fail "nnsearch init failed: $(cat "$tmp"/log/init.out)"
-say "nnsearch init spec.json --out DIR: ok"
+# ---------------------------------------------------------------- helpers
+rows() { if [ -f "$1"/trials.csv ]; then echo $(($(wc -l <"$1"/trials.csv) - 1)); else echo 0; fi; }
+task_field() { scontrol -o show job "$1_$2" 2>/dev/null | grep -o " $3=[^ ]*" | cut -d= -f2; }  # job index field
+task_pids() { scontrol listpids "$(squeue -h -j "$1_$2" -o %A)" 2>/dev/null | awk 'NR > 1 { print $1 }' | tr '\n' ' '; }
+tasks() { squeue -h -j "$1" -o '%i=%T' | tr '\n' ' '; }
 
-cd "$tmp"/out
-jobid=$(sbatch --parsable --array=0-2 --cpus-per-task=1 --mem=1G --time=10:00 \
-               --output="$tmp/out/task-%A_%a.out" \
-               "$top"/docs/cluster/nnsearch-array.sbatch "$dir" "$bin") ||
-    fail "sbatch failed"
-jobid=${jobid%%;*}
-cd "$top"
-say "sbatch --array=0-2 docs/cluster/nnsearch-array.sbatch DIR BIN: job $jobid"
+# init NAME DIR: nnsearch init spec.json --out DIR
+init() {
+    "$bin" init "$spec" --out "$2" </dev/null >"$tmp/log/init-$1.out" 2>&1 ||
+        fail "nnsearch init failed: $(cat "$tmp/log/init-$1.out")"
+}
 
-rows() { if [ -f "$dir"/trials.csv ]; then echo $(($(wc -l <"$dir"/trials.csv) - 1)); else echo 0; fi; }
-task_state() { scontrol -o show job "${jobid}_$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
+# submit NAME TASKS DIR [worker options]: the documented script as an array job over DIR.
+submit() {
+    local name=$1 n=$2 d=$3
+    shift 3
+    jobid=$(cd "$tmp"/out && sbatch --parsable --job-name="nnsearch-$name" --array=0-$((n - 1)) \
+                --cpus-per-task=1 --mem=1G --time=10:00 --output="$tmp/out/$name-%A_%a.out" \
+                "$top"/docs/cluster/nnsearch-array.sbatch "$d" "$bin" "$@") || fail "sbatch failed"
+    jobid=${jobid%%;*}
+    jobs="$jobs $jobid"
+    say "sbatch --array=0-$((n - 1)) docs/cluster/nnsearch-array.sbatch DIR BIN $*: job $jobid"
+}
 
-# Under way: two tasks running (the node has 2 CPUs, so task 2 waits) and a few trials done.
-victim="" victim_jobid=""
-for _ in $(seq 600); do
-    done_rows=$(rows)
-    if [ "$done_rows" -ge 3 ] && [ "$(task_state 1)" = RUNNING ]; then victim=1; break; fi
-    if [ "$done_rows" -ge 3 ] && [ "$(task_state 0)" = RUNNING ]; then victim=0; break; fi
-    [ -n "$(squeue -h -j "$jobid")" ] || break
-    sleep 0.1
-done
-[ -n "$victim" ] || fail "search not under way after 60 s: $(rows)/$trials trials, tasks: $(squeue -h -j "$jobid" -o '%i %T' | tr '\n' ' ')"
-[ "$(rows)" -lt "$trials" ] || fail "search finished before a task could be cancelled (spec too small)"
-say "under way: $(rows)/$trials trials done; tasks: $(squeue -h -j "$jobid" -o '%i=%T' | tr '\n' ' ')"
-"$bin" status "$dir" </dev/null >"$tmp"/log/status-during.out 2>&1 || true
-sed 's/^/slurm:   status | /' "$tmp"/log/status-during.out
+# wait_under_way DIR JOB INDEX: until a quarter of the trials are done and task INDEX runs.
+wait_under_way() {
+    local d=$1 j=$2 i=$3
+    for _ in $(seq 600); do
+        [ "$(rows "$d")" -ge $((trials / 4)) ] && [ "$(task_field "$j" "$i" JobState)" = RUNNING ] && break
+        [ -n "$(squeue -h -j "$j")" ] || break
+        sleep 0.1
+    done
+    [ "$(rows "$d")" -ge $((trials / 4)) ] && [ "$(task_field "$j" "$i" JobState)" = RUNNING ] ||
+        fail "search not under way after 60 s: $(rows "$d")/$trials trials, tasks: $(tasks "$j")"
+    [ "$(rows "$d")" -lt "$trials" ] || fail "search finished before the test could act (spec too small)"
+    say "under way: $(rows "$d")/$trials trials done; tasks: $(tasks "$j")"
+}
 
-victim_jobid=$(squeue -h -j "${jobid}_$victim" -o %A)
-victim_pids=$(scontrol listpids "$victim_jobid" 2>/dev/null | awk 'NR>1 {print $1}' | tr '\n' ' ')
-scancel "${jobid}_$victim"
+# wait_job_end JOB SECONDS
+wait_job_end() {
+    local deadline=$((SECONDS + $2))
+    while [ -n "$(squeue -h -j "$1")" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "array job $1 not finished after $2 s: $(tasks "$1")"
+        sleep 0.2
+    done
+}
+
+# The journal: one `@nns1 LENGTH CHECKSUM kind<TAB>fields...` line per record.
+records() { awk -F'\t' -v k="$2" '{ n = split($1, w, " "); if (w[n] == k) print }' "$1"/journal; }
+process_of_pid() { records "$1" join | awk -F'\t' -v pid="$2" '$4 == pid { print $2 }' | tail -1; }
+# Trials whose latest claim is PROCESS's and that are neither finished nor given back.
+held_by() {
+    awk -F'\t' -v p="$2" '{ n = split($1, w, " "); k = w[n] }
+        k == "claim" { holder[$2] = $3 } k == "finish" { done[$2] = 1 }
+        k == "release" && holder[$2] == $3 { holder[$2] = "" }
+        END { for (t in holder) if (holder[t] == p && !done[t]) print t }' "$1"/journal
+}
+latest_claim() { records "$1" claim | awk -F'\t' -v t="$2" '$2 == t { print $3 }' | tail -1; }
+finishers() { records "$1" finish | awk -F'\t' -v t="$2" '$2 == t { print $3 }' | tr '\n' ' '; }
+journal_summary() {
+    local d=$1 proc fin rel why
+    for proc in $(records "$d" join | awk -F'\t' '{ print $2 }'); do
+        fin=$(records "$d" finish | awk -F'\t' -v p="$proc" '$3 == p' | wc -l)
+        rel=$(records "$d" release | awk -F'\t' -v p="$proc" '$3 == p { printf "%s%s@%s", sep, $2, $4; sep = " " }')
+        why=$(records "$d" leave | awk -F'\t' -v p="$proc" '$2 == p { print $4 }' | tail -1)
+        say "  worker $proc: $fin finish record(s), gave back [${rel}] (trial@epoch), left: ${why:-no leave record}"
+    done
+}
+
+problems=0
+check() { # description, then a command that succeeds when it holds
+    local what=$1
+    shift
+    if "$@"; then say "ok   $what"; else say "FAIL $what"; problems=$((problems + 1)); fi
+}
+strip() { sed 's/,[^,]*$//' "$1"; }  # drop the last column (seconds)
+same_leaderboard() { cmp -s <(strip "$ref"/leaderboard.csv) <(strip "$1"/leaderboard.csv); }
+same_trials() {
+    cmp -s <(strip "$ref"/trials.csv | head -1) <(strip "$1"/trials.csv | head -1) &&
+    cmp -s <(strip "$ref"/trials.csv | tail -n +2 | sort -t, -k1,1n) \
+           <(strip "$1"/trials.csv | tail -n +2 | sort -t, -k1,1n)
+}
+each_trial_once() {
+    [ "$(tail -n +2 "$1"/trials.csv | cut -d, -f1 | sort -n | tr '\n' ' ')" = "$(seq 0 $((trials - 1)) | tr '\n' ' ')" ]
+}
+same_curves() {
+    local f n=0
+    cmp -s <(cd "$ref"/curves && ls) <(cd "$1"/curves && ls) || { say "     curves/ holds other files"; return 1; }
+    for f in "$ref"/curves/*.csv; do
+        cmp -s "$f" "$1/curves/${f##*/}" || { say "     differs: curves/${f##*/}"; return 1; }
+        n=$((n + 1))
+    done
+    [ "$n" = "$trials" ]
+}
+no_checkpoints_left() { [ -z "$(ls -A "$1"/checkpoints 2>/dev/null)" ]; }
+check_results() {
+    local d=$1
+    check "trials.csv has trials 0..$((trials - 1)) once each ($(rows "$d") rows)" each_trial_once "$d"
+    check "trials.csv rows (minus seconds, by trial) equal the reference's" same_trials "$d"
+    check "leaderboard.csv (minus seconds) equals the reference's" same_leaderboard "$d"
+    check "all $trials curves/trial-NNNN.csv equal the reference's" same_curves "$d"
+    check "no checkpoint left in checkpoints/ ($(ls "$d"/checkpoints 2>/dev/null | tr '\n' ' '))" no_checkpoints_left "$d"
+    if ! same_leaderboard "$d"; then
+        diff <(strip "$ref"/leaderboard.csv) <(strip "$d"/leaderboard.csv) | head -20 | sed 's/^/slurm:   /'
+    fi
+}
+check_task() { # JOB INDEX STATE EXIT
+    local st ec
+    st=$(task_field "$1" "$2" JobState)
+    ec=$(task_field "$1" "$2" ExitCode)
+    check "task $1_$2 ended $3 with exit $4 (got $st, $ec)" test "$st/$ec" = "$3/$4"
+}
+end_test() {
+    if [ "$problems" = 0 ]; then
+        passed=$((passed + 1))
+        say "test $1: passed"
+    else
+        failed=$((failed + 1))
+        say "test $1: FAILED ($problems check(s))"
+        dump_logs
+    fi
+    problems=0
+}
+
+# ---------------------------------------------------------------- test 1: scancel one task
+say "test scancel: 3 array tasks, one cancelled mid-search"
+dir=$tmp/work/scancel
+init scancel "$dir"
+submit scancel 3 "$dir"
+wait_under_way "$dir" "$jobid" 1
+"$bin" status "$dir" </dev/null 2>&1 | sed 's/^/slurm:   status | /' || true
+victim_pids=$(task_pids "$jobid" 1)
+victim_proc=$(process_of_pid "$dir" "${victim_pids%% *}")
+held=$(held_by "$dir" "$victim_proc" | tr '\n' ' ')
+scancel "${jobid}_1"
 c0=$SECONDS
-say "scancel ${jobid}_$victim (job $victim_jobid, pids $victim_pids) at $(rows)/$trials trials"
-
-# The cancelled worker should finish its epoch, checkpoint and exit well before Slurm's KillWait (30 s).
-for _ in $(seq 300); do
+say "scancel ${jobid}_1 (pids $victim_pids, worker $victim_proc, holding trial(s) ${held:-none}) at $(rows "$dir")/$trials trials"
+# It should finish its epoch, checkpoint and exit well before Slurm's KillWait (30 s) ends in SIGKILL.
+alive=$victim_pids
+for _ in $(seq 250); do
     alive=""
     for p in $victim_pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
     [ -z "$alive" ] && break
     sleep 0.1
 done
-[ -z "$alive" ] || fail "cancelled task's processes ($alive) still alive 30 s after scancel"
-say "cancelled task's processes gone after $((SECONDS - c0)) s"
-
-deadline=$((SECONDS + 120))
-while [ -n "$(squeue -h -j "$jobid")" ]; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "array job $jobid not finished 120 s after the cancel: $(squeue -h -j "$jobid" -o '%i %T' | tr '\n' ' '), $(rows)/$trials trials"
-    sleep 0.2
-done
-say "array job finished $((SECONDS - c0)) s after the cancel"
-
-# ---------------------------------------------------------------- checks
-problems=0
-check() { # description, then a command that succeeds when it holds
-    local what=$1; shift
-    if "$@"; then say "ok   $what"; else say "FAIL $what"; problems=$((problems + 1)); fi
-}
-for i in 0 1 2; do
-    st=$(task_state "$i"); ec=$(scontrol -o show job "${jobid}_$i" | grep -o ' ExitCode=[0-9:]*' | cut -d= -f2)
-    say "task ${jobid}_$i: $st, exit $ec"
-    if [ "$i" = "$victim" ]; then
-        check "task $i is CANCELLED" test "$st" = CANCELLED
-    else
-        check "task $i COMPLETED with exit 0" test "$st/$ec" = "COMPLETED/0:0"
-    fi
-done
-
-strip() { sed 's/,[^,]*$//' "$1"; }  # drop the last column (seconds)
-same_leaderboard() { cmp -s <(strip "$ref"/leaderboard.csv) <(strip "$dir"/leaderboard.csv); }
-same_trials() {
-    cmp -s <(strip "$ref"/trials.csv | head -1) <(strip "$dir"/trials.csv | head -1) &&
-    cmp -s <(strip "$ref"/trials.csv | tail -n +2 | sort -t, -k1,1n) \
-           <(strip "$dir"/trials.csv | tail -n +2 | sort -t, -k1,1n)
-}
-no_dup_or_missing() {
-    local got; got=$(tail -n +2 "$dir"/trials.csv | cut -d, -f1 | sort -n | tr '\n' ' ')
-    [ "$got" = "$(seq 0 $((trials - 1)) | tr '\n' ' ')" ]
-}
-same_curves() {
-    local f n=0
-    cmp -s <(cd "$ref"/curves && ls) <(cd "$dir"/curves && ls) || return 1
-    for f in "$ref"/curves/*.csv; do
-        cmp -s "$f" "$dir/curves/${f##*/}" || { say "     differs: curves/${f##*/}"; return 1; }
-        n=$((n + 1))
+check "the cancelled task's worker exited within 25 s of SIGTERM (after $((SECONDS - c0)) s)" test -z "$alive"
+wait_job_end "$jobid" 120
+say "array job $jobid finished $((SECONDS - c0)) s after the cancel"
+check_task "$jobid" 0 COMPLETED 0:0
+check_task "$jobid" 1 CANCELLED 0:0
+check_task "$jobid" 2 COMPLETED 0:0
+check_results "$dir"
+journal_summary "$dir"
+victim_left() { records "$dir" leave | awk -F'\t' -v p="$victim_proc" '$2 == p { print $4 }' | grep -qx signal; }
+released_done_by_others() {
+    local t by
+    for t in $(records "$dir" release | awk -F'\t' -v p="$victim_proc" '$3 == p { print $2 }'); do
+        by=$(records "$dir" finish | awk -F'\t' -v t="$t" '$2 == t { print $3 }' | tail -1)
+        [ -n "$by" ] && [ "$by" != "$victim_proc" ] || { say "     trial $t: finished by '${by:-nobody}'"; return 1; }
     done
-    [ "$n" = "$trials" ]
 }
-check "trials.csv has trials 0..$((trials - 1)) once each ($(rows) rows)" no_dup_or_missing
-check "trials.csv rows (minus seconds, by trial) equal the reference's" same_trials
-check "leaderboard.csv (minus seconds) equals the reference's" same_leaderboard
-check "all $trials curves/trial-NNNN.csv equal the reference's" same_curves
-if ! same_leaderboard; then
-    diff <(strip "$ref"/leaderboard.csv) <(strip "$dir"/leaderboard.csv) | head -20 | sed 's/^/slurm:   /'
-fi
-"$bin" status "$dir" </dev/null >"$tmp"/log/status-after.out 2>&1 || true
-sed 's/^/slurm:   status | /' "$tmp"/log/status-after.out
-say "cancelled task's output:"
-sed 's/^/slurm:   | /' "$tmp/out/task-${jobid}_$victim.out"
+check "the cancelled worker joined the journal (${victim_proc:-not found})" test -n "$victim_proc"
+check "it left gracefully (leave record, reason 'signal')" victim_left
+check "every trial it gave back was finished by another worker" released_done_by_others
+"$bin" status "$dir" </dev/null 2>&1 | sed 's/^/slurm:   status | /' || true
+say "the cancelled task's output:"
+sed 's/^/slurm:   | /' "$tmp/out/scancel-${jobid}_1.out"
+end_test scancel
 
-if [ "$problems" = 0 ]; then
-    passed=1
-else
-    failed=1
-    dump_logs
-fi
+# ---------------------------------------------------------------- test 2: a frozen worker
+say "test freeze: 2 array tasks with --lease 3, one worker frozen (SIGSTOP) until its trial is taken over"
+dir=$tmp/work/freeze
+init freeze "$dir"
+submit freeze 2 "$dir" --lease 3
+wait_under_way "$dir" "$jobid" 1
+frozen=$(task_pids "$jobid" 1)
+frozen=${frozen%% *}
+frozen_proc=$(process_of_pid "$dir" "$frozen")
+[ -n "$frozen_proc" ] || fail "no join record for pid $frozen in $dir/journal"
+kill -STOP "$frozen"
+frozen_pid=$frozen
+f0=$SECONDS
+held=$(held_by "$dir" "$frozen_proc" | tr '\n' ' ')
+say "kill -STOP $frozen (task ${jobid}_1, worker $frozen_proc, holding trial(s) ${held:-none}) at $(rows "$dir")/$trials trials"
+taken=""
+for _ in $(seq 400); do
+    taken=""
+    for t in $held; do
+        by=$(latest_claim "$dir" "$t")
+        [ "$by" != "$frozen_proc" ] && taken="$taken $t"
+    done
+    [ -n "$held" ] && [ "$taken" = " ${held% }" ] && break
+    [ -z "$held" ] && [ "$(rows "$dir")" -ge "$trials" ] && break
+    sleep 0.1
+done
+check "the frozen worker's trial(s) [${held% }] were claimed by another worker (after $((SECONDS - f0)) s)" \
+    test "$taken" = " ${held% }"
+kill -CONT "$frozen"
+frozen_pid=""
+say "kill -CONT $frozen after $((SECONDS - f0)) s, at $(rows "$dir")/$trials trials"
+wait_job_end "$jobid" 120
+say "array job $jobid finished $((SECONDS - f0)) s after the freeze"
+check_task "$jobid" 0 COMPLETED 0:0
+check_task "$jobid" 1 COMPLETED 0:0
+check_results "$dir"
+journal_summary "$dir"
+for t in $held; do
+    say "  trial $t: latest claim by $(latest_claim "$dir" "$t"); finish records by: $(finishers "$dir" "$t")"
+done
+"$bin" status "$dir" </dev/null 2>&1 | sed 's/^/slurm:   status | /' || true
+say "the frozen task's output:"
+sed 's/^/slurm:   | /' "$tmp/out/freeze-${jobid}_1.out"
+end_test freeze
+
+# ---------------------------------------------------------------- test 3: nnsearch stop, then resume
+say "test stop: 2 array tasks; nnsearch stop DIR mid-search; nnsearch resume DIR and another array finish it"
+dir=$tmp/work/stop
+init stop "$dir"
+submit stop 2 "$dir"
+wait_under_way "$dir" "$jobid" 1
+s0=$SECONDS
+stop_rc=0
+"$bin" stop "$dir" --timeout 60 </dev/null >"$tmp"/log/stop.out 2>&1 || stop_rc=$?
+sed 's/^/slurm:   stop | /' "$tmp"/log/stop.out
+check "nnsearch stop DIR exited 0 after $((SECONDS - s0)) s (exit $stop_rc)" test "$stop_rc" = 0
+wait_job_end "$jobid" 60
+at_stop=$(rows "$dir")
+say "array job $jobid finished $((SECONDS - s0)) s after the stop, at $at_stop/$trials trials"
+check_task "$jobid" 0 COMPLETED 0:0
+check_task "$jobid" 1 COMPLETED 0:0
+check "the search stopped part-way ($at_stop/$trials trials)" test "$at_stop" -lt "$trials"
+all_left_stopped() {
+    [ "$(records "$dir" join | wc -l)" -ge 2 ] &&
+    [ -z "$(records "$dir" leave | awk -F'\t' '$4 != "stopped"')" ] &&
+    [ "$(records "$dir" leave | wc -l)" = "$(records "$dir" join | wc -l)" ]
+}
+check "every worker left with reason 'stopped'" all_left_stopped
+"$bin" status "$dir" </dev/null >"$tmp"/log/status-stop.out 2>&1 || true
+sed 's/^/slurm:   status | /' "$tmp"/log/status-stop.out
+check "nnsearch status says stopped" grep -q 'state: stopped' "$tmp"/log/status-stop.out
+# Continue: resume lifts the stop (and runs a worker here); then one more array task joins.
+"$bin" resume "$dir" --foreground --workers 1 </dev/null >"$tmp"/log/resume.out 2>&1 &
+resume_pid=$!
+for _ in $(seq 100); do
+    [ -n "$(process_of_pid "$dir" "$resume_pid")" ] && break
+    kill -0 "$resume_pid" 2>/dev/null || break
+    sleep 0.1
+done
+[ -n "$(process_of_pid "$dir" "$resume_pid")" ] || fail "nnsearch resume DIR --foreground (pid $resume_pid) did not join: $(cat "$tmp"/log/resume.out)"
+say "nnsearch resume DIR --foreground --workers 1: pid $resume_pid joined"
+submit stop2 1 "$dir"
+wait_job_end "$jobid" 120
+resume_rc=0
+for _ in $(seq 300); do kill -0 "$resume_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$resume_pid" 2>/dev/null && fail "nnsearch resume --foreground (pid $resume_pid) still running 30 s after the array job ended"
+wait "$resume_pid" || resume_rc=$?
+resume_pid=""
+check "nnsearch resume --foreground exited 0 (exit $resume_rc)" test "$resume_rc" = 0
+check_task "$jobid" 0 COMPLETED 0:0
+check_results "$dir"
+journal_summary "$dir"
+end_test stop
+
+# ---------------------------------------------------------------- the documentation
+doc_quotes() { local doc script; doc=$(<"$top"/docs/cluster.md); script=$(<"$top/$1"); [[ $doc == *"$script"* ]]; }
+check "docs/cluster.md quotes docs/cluster/nnsearch-array.sbatch in full" doc_quotes docs/cluster/nnsearch-array.sbatch
+check "docs/cluster.md quotes docs/cluster/nnsearch-indexed-job.yaml in full" doc_quotes docs/cluster/nnsearch-indexed-job.yaml
+end_test docs
+
 finished=1
