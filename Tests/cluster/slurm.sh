@@ -423,10 +423,18 @@ frozen=$(task_pids "$jobid" 1)
 frozen=${frozen%% *}
 frozen_proc=$(process_of_pid "$dir" "$frozen")
 [ -n "$frozen_proc" ] || fail "no join record for pid $frozen in $dir/journal"
-kill -STOP "$frozen"
-frozen_pid=$frozen
+held=""
+for _ in $(seq 20); do   # freeze it while it holds a trial (not in the moment between two trials)
+    kill -STOP "$frozen"
+    frozen_pid=$frozen
+    held=$(held_by "$dir" "$frozen_proc" | tr '\n' ' ')
+    [ -n "$held" ] && break
+    kill -CONT "$frozen"
+    frozen_pid=""
+    sleep 0.2
+done
+[ -n "$held" ] || fail "worker $frozen_proc never held a trial when frozen"
 f0=$SECONDS
-held=$(held_by "$dir" "$frozen_proc" | tr '\n' ' ')
 say "kill -STOP $frozen (task ${jobid}_1, worker $frozen_proc, holding trial(s) ${held:-none}) at $(rows "$dir")/$trials trials"
 taken=""
 for _ in $(seq 400); do
@@ -435,8 +443,7 @@ for _ in $(seq 400); do
         by=$(latest_claim "$dir" "$t")
         [ "$by" != "$frozen_proc" ] && taken="$taken $t"
     done
-    [ -n "$held" ] && [ "$taken" = " ${held% }" ] && break
-    [ -z "$held" ] && [ "$(rows "$dir")" -ge "$trials" ] && break
+    [ "$taken" = " ${held% }" ] && break
     sleep 0.1
 done
 check "the frozen worker's trial(s) [${held% }] were claimed by another worker (after $((SECONDS - f0)) s)" \
