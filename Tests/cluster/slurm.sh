@@ -293,7 +293,8 @@ wait_job_end() {
 
 # The journal: one `@nns1 LENGTH CHECKSUM kind<TAB>fields...` line per record.
 records() { awk -F'\t' -v k="$2" '{ n = split($1, w, " "); if (w[n] == k) print }' "$1"/journal; }
-process_of_pid() { records "$1" join | awk -F'\t' -v pid="$2" '$4 == pid { print $2 }' | tail -1; }
+# A worker's id in the journal is HOST/PID/START (the join record's first field).
+process_of_pid() { records "$1" join | awk -F'\t' -v pid="$2" '{ split($2, id, "/") } id[2] == pid { print $2 }' | tail -1; }
 # Trials whose latest claim is PROCESS's and that are neither finished nor given back.
 held_by() {
     awk -F'\t' -v p="$2" '{ n = split($1, w, " "); k = w[n] }
