@@ -32,6 +32,9 @@ package final class Executor: @unchecked Sendable {
     private let failure = Locked<NNSearchError?>(nil)
     /// The latest measured checkpoint write, seconds (2 ms before any).
     private let checkpointCost = Locked(0.002)
+    /// Wakes workers waiting for a trial when results were recorded (their claims are gone).
+    private let wake = NSCondition()
+    private var recorded = 0   // under `wake`
 
     init(workers: Int, coordinator: SearchCoordinator, plan: TrialPlan, checkpoints: CheckpointStore,
          sink: ResultSink, observer: @escaping Observer = { _, _ in }) {
@@ -41,6 +44,13 @@ package final class Executor: @unchecked Sendable {
         self.checkpoints = checkpoints
         self.sink = sink
         self.observer = observer
+        sink.onRecorded = { [weak self] in
+            guard let self else { return }
+            wake.lock()
+            recorded += 1
+            wake.broadcast()
+            wake.unlock()
+        }
     }
 
     /// Asks this process's workers to stop after their current epoch.
@@ -75,11 +85,17 @@ package final class Executor: @unchecked Sendable {
     private func work() {
         do {
             while !stopping {
+                let seen = wake.withLock { recorded }
                 switch try coordinator.next() {
                 case .done:
                     return
                 case .wait(let seconds):
-                    usleep(UInt32(min(seconds, 0.2) * 1e6))
+                    // Until this process records a result (the trial held may have been the last),
+                    // a lease may have lapsed, or a stop be due.
+                    let deadline = Date().addingTimeInterval(min(seconds, 0.2))
+                    wake.lock()
+                    while recorded == seen && wake.wait(until: deadline) {}
+                    wake.unlock()
                 case .train(let number, let upTo):
                     try train(plan.trial(number), upTo: upTo)
                 }

@@ -18,6 +18,8 @@ final class ResultSink: @unchecked Sendable {
     private var batch: [TrialResult] = []        // queue only
     private var flushScheduled = false           // queue only
     private let failure = Locked<NNSearchError?>(nil)
+    /// Called on the sink's queue after a batch was recorded (set before the first `submit`).
+    var onRecorded: @Sendable () -> Void = {}
 
     init(coordinator: SearchCoordinator, checkpoints: CheckpointStore, capacity: Int, report: @escaping Report) {
         self.coordinator = coordinator
@@ -75,6 +77,7 @@ final class ResultSink: @unchecked Sendable {
                 checkpoints.remove(result.trial.number)
                 report(result, done, total)
             }
+            onRecorded()
         } catch {
             fail(error)
         }
