@@ -39,7 +39,7 @@ final class JournalLock: @unchecked Sendable {
     /// when its file is older than `grace`.
     func acquire() throws {
         precondition(held == nil, "the journal lock is not reentrant")
-        var pause: useconds_t = 50
+        var pause: useconds_t = 20
         while true {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 {
@@ -66,7 +66,7 @@ final class JournalLock: @unchecked Sendable {
                 continue   // released between our open and our stat
             }
             usleep(pause)
-            pause = min(pause * 2, 5_000)
+            pause = min(pause * 2, 1_000)
         }
     }
 

@@ -91,10 +91,12 @@ package final class Executor: @unchecked Sendable {
                     return
                 case .wait(let seconds):
                     // Until this process records a result (the trial held may have been the last),
-                    // a lease may have lapsed, or a stop be due.
-                    let deadline = Date().addingTimeInterval(min(seconds, 0.2))
+                    // another process appends to the journal, a lease may have lapsed, or a stop is due.
+                    let deadline = Date().addingTimeInterval(min(seconds, 1))
                     wake.lock()
-                    while recorded == seen && wake.wait(until: deadline) {}
+                    while recorded == seen, Date() < deadline, !coordinator.journalGrew, !stopping {
+                        _ = wake.wait(until: min(deadline, Date().addingTimeInterval(0.01)))
+                    }
                     wake.unlock()
                 case .train(let number, let upTo):
                     try train(plan.trial(number), upTo: upTo)

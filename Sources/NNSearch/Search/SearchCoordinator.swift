@@ -90,6 +90,12 @@ package final class SearchCoordinator: @unchecked Sendable {
         try replica.withLock { try catchUp(&$0, cut: false) }
     }
 
+    /// Whether another process appended records since the last replay (a stat, no lock).
+    var journalGrew: Bool {
+        let offset = replica.withLock { $0.offset }
+        return file.size > offset
+    }
+
     /// Trials finished and trials in all, as last replayed.
     package var counts: (done: Int, total: Int) { replica.withLock { ($0.state.doneCount, $0.state.trialCount) } }
 
