@@ -133,7 +133,8 @@ package final class Executor: @unchecked Sendable {
             }
             runner.runEpoch()
             coordinator.progressed(number, epoch: runner.records.count)
-            if !runner.isFinished { try cadence.afterEpoch(runner) }
+            // A worker that was frozen may wake after another finished its trial: no checkpoint then.
+            if !runner.isFinished && coordinator.mayContinue(number) { try cadence.afterEpoch(runner) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let status: TrialStatus = runner.records.last?.diverged == true ? .diverged : .completed

@@ -103,6 +103,8 @@ package enum WorkerSession {
         }
         try coordinator.refresh()
         let state = coordinator.state
+        // A worker that woke from a freeze may have checkpointed a trial another one finished since.
+        checkpoints.clean(finished: Set(state.finished.keys))
         let now = SearchCoordinator.now()
         let others = state.liveProcesses(at: now).filter { $0.id != coordinator.process }.count
         var summary: String
