@@ -151,6 +151,8 @@ final class MultiProcessTests: XCTestCase {
 
         let rows = read(folder + "/trials.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
         XCTAssertEqual(rows.sorted(), ["0", "1"], "no duplicate row")
+        let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
+        XCTAssertEqual(checkpoints, [], "the thawed worker left no checkpoint of a finished trial")
         XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")))
         for n in 0..<2 {
             let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
