@@ -10,10 +10,12 @@ import Glibc
 /// and later), holding its owner's host and pid. It is held only for an append and the views'
 /// update (milliseconds, never while training) and released by renaming it to a name of the
 /// owner's own and unlinking that, so a release can never remove someone else's lock. A lock file
-/// whose modification time is older than `grace` belongs to a killed or frozen holder: the next
-/// process breaks it by renaming it aside (one breaker wins the rename) and takes the lock, so a
-/// dead holder never hangs anyone for longer than the grace period (Optuna's #5921). A holder on
-/// this machine (same boot and pid namespace) whose pid is gone is broken at once.
+/// whose content (a token unique to each acquisition) a waiter has seen unchanged for `grace` on
+/// its own monotonic clock belongs to a killed or frozen holder: the waiter breaks it by renaming
+/// it aside (one breaker wins the rename) and takes the lock, so a dead holder never hangs anyone
+/// for longer than the grace period (Optuna's #5921), and no host's clock, nor the file server's,
+/// is trusted. A holder on this machine (same boot and pid namespace) whose pid is gone is broken
+/// at once.
 final class JournalLock: @unchecked Sendable {
     /// How long a lock file may stay unchanged before it counts as abandoned; 30 s by default.
     let grace: Double
@@ -33,13 +35,18 @@ final class JournalLock: @unchecked Sendable {
         path = directory + "/journal.lock"
         self.grace = grace
         owner = "\(localHostName)-\(getpid())"
+        nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     }
 
+    /// Makes the names of this lock's aside files unique (two containers may share host and pid).
+    private let nonce: String
+
     /// Takes the lock, waiting with a short backoff while someone else holds it, and breaking it
-    /// when its file is older than `grace`.
+    /// once its content stayed the same for `grace`.
     func acquire() throws {
         precondition(held == nil, "the journal lock is not reentrant")
         var pause: useconds_t = 20
+        var watched: (content: String, since: UInt64)? = nil
         while true {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 {
@@ -54,16 +61,14 @@ final class JournalLock: @unchecked Sendable {
                 return
             }
             guard errno == EEXIST else { throw ioError("cannot create the journal lock \(path)") }
-            var info = stat()
-            if stat(path, &info) == 0 {
-                let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-                let age = Date().timeIntervalSince1970 - mtime
-                if age > grace || (age > 0.02 && holderIsGone()) {
-                    breakStale(age: age)
-                    continue
-                }
-            } else if errno == ENOENT {
-                continue   // released between our open and our stat
+            guard let content = Self.content(path) else { continue }   // released meanwhile
+            let now = DispatchTime.now().uptimeNanoseconds
+            if watched?.content != content { watched = (content, now) }
+            let age = Double(now - watched!.since) / 1e9
+            if age > grace || (age > 0.02 && Self.holderIsGone(content)) {
+                breakStale(content, age: age)
+                watched = nil
+                continue
             }
             usleep(pause)
             pause = min(pause * 2, 1_000)
@@ -83,7 +88,7 @@ final class JournalLock: @unchecked Sendable {
         guard let token = held else { return false }
         defer { held = nil }
         guard isHeld else { return false }
-        let aside = path + ".released-" + owner
+        let aside = path + ".released-" + owner + "-" + nonce
         guard rename(path, aside) == 0 else { return false }
         // Between the check and the rename the lock may have been broken and retaken: give a
         // file that is not ours back (link fails only if yet another lock exists).
@@ -103,27 +108,29 @@ final class JournalLock: @unchecked Sendable {
         return try body()
     }
 
-    /// Whether the lock file names a holder of this machine whose process no longer exists.
-    private func holderIsGone() -> Bool {
-        guard let text = Self.content(path) else { return false }
+    /// Whether a lock file's content names a holder of this machine whose process no longer exists.
+    private static func holderIsGone(_ text: String) -> Bool {
         let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
         guard fields.count == 5, String(fields[3]) == localPidSpace, let pid = Int32(fields[2]) else { return false }
         return pid != getpid() && !Daemon.isAlive(pid)
     }
 
-    /// A lock file's whole content, nil when it cannot be read.
+    /// A lock file's content (its first 1 KiB), nil when it cannot be opened.
     private static func content(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n >= 0 ? String(decoding: buffer[..<n], as: UTF8.self) : nil
     }
 
     /// Renames a stale lock aside (only one breaker's rename succeeds) and removes it. When the
     /// file renamed turns out to be a newer lock (another breaker was quicker and took the lock),
     /// it is linked back into place.
-    private func breakStale(age: Double) {
-        let judged = Self.content(path)
-        let holder = judged?.split(separator: " ").first.map(String.init) ?? "an unknown process"
-        let aside = path + ".broken-" + owner
+    private func breakStale(_ judged: String, age: Double) {
+        let holder = judged.split(separator: " ").first.map(String.init) ?? "an unknown process"
+        let aside = path + ".broken-" + owner + "-" + nonce
         guard rename(path, aside) == 0 else { return }
         if Self.content(aside) != judged {
             _ = link(aside, path)   // a newer lock than the one judged stale: put it back

@@ -38,8 +38,14 @@ struct ResultViews {
     /// Makes `trials.csv` hold exactly the rows of `state`, rebuilding it atomically when it does
     /// not (deleted, edited, or short of rows a crash kept from it). Returns a sentence when it had to.
     func syncTrials(_ state: SearchState) throws -> String? {
-        var info = stat()
-        let actual = stat(folder.trials, &info) == 0 ? Int(info.st_size) : -1
+        // Opened, not stat'ed by path: opening revalidates the size on NFS (close-to-open).
+        var actual = -1
+        let fd = open(folder.trials, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            var info = stat()
+            if fstat(fd, &info) == 0 { actual = Int(info.st_size) }
+            close(fd)
+        }
         if actual == trialsBytes { return nil }
         let rows = leaderboard.rowsByTrial()
         var text = headerLine

@@ -50,11 +50,9 @@ struct CheckpointStore: Sendable {
         let fm = FileManager.default
         try? fm.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
         try? fm.createDirectory(atPath: folder.checkpoints, withIntermediateDirectories: true)
-        let prefix = ".tmp-\(localHostName)-"
         for dir in [folder.path, folder.checkpoints, folder.curves] {
             for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] {
-                guard let range = name.range(of: prefix),
-                      let pid = name[range.upperBound...].split(separator: "-").first.flatMap({ Int32($0) }) else { continue }
+                guard let pid = temporaryFilePid(name) else { continue }
                 if name.hasSuffix(temporarySuffix) || (pid != getpid() && !Daemon.isAlive(pid)) { unlink(dir + "/" + name) }
             }
         }

@@ -9,10 +9,12 @@ import NNSearchKernel
 /// release. Reading needs no lock: `refresh` replays new records only. Worker threads never wait
 /// on the lock to learn whether to go on: `flags` holds what the latest replay said.
 package final class SearchCoordinator: @unchecked Sendable {
-    /// Timing of leases, heartbeats and the lock.
+    /// Timing of leases, heartbeats and the lock. A lease must outlast a heartbeat plus the lock's
+    /// grace: while a frozen holder keeps the lock, nobody can append a heartbeat, and that must
+    /// not make every lease in the search lapse.
     package struct Settings: Sendable {
         /// How long a claim lives without a heartbeat.
-        package var lease = 30.0
+        package var lease = 60.0
         /// How often a process renews its leases.
         package var heartbeat = 5.0
         /// How long the journal lock may stay unchanged before it is broken.
@@ -144,9 +146,9 @@ package final class SearchCoordinator: @unchecked Sendable {
     package func next() throws -> SearchPolicy.Action {
         try locked { r in
             let now = Self.now()
-            var action = policy.decide(r.state, now: now)
+            var action = policy.decide(r.state, now: now, asking: process)
             if case .wait = action, try reapVanished(&r, now: now) {
-                action = policy.decide(r.state, now: now)
+                action = policy.decide(r.state, now: now, asking: process)
             }
             if case .train(let trial, let upTo) = action {
                 try append(&r, [.claim(trial: trial, process: process, upTo: upTo, time: now)])

@@ -38,14 +38,17 @@ package struct SearchPolicy: Sendable {
         self.maxSeconds = maxSeconds
     }
 
-    /// The next action for a worker at time `now` (Unix seconds).
-    package func decide(_ state: SearchState, now: Double) -> Action {
+    /// The next action for a worker of process `asking` at time `now` (Unix seconds). Trials the
+    /// asking process holds count as held whatever their leases say: it is alive, since it asks
+    /// (after a suspend its leases may have lapsed while its threads still train them).
+    package func decide(_ state: SearchState, now: Double, asking: String? = nil) -> Action {
         if state.isComplete { return .done(.finished) }
         if state.stopped { return .done(.stopped) }
         if let maxSeconds, state.elapsed(at: now) >= maxSeconds { return .done(.timeLimit) }
         var candidate: Int? = nil
         var nextExpiry = Double.infinity
-        for (trial, _) in state.claims {
+        for (trial, claim) in state.claims {
+            if claim.process == asking && !claim.released { continue }
             if let expiry = state.leaseExpiry(of: trial), now < expiry {
                 nextExpiry = min(nextExpiry, expiry)
             } else if candidate.map({ trial < $0 }) ?? true {

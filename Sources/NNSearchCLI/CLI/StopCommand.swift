@@ -13,11 +13,18 @@ enum StopCommand {
         let timeout = try args.integer("timeout", in: 1...86_400, command: "stop") ?? 600
         var snapshot = try SearchSnapshot(folder)
         let before = snapshot
-        guard before.phase == .running else {
-            standardOutput("\(folder.path) is not running (\(before.phase.name))\n")
+        if before.phase == .finished {
+            standardOutput("\(folder.path) is finished; nothing to stop\n")
             return 0
         }
-        try SearchCoordinator.append(.stop(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
+        // Recorded even with no worker live: a job array still pending must not start the search.
+        if !before.state.stopped {
+            try SearchCoordinator.append(.stop(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
+        }
+        guard before.phase == .running else {
+            standardOutput("\(folder.path) is not running (\(before.phase.name)); stop recorded: workers that start now exit at once (lift it with: nnsearch resume \(folder.path))\n")
+            return 0
+        }
         let hosts = Set(before.live.map(\.host)).sorted()
         standardOutput("stopping \(folder.path): \(before.live.count) worker process\(before.live.count == 1 ? "" : "es") on \(hosts.joined(separator: ", ")) \(before.live.count == 1 ? "finishes its" : "finish their") epoch first\n")
         let deadline = Date().addingTimeInterval(Double(timeout))

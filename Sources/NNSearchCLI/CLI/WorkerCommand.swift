@@ -24,15 +24,17 @@ enum WorkerCommand {
         return try WorkerSession.run(folder: folder, options: options)
     }
 
-    /// Lease, heartbeat and lock-grace options (seconds), checked against each other.
+    /// Lease, heartbeat and lock-grace options (seconds), checked against each other. A shorter
+    /// lease than the default brings shorter heartbeats and grace with it unless they are given.
     static func settings(_ args: Arguments, command: String) throws -> SearchCoordinator.Settings {
         var s = SearchCoordinator.Settings()
         if let lease = try args.seconds("lease", in: 0.5...86_400, command: command) { s.lease = lease }
         if let beat = try args.seconds("heartbeat", in: 0.1...3_600, command: command) { s.heartbeat = beat }
-        else { s.heartbeat = min(s.heartbeat, s.lease / 3) }
-        if let grace = try args.seconds("lock-grace", in: 0.5...86_400, command: command) { s.lockGrace = grace }
-        guard s.heartbeat < s.lease else {
-            throw NNSearchError.usage("\(command): --heartbeat (\(formatNumber(s.heartbeat)) s) must be shorter than --lease (\(formatNumber(s.lease)) s), or leases lapse between heartbeats")
+        else { s.heartbeat = min(s.heartbeat, s.lease / 4) }
+        if let grace = try args.seconds("lock-grace", in: 0.1...86_400, command: command) { s.lockGrace = grace }
+        else { s.lockGrace = min(s.lockGrace, s.lease / 3) }
+        guard s.heartbeat + s.lockGrace < s.lease else {
+            throw NNSearchError.usage("\(command): --lease (\(formatNumber(s.lease)) s) must be longer than --heartbeat (\(formatNumber(s.heartbeat)) s) plus --lock-grace (\(formatNumber(s.lockGrace)) s): a frozen lock holder blocks heartbeats until its lock is broken, and that must not let every lease lapse")
         }
         return s
     }
