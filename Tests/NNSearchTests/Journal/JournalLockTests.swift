@@ -95,18 +95,29 @@ final class JournalLockTests: XCTestCase {
 
     // MARK: - Breaking
 
-    func testAStaleLockIsBrokenAndTheBreakIsReported() throws {
+    /// Staleness is judged on the waiter's own clock, never by the file's timestamp (another host's
+    /// or the file server's clock): a lock whose mtime says 10 s ago, or 10 s in the future, is
+    /// broken once the waiter has seen it unchanged for the grace period.
+    func testAStaleLockIsBrokenAfterTheGraceWhateverItsTimestampSays() throws {
+        for skew in [10.0, -10.0] {
+            try assertBrokenAfterGrace(mtimeSecondsAgo: skew)
+        }
+    }
+
+    private func assertBrokenAfterGrace(mtimeSecondsAgo skew: Double, file: StaticString = #filePath, line: UInt = #line) throws {
         let dir = try temporaryDirectory()
         let path = dir + "/journal.lock"
         try "otherhost-1 0 1 other-space".write(toFile: path, atomically: false, encoding: .utf8)
-        try setModificationTime(of: path, secondsAgo: 10)
+        try setModificationTime(of: path, secondsAgo: skew)
 
-        let lock = JournalLock(directory: dir, grace: 2)
+        let lock = JournalLock(directory: dir, grace: 1)
         let messages = Locked<[String]>([])
         lock.onBreak = { message in messages.withLock { $0.append(message) } }
         let start = Date()
         try lock.acquire()
-        XCTAssertLessThan(Date().timeIntervalSince(start), 1.0, "a lock 10 s old with grace 2 s is broken without waiting")
+        let waited = Date().timeIntervalSince(start)
+        XCTAssertGreaterThanOrEqual(waited, 0.9, "mtime \(skew) s ago: the grace is waited out", file: file, line: line)
+        XCTAssertLessThan(waited, 2.0, "mtime \(skew) s ago: and no more", file: file, line: line)
         XCTAssertTrue(lock.isHeld)
         XCTAssertEqual(messages.current.count, 1, "\(messages.current)")
         XCTAssertTrue(messages.current.first?.contains("otherhost-1") ?? false, "\(messages.current)")
@@ -197,11 +208,11 @@ final class JournalLockTests: XCTestCase {
     func testReleaseOfABrokenAndRetakenLockReturnsFalseAndLeavesTheNewLock() throws {
         let dir = try temporaryDirectory()
         let path = dir + "/journal.lock"
-        for round in 0..<20 {
+        // Each round the same inode may come back (ext4 reuses it): the lock's identity is its token.
+        for round in 0..<10 {
             let slow = JournalLock(directory: dir, grace: 30)
             try slow.acquire()
-            try setModificationTime(of: path, secondsAgo: 10)      // as if its holder froze for 10 s
-            let quick = JournalLock(directory: dir, grace: 2)
+            let quick = JournalLock(directory: dir, grace: 0.1)    // as if the holder froze past the grace
             try quick.acquire()
             let taken = try String(contentsOfFile: path, encoding: .utf8)
 
