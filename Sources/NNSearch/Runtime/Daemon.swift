@@ -69,6 +69,14 @@ package enum Daemon {
         return pid
     }
 
+    private static let exitStatuses = Locked([Int32: Int32]())
+
+    /// How a child started by `spawnDetached` ended (its exit code, or 128 + the signal that
+    /// killed it), once it has been reaped; nil while it runs.
+    package static func exitStatus(of pid: Int32) -> Int32? {
+        exitStatuses.withLock { $0[pid] }
+    }
+
     /// True while a process with this pid exists (kill(pid, 0) == 0 or errno == EPERM).
     ///
     /// A zombie (exited, not yet reaped) is not alive: a killed daemon whose parent already exited
@@ -107,6 +115,9 @@ package enum Daemon {
         let thread = Thread {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+            // WIFEXITED / WEXITSTATUS, WTERMSIG (the macros are not imported into Swift).
+            let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            exitStatuses.withLock { $0[pid] = code }
         }
         thread.name = "nnsearch reaper \(pid)"
         thread.stackSize = 64 * 1024

@@ -41,6 +41,12 @@ public struct NNSearchError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The error whose exit status is `code` (another nnsearch process's), `.software` for any other.
+    package init(exitCode code: Int32, _ message: String) {
+        let kinds: [Kind] = [.usage, .data, .noInput, .unavailable, .software, .io, .busy]
+        self.init(kinds.first { NNSearchError($0, "").exitCode == code } ?? .software, message)
+    }
+
     package static func usage(_ message: String) -> NNSearchError { NNSearchError(.usage, message) }
     static func data(_ message: String) -> NNSearchError { NNSearchError(.data, message) }
     static func io(_ message: String) -> NNSearchError { NNSearchError(.io, message) }

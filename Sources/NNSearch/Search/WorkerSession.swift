@@ -60,8 +60,10 @@ package enum WorkerSession {
         let executor = Executor(workers: workers, coordinator: coordinator, plan: plan, checkpoints: checkpoints,
                                 sink: sink, observer: options.observer)
         let signals = Locked(0)
+        let firstSignal = Locked<Int32?>(nil)
         let watcher = SignalWatcher(signals: [SIGINT, SIGTERM], queue: DispatchQueue(label: "nnsearch.signals")) { signal in
             let count = signals.withLock { $0 += 1; return $0 }
+            firstSignal.withLock { $0 = $0 ?? signal }
             if count == 1 {
                 standardError("\nnnsearch: stopping this process after the running epochs (signal \(signal) again to quit now)\n")
                 executor.requestStop()
@@ -129,7 +131,9 @@ package enum WorkerSession {
         if !complete && others == 0 && (final == .stopped || final == .interrupted) {
             say("resume with: nnsearch resume \(folder.path)\n")
         }
-        return 0
+        // Ctrl-C ends with 130, as shells expect; SIGTERM (scancel, a pod's deletion) is the
+        // graceful way a job manager stops a worker, and ends with 0.
+        return final == .interrupted && firstSignal.current == SIGINT ? 130 : 0
     }
 
     private static func reporter(_ display: Display, metric: Metric, quiet: Bool) -> ResultSink.Report {

@@ -16,22 +16,38 @@ extension CommandLine {
         }
     }
 
+    /// This build's version.
+    static let version = "0.4.0"
+
+    /// Every command: its name, its usage line and what it does (for `help` and `COMMAND --help`).
+    static let commands: [(name: String, usage: String, what: String)] = [
+        ("start", StartCommand.usage, "create the search folder for SPEC.json and run one worker process on it (detached unless --foreground)"),
+        ("init", InitCommand.usage, "create the search folder without running anything; workers join it later"),
+        ("worker", WorkerCommand.usage, "join a search and train trials until none is left (any number, on any hosts sharing the folder)"),
+        ("status", StatusCommand.usage, "live workers, trials done, the best trial, lapsed leases, damaged journal records"),
+        ("stop", StopCommand.usage, "record a stop: workers on every host checkpoint and exit; waits for them"),
+        ("resume", RunCommand.usage, "lift a stop and run a worker process on a stopped or interrupted search"),
+        ("list", ListCommand.usage, "every search folder under DIR with its state and best result"),
+        ("train", TrainCommand.usage, "train one configuration and print its learning curve"),
+        ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
+    ]
+
+    /// The exit statuses every command uses (sysexits).
+    static let exitStatuses = """
+        Exit status: 0 ok; 64 bad command line or spec; 65 bad data; 66 no such spec, folder or
+        journal; 69 folder unavailable (holds a search already); 70 internal error; 74 I/O error;
+        75 search busy (running); 130 interrupted by Ctrl-C.
+        """
+
     static let help = """
-        nnsearch: hyperparameter search for small neural networks
+        nnsearch \(version): hyperparameter search for small neural networks
 
         usage:
-          \(StartCommand.usage)
-          \(InitCommand.usage)
-          \(WorkerCommand.usage)
-          \(StatusCommand.usage)
-          \(StopCommand.usage)
-          \(RunCommand.usage)
-          \(ListCommand.usage)
-          \(TrainCommand.usage)
-          \(BenchCommand.usage)
+        \(commands.map { "  " + $0.usage }.joined(separator: "\n"))
+          nnsearch COMMAND --help
+          nnsearch --version
 
-        Exit status: 0 ok, 64 bad command line or spec, 65 bad data, 66 no such search,
-        69 folder unavailable, 74 I/O error, 75 search busy.
+        \(exitStatuses)
 
         """
 
@@ -41,6 +57,10 @@ extension CommandLine {
             return 64
         }
         let rest = Array(arguments.dropFirst())
+        if let entry = commands.first(where: { $0.name == command }), rest.contains("--help") || rest.contains("-h") {
+            standardOutput("usage: \(entry.usage)\n\n\(entry.what).\n\n\(exitStatuses)\n")
+            return 0
+        }
         let output: (String) -> Void = { standardOutput($0) }
         switch command {
         case "start": return try StartCommand.run(rest)
@@ -55,10 +75,13 @@ extension CommandLine {
         case "help", "--help", "-h":
             standardOutput(help)
             return 0
+        case "--version", "version":
+            standardOutput("nnsearch \(version) (\(BenchCommand.kernelBuild))\n")
+            return 0
         default:
-            let commands = ["start", "init", "worker", "status", "stop", "resume", "list", "train", "bench", "help"]
-            throw NNSearchError.usage("unknown command \"\(command)\"" + didYouMean(command, commands)
-                + "; commands: " + commands.joined(separator: ", "))
+            let names = commands.map(\.name) + ["help"]
+            throw NNSearchError.usage("unknown command \"\(command)\"" + didYouMean(command, names)
+                + "; commands: " + names.joined(separator: ", "))
         }
     }
 }

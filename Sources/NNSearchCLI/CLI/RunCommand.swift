@@ -79,6 +79,8 @@ enum RunCommand {
     static func detach(_ folder: SearchFolder, workers: Int?, verb: String) throws -> Int32 {
         var arguments = ["worker", folder.path]
         if let workers { arguments += ["--workers", String(workers)] }
+        var info = stat()
+        let logStart = stat(folder.log, &info) == 0 ? Int(info.st_size) : 0   // this run's lines start here
         let pid = try Daemon.spawnDetached(executable: Daemon.executablePath, arguments: arguments, logPath: folder.log)
         // Wait (briefly) for the worker to join, so `status` right after sees it running.
         let deadline = Date().addingTimeInterval(30)
@@ -88,9 +90,14 @@ enum RunCommand {
             if joined { break }
             if !Daemon.isAlive(pid) {
                 if let s = try? SearchSnapshot(folder), s.phase == .finished { break }
-                let log = (try? String(contentsOfFile: folder.log, encoding: .utf8)) ?? ""
-                let tail = log.split(separator: "\n").suffix(5).joined(separator: "\n")
-                throw NNSearchError(.software, "the search's worker process exited at once; \(folder.log) says:\n\(tail)")
+                // It died before joining: say why, with its own exit status.
+                var code: Int32? = nil
+                for _ in 0..<100 where code == nil { code = Daemon.exitStatus(of: pid); if code == nil { usleep(10_000) } }
+                let log = FileManager.default.contents(atPath: folder.log).map { String(decoding: $0.dropFirst(logStart), as: UTF8.self) } ?? ""
+                let lines = log.split(separator: "\n").map(String.init)
+                let reason = lines.last { $0.hasPrefix("nnsearch: ") }.map { String($0.dropFirst("nnsearch: ".count)) }
+                    ?? (lines.isEmpty ? "it printed nothing" : lines.suffix(3).joined(separator: "\n"))
+                throw NNSearchError(exitCode: code ?? 70, "the search's worker process (pid \(pid)) exited with status \(code.map(String.init) ?? "unknown") before joining: \(reason)")
             }
             usleep(20_000)
         }

@@ -71,7 +71,12 @@ enum StartCommand {
             try writeAtomically(Data((source.prettyText() + "\n").utf8), to: staged.spec, sync: true)
             try writeAtomically(Data("spec_path=\(absolute(specPath))\nmetric=\(metric.rawValue)\n".utf8), to: staged.file("origin"), sync: true)
             try writeAtomically(Data(), to: staged.journal, sync: true)
-            guard rename(temporary, folder.path) == 0 else { throw ioError("cannot create \(folder.path)") }
+            guard rename(temporary, folder.path) == 0 else {
+                if errno == ENOTEMPTY || errno == EEXIST {
+                    throw NNSearchError(.unavailable, "\(folder.path) was created by another nnsearch at the same moment; see: nnsearch status \(folder.path)")
+                }
+                throw ioError("cannot create \(folder.path)")
+            }
         } catch {
             try? fm.removeItem(atPath: temporary)
             if let e = error as? NNSearchError { throw e }

@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+@testable import NNSearch
+@testable import NNSearchCLI
+
+/// What the commands promise a user at their edges: honest exit statuses, help, races (on the built binary).
+final class CommandContractTests: XCTestCase {
+    private let spec = #"""
+    {"version": 1, "data": {"generator": "sum_bin", "rows": 2000, "seed": 1}, "strategy": "random", "trials": 60, "seed": 2,
+     "space": {"depth": 2, "width": [16, 32], "lr": {"log_uniform": [0.001, 0.01]}, "epochs": 8, "batch_size": 8}}
+    """#
+
+    func testADetachedStartWhoseWorkerDiesBeforeJoiningExitsWithTheWorkersStatusAndReason() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["NNSEARCH_FAULT"] = "enospc:append:journal:1"   // the worker's join cannot be written
+        let r = try BinaryHarness.run(["start", specPath], environment: env)
+        XCTAssertEqual(r.status, 74, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("exited with status 74 before joining"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("No space left on device"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("started search"), "it does not claim it started: \(r.stdout)")
+    }
+
+    func testTwoStartsAtOnceLeaveOneSearchAndAClearRefusal() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
+        for round in 0..<4 {
+            let out = dir.appendingPathComponent("race-\(round)").path
+            let results = Locked([BinaryHarness.Result]())
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                if let r = try? BinaryHarness.run(["start", specPath, "--foreground", "--out", out]) {
+                    results.withLock { $0.append(r) }
+                }
+            }
+            let statuses = results.current.map(\.status).sorted()
+            XCTAssertEqual(statuses.count, 2)
+            XCTAssertEqual(statuses.first, 0, "one start runs the search: \(results.current.map(\.stderr))")
+            XCTAssertTrue([0, 69, 75].contains(statuses.last ?? -1), "the other is refused as unavailable or busy, never an I/O error: \(results.current.map(\.stderr))")
+            for r in results.current where r.status != 0 {
+                XCTAssertTrue(r.stderr.contains(out), r.stderr)
+                XCTAssertFalse(r.stderr.contains("Directory not empty"), r.stderr)
+            }
+        }
+    }
+
+    func testCtrlCOnAForegroundSearchExits130AndResumes() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
+        let folder = dir.appendingPathComponent("s").path
+        let process = Process()
+        process.executableURL = BinaryHarness.executable
+        process.arguments = ["start", specPath, "--foreground"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while ((try? String(contentsOfFile: folder + "/trials.csv", encoding: .utf8))?.split(separator: "\n").count ?? 0) < 3,
+              Date() < deadline, process.isRunning { usleep(10_000) }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130, "Ctrl-C ends as shells expect")
+        let status = try BinaryHarness.run(["status", folder])
+        XCTAssertTrue(status.stdout.contains("state: stopped, not running"), status.stdout)
+        let resumed = try BinaryHarness.run(["resume", folder, "--foreground"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("search finished: 60/60"), resumed.stdout)
+    }
+
+    func testEveryCommandHasHelpAndTheBinaryHasAVersion() throws {
+        for (name, usage, _) in CommandLine.commands {
+            let r = try BinaryHarness.run([name, "--help"])
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+            XCTAssertTrue(r.stdout.hasPrefix("usage: \(usage)"), "\(name): \(r.stdout)")
+            XCTAssertTrue(r.stdout.contains("75 search busy"), "\(name): the one exit-status table")
+        }
+        let version = try BinaryHarness.run(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("nnsearch \(CommandLine.version) (kernel: "), version.stdout)
+        let unknown = try BinaryHarness.run(["wroker"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("did you mean \"worker\""), unknown.stderr)
+    }
+}
