@@ -85,7 +85,7 @@ final class ResumeTests: XCTestCase {
                 kills += 1
                 continue
             }
-            usleep(UInt32(500 + random.next(below: 8_000)))
+            usleep(UInt32(300 + random.next(below: 4_000)))
             if let pid = BinaryHarness.workerPids(folder).first {
                 kill(pid, SIGKILL)
                 kills += 1
