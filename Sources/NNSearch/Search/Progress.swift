@@ -1,7 +1,7 @@
 import Foundation
 import NNSearchKernel
 
-/// The scheduler's state as written to `progress.json` for `status` and `list`.
+/// A summary of a search as `progress.json` holds it, for other tools (`status` reads the journal).
 package struct Progress: Equatable, Sendable {
     /// `running`, `finished`, `stopped`, `time limit` or `failed`.
     package var state: String
@@ -24,12 +24,6 @@ package struct Progress: Equatable, Sendable {
         package var trial: Int
         package var epoch: Int
         package var epochs: Int
-    }
-
-    /// Estimated seconds left at the rate so far (nil before the first trial finished).
-    func eta(doneThisRun: Int, secondsThisRun: Double) -> Double? {
-        guard doneThisRun > 0, done < total else { return done >= total ? 0 : nil }
-        return secondsThisRun / Double(doneThisRun) * Double(total - done)
     }
 
     func json() -> Data {
@@ -56,28 +50,6 @@ package struct Progress: Equatable, Sendable {
     }
 
     private func number(_ x: Double) -> JSONValue { .number(x, text: formatNumber(x)) }
-
-    /// Reads a progress file; nil when missing or unreadable.
-    package static func read(_ path: String) -> Progress? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let json = try? parseJSON(text, file: path) else { return nil }
-        func int(_ key: String) -> Int? { if case .number(let x, _)? = json[key] { return Int(exactly: x.rounded()) }; return nil }
-        func double(_ key: String) -> Double? { if case .number(let x, _)? = json[key] { return x }; return nil }
-        func string(_ key: String) -> String? { if case .string(let s)? = json[key] { return s }; return nil }
-        guard let state = string("state"), let done = int("done"), let total = int("total") else { return nil }
-        var running = [RunningTrial]()
-        if case .array(let items)? = json["running"] {
-            for item in items {
-                if case .number(let t, _)? = item["trial"], case .number(let e, _)? = item["epoch"],
-                   case .number(let n, _)? = item["epochs"] {
-                    running.append(RunningTrial(trial: Int(t), epoch: Int(e), epochs: Int(n)))
-                }
-            }
-        }
-        return Progress(state: state, pid: Int32(int("pid") ?? 0), done: done, total: total, running: running,
-                        metric: string("metric") ?? "", bestTrial: int("best_trial"), bestValue: double("best_value"),
-                        elapsed: double("elapsed") ?? 0, updated: string("updated") ?? "", message: string("message"))
-    }
 }
 
 /// The current time as ISO 8601 UTC, to the second.

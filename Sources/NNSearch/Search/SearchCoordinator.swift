@@ -229,14 +229,6 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
-    /// Records a stop (or, with `resume`, lifts one) for every process on every host.
-    package func requestStop(resume: Bool = false) throws {
-        try locked { r in
-            let by = "\(localHostName)/\(getpid())"
-            try append(&r, [resume ? .resume(by: by, time: Self.now()) : .stop(by: by, time: Self.now())])
-        }
-    }
-
     /// Appends one record to `folder`'s journal under the lock, outside any worker process
     /// (`stop`, `resume`).
     package static func append(_ record: JournalRecord, to folder: SearchFolder, lockGrace: Double = Settings().lockGrace) throws {
