@@ -23,6 +23,9 @@ enum InitCommand {
 
     /// Everything that can be wrong with the spec or the data is found before anything is created.
     static func initialize(specPath: String, out: String?) throws -> SearchFolder {
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw NNSearchError.usage("--out needs a folder name, got \"\(out)\"")
+        }
         let spec = try SearchSpec.load(path: specPath)
         let data = try SearchData(spec: spec)
         let metric = try spec.resolvedMetric(for: data.task)

@@ -37,7 +37,7 @@ enum StopCommand {
             }
             guard Date() < deadline else {
                 let names = now.live.map { "pid \($0.pid) on \($0.host)" }.joined(separator: ", ")
-                throw NNSearchError(.unavailable, "still running after \(timeout) s: \(names); they stop after their current epoch")
+                throw NNSearchError(.busy, "still running after \(timeout) s: \(names). The stop stays recorded: each leaves at its next epoch boundary (a frozen one when its lease lapses); follow with: nnsearch status \(folder.path)")
             }
             usleep(50_000)
         }

@@ -81,4 +81,16 @@ final class CommandContractTests: XCTestCase {
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("did you mean \"worker\""), unknown.stderr)
     }
+
+    func testAnEmptyOutFolderIsAUsageError() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
+        for command in ["start", "init"] {
+            let r = try BinaryHarness.run([command, specPath, "--out", ""], in: dir)
+            XCTAssertEqual(r.status, 64, "\(command): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("--out needs a folder name"), r.stderr)
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "s.json" }
+        XCTAssertEqual(leftovers, [])
+    }
 }

@@ -292,4 +292,22 @@ final class MultiProcessTests: XCTestCase {
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(Set(checkpoints.count > 0 ? [true] : [false]).count, 1)   // whatever was in flight is checkpointed or not started
     }
+
+    func testAStopThatTimesOutSaysWhoIsStillThereAndStaysRecorded() throws {
+        let (dir, specPath, _) = try setUpReference()
+        let folder = dir.appendingPathComponent("frozen-stop").path
+        XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
+        let worker = try launch(["worker", folder, "--workers", "1"], log: folder + "/w.log")
+        let deadline = Date().addingTimeInterval(60)
+        while try snapshot(folder).live.isEmpty && Date() < deadline { usleep(10_000) }
+        kill(worker.processIdentifier, SIGSTOP)
+        let stop = try BinaryHarness.run(["stop", folder, "--timeout", "1"])
+        XCTAssertEqual(stop.status, 75, stop.stderr)
+        XCTAssertTrue(stop.stderr.contains("pid \(worker.processIdentifier)"), stop.stderr)
+        XCTAssertTrue(stop.stderr.contains("The stop stays recorded"), stop.stderr)
+        kill(worker.processIdentifier, SIGCONT)
+        waitForExit(worker)
+        XCTAssertEqual(worker.terminationStatus, 0, "the thawed worker sees the stop and leaves")
+        XCTAssertEqual(try snapshot(folder).phase, .stopped)
+    }
 }
