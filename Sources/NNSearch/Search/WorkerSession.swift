@@ -51,6 +51,7 @@ package enum WorkerSession {
             say("\(folder.path) is stopped; nothing to do (continue it with: nnsearch resume \(folder.path))\n")
             return 0
         }
+        try DataFingerprint.check(spec, folder: folder)
         let checkpoints = CheckpointStore(folder: folder, data: data)
         checkpoints.clean(finished: Set(before.finished.keys))
         try coordinator.join()

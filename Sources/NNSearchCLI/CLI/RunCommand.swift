@@ -29,6 +29,7 @@ enum RunCommand {
             return 0
         }
         try checkSpecUnchanged(folder, force: args.flags.contains("force"))
+        try checkDataUnchanged(folder, spec: snapshot.spec, force: args.flags.contains("force"))
         if snapshot.state.stopped {
             try SearchCoordinator.append(.resume(by: "\(localHostName)/\(getpid())", time: Date().timeIntervalSince1970), to: folder)
         }
@@ -72,6 +73,17 @@ enum RunCommand {
             A resume runs the folder's copy, \(folder.spec). Resume it anyway with --force, \
             or start the changed spec as a new search with: nnsearch start \(path) --out NEW_DIR
             """)
+    }
+
+    /// Refuses (unless `force`, which records the new file) data that changed since the search began.
+    static func checkDataUnchanged(_ folder: SearchFolder, spec: SearchSpec, force: Bool) throws {
+        do {
+            try DataFingerprint.check(spec, folder: folder)
+        } catch let error as NNSearchError where error.kind == .data && force {
+            guard let now = try DataFingerprint.current(spec) else { return }
+            try now.record(in: folder)
+            standardError("nnsearch: \(now.path) changed since the search started; resuming on the new data (--force): trials already done were trained on the old\n")
+        }
     }
 
     /// Starts a worker process on `folder` detached from the terminal, waits until it has joined

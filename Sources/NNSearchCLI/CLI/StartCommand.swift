@@ -69,7 +69,9 @@ enum StartCommand {
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
             }
             try writeAtomically(Data((source.prettyText() + "\n").utf8), to: staged.spec, sync: true)
-            try writeAtomically(Data("spec_path=\(absolute(specPath))\nmetric=\(metric.rawValue)\n".utf8), to: staged.file("origin"), sync: true)
+            let fingerprint = try DataFingerprint.current(spec)?.originLines ?? ""
+            try writeAtomically(Data("spec_path=\(absolute(specPath))\nmetric=\(metric.rawValue)\n\(fingerprint)".utf8),
+                                to: staged.file("origin"), sync: true)
             try writeAtomically(Data(), to: staged.journal, sync: true)
             guard rename(temporary, folder.path) == 0 else {
                 if errno == ENOTEMPTY || errno == EEXIST {

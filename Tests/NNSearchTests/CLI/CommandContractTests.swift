@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import NNSearch
 @testable import NNSearchCLI
+@testable import NNSearchKernel
 
 /// What the commands promise a user at their edges: honest exit statuses, help, races (on the built binary).
 final class CommandContractTests: XCTestCase {
@@ -92,5 +93,42 @@ final class CommandContractTests: XCTestCase {
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "s.json" }
         XCTAssertEqual(leftovers, [])
+    }
+
+    func testChangedDataIsRefusedOnResumeAndByWorkersUnlessForced() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        var random = Random(seed: 4)
+        let rows = (0..<400).map { _ -> String in
+            let a = random.nextDouble(), b = random.nextDouble()
+            return "\(a),\(b),\(a + b > 1 ? "hi" : "lo")"
+        }
+        let csvPath = try BinaryHarness.write("a,b,y\n" + rows.joined(separator: "\n") + "\n", to: "d.csv", in: dir)
+        let specPath = try BinaryHarness.write(#"""
+            {"version": 1, "data": {"csv": "d.csv", "target": "y"}, "strategy": "random", "trials": 40, "seed": 1,
+             "space": {"depth": 1, "width": [8, 16], "lr": {"log_uniform": [0.001, 0.05]}, "epochs": 30, "batch_size": 4}}
+            """#, to: "d.json", in: dir)
+        let folder = dir.appendingPathComponent("d").path
+        var env = ProcessInfo.processInfo.environment
+        env["NNSEARCH_FAULT"] = "kill:appended:journal:8"
+        _ = try BinaryHarness.run(["start", specPath, "--foreground"], environment: env)
+        XCTAssertNotEqual(try SearchSnapshot(SearchFolder(folder)).phase, .finished)
+
+        // Multiply a feature by 10.
+        let scaled = "a,b,y\n" + rows.map { row -> String in
+            let f = row.split(separator: ",")
+            return "\(Double(f[0])! * 10),\(f[1]),\(f[2])"
+        }.joined(separator: "\n") + "\n"
+        try scaled.write(toFile: csvPath, atomically: true, encoding: .utf8)
+        let refused = try BinaryHarness.run(["resume", folder, "--foreground"])
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("d.csv changed since"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--force"), refused.stderr)
+        let worker = try BinaryHarness.run(["worker", folder])
+        XCTAssertEqual(worker.status, 65, "a cluster worker refuses too: \(worker.stderr)")
+
+        let forced = try BinaryHarness.run(["resume", folder, "--force", "--foreground"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("resuming on the new data"), forced.stderr)
+        XCTAssertTrue(forced.stdout.contains("search finished: 40/40"), forced.stdout)
     }
 }
