@@ -95,16 +95,18 @@ enum RunCommand {
         let logStart = stat(folder.log, &info) == 0 ? Int(info.st_size) : 0   // this run's lines start here
         let pid = try Daemon.spawnDetached(executable: Daemon.executablePath, arguments: arguments, logPath: folder.log)
         // Wait (briefly) for the worker to join, so `status` right after sees it running.
+        // One snapshot, read on incrementally: a long journal is replayed once, not every 20 ms.
+        var snapshot = try SearchSnapshot(folder)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            let joined = (try? SearchSnapshot(folder))?.state.processes.values
-                .contains { $0.pid == pid && $0.pidSpace == localPidSpace } ?? false
-            if joined { break }
+            try snapshot.refresh()
+            if snapshot.state.processes.values.contains(where: { $0.pid == pid && $0.pidSpace == localPidSpace }) { break }
             if !Daemon.isAlive(pid) {
-                if let s = try? SearchSnapshot(folder), s.phase == .finished { break }
-                // It died before joining: say why, with its own exit status.
                 var code: Int32? = nil
                 for _ in 0..<100 where code == nil { code = Daemon.exitStatus(of: pid); if code == nil { usleep(10_000) } }
+                // Status 0 before joining: nothing was left to do (finished meanwhile).
+                if code == 0 { break }
+                // It died before joining: say why, with its own exit status.
                 let log = FileManager.default.contents(atPath: folder.log).map { String(decoding: $0.dropFirst(logStart), as: UTF8.self) } ?? ""
                 let lines = log.split(separator: "\n").map(String.init)
                 let reason = lines.last { $0.hasPrefix("nnsearch: ") }.map { String($0.dropFirst("nnsearch: ".count)) }

@@ -1,6 +1,5 @@
 import Foundation
 import NNSearch
-import struct NNSearch.Progress
 import NNSearchKernel
 
 /// `nnsearch status [DIR]`: whether a search runs and where, how far it is, its best trial.
