@@ -33,7 +33,7 @@ package enum WorkerSession {
         let spec = try SearchSpec.load(path: folder.spec)
         let data = try SearchData(spec: spec)
         let metric = try spec.resolvedMetric(for: data.task)
-        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric)
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance)
         let plan = TrialPlan(spec: spec)
         let workers = max(1, options.workers ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         let coordinator = try SearchCoordinator(

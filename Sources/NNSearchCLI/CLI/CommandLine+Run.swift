@@ -28,6 +28,7 @@ extension CommandLine {
         ("stop", StopCommand.usage, "record a stop: workers on every host checkpoint and exit; waits for them"),
         ("resume", RunCommand.usage, "lift a stop and run a worker process on a stopped or interrupted search"),
         ("list", ListCommand.usage, "every search folder under DIR with its state and best result"),
+        ("explain", ExplainCommand.usage, "why the trials did what they did: diagnoses, importance, plain sentences, a narrowed next spec"),
         ("train", TrainCommand.usage, "train one configuration and print its learning curve"),
         ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
     ]
@@ -70,6 +71,7 @@ extension CommandLine {
         case "list": return try ListCommand.run(rest)
         case "init": return try InitCommand.run(rest)
         case "worker": return try WorkerCommand.run(rest)
+        case "explain": return try ExplainCommand.run(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":
