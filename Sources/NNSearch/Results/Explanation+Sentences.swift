@@ -41,7 +41,8 @@ extension Explanation {
     static func chanceSentence(_ results: SearchResults, _ format: MetricFormat) -> String? {
         guard let chance = results.columns.chance else { return nil }
         let completed = results.trials.filter { !$0.valMetric.isNaN && $0.status != .diverged }
-        guard let bestVal = completed.map(\.valMetric).max(), bestVal <= chance.valMetric + aboveChance else { return nil }
+        let margin = results.columns.task == .classification ? max(aboveChance, chance.accuracyNoise) : aboveChance
+        guard let bestVal = completed.map(\.valMetric).max(), bestVal <= chance.valMetric + margin else { return nil }
         let train = MetricFormat(metric: .valAccuracy, task: results.columns.task)
         let bestTrain = completed.map(\.trainMetric).filter { !$0.isNaN }.max() ?? .nan
         let floor = max(chance.trainMetric, 0)
@@ -68,7 +69,9 @@ extension Explanation {
     static func valueSentences(_ e: Explanation, _ results: SearchResults, _ format: MetricFormat) -> [String] {
         var out = [String]()
         for factor in e.factors {
-            guard let d = results.dimensions.firstIndex(where: { $0.name == factor.name }) else { continue }
+            // Numeric values are judged by thresholds (`divergenceSentences`), not one by one.
+            guard let d = results.dimensions.firstIndex(where: { $0.name == factor.name }),
+                  case .categorical = results.dimensions[d].kind else { continue }
             let byValue = Dictionary(grouping: results.trials, by: { $0.values[d] })
             guard byValue.count >= 2, byValue.count <= 12 else { continue }
             let values = byValue.keys.sorted { (Double($0) ?? 0, $0) < (Double($1) ?? 0, $1) }
@@ -128,16 +131,21 @@ extension Explanation {
         for (d, dim) in results.dimensions.enumerated() where !dim.fixed {
             let points = results.trials.compactMap { t in Double(t.values[d]).map { ($0, t.status == .diverged) } }
             guard points.count == results.trials.count, points.contains(where: \.1) else { continue }
+            // The threshold that separates diverged from not best (the lowest of equals), if it separates well enough.
+            var chosen: (t: Double, up: Int, above: Int, down: Int, below: Int, right: Int)? = nil
             for t in Set(points.map(\.0)).sorted() {
                 let above = points.filter { $0.0 >= t }, below = points.filter { $0.0 < t }
                 let up = above.filter(\.1).count, down = below.filter(\.1).count
                 guard above.count >= 2, !below.isEmpty,
                       Double(up) >= divergedShare * Double(above.count),
                       Double(down) <= divergedBelowShare * Double(below.count) else { continue }
-                let action = dim.name == "lr" ? "lower the learning rate" : "keep \(dim.name) below \(short(t))"
-                out.append("\(dim.name) ≥ \(short(t)) diverged in \(up) of \(above.count) trials (against \(down) of "
-                           + "\(below.count) below): \(action).")
-                break
+                let right = up + below.count - down
+                if chosen.map({ right > $0.right }) ?? true { chosen = (t, up, above.count, down, below.count, right) }
+            }
+            if let c = chosen {
+                let action = dim.name == "lr" ? "lower the learning rate" : "keep \(dim.name) below \(short(c.t))"
+                out.append("\(dim.name) ≥ \(short(c.t)) diverged in \(c.up) of \(c.above) trials (against \(c.down) of "
+                           + "\(c.below) below): \(action).")
             }
         }
         return out

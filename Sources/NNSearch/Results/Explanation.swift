@@ -41,8 +41,9 @@ package struct Explanation: Sendable {
 
     // MARK: - Thresholds
 
-    /// Beats chance on validation: at least 5 points of accuracy (or 0.05 of R²) above it. For a
-    /// 400-row validation split at 33 %, two standard errors of the accuracy are ≈ 4.7 points.
+    /// Beats chance on validation: at least 5 points of accuracy (or 0.05 of R²) above it, and more
+    /// than two standard errors of the split's accuracy (`ChanceLevel.accuracyNoise`: 4.7 points for
+    /// 400 rows at 33 %, 10.5 for 80).
     static let aboveChance = 0.05
     /// "Diverged in most": at least 70 % of the trials at or above a value (and at least 2), while
     /// at most 30 % of those below did.

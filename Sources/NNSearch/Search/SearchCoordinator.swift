@@ -160,9 +160,13 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
-    /// Notes how far a trial in hand got (reported with the next heartbeat).
-    package func progressed(_ trial: Int, epoch: Int) {
-        inHand.withLock { $0[trial]?.epoch = epoch }
+    /// Notes how far a trial in hand got and its metric there (reported with the next heartbeat).
+    package func progressed(_ trial: Int, epoch: Int, last: EpochRecord?) {
+        let metric = last.map { columns.metric == .valLoss ? $0.valLoss : $0.valMetric }
+        inHand.withLock {
+            $0[trial]?.epoch = epoch
+            $0[trial]?.metric = metric.flatMap { $0.isFinite ? $0 : nil }
+        }
     }
 
     /// Records finished trials this process still holds; returns which were accepted (a trial

@@ -15,7 +15,8 @@ package struct SearchOrigin: Sendable {
     /// The origin of a new search.
     package init(specPath: String, metric: Metric, task: TaskKind, chance: ChanceLevel, fingerprint: DataFingerprint?) {
         fields = ["spec_path": specPath, "metric": metric.rawValue, "task": task.rawValue,
-                  "chance": [chance.trainLoss, chance.valLoss, chance.trainMetric, chance.valMetric].map(formatNumber).joined(separator: ",")]
+                  "chance": [chance.trainLoss, chance.valLoss, chance.trainMetric, chance.valMetric, Double(chance.validationRows)]
+                    .map(formatNumber).joined(separator: ",")]
         if let fingerprint { fields.merge(fingerprint.originFields) { _, new in new } }
     }
 
@@ -46,10 +47,10 @@ package struct SearchOrigin: Sendable {
     package var metric: Metric? { fields["metric"].flatMap(Metric.init(rawValue:)) }
     package var task: TaskKind? { fields["task"].flatMap(TaskKind.init(rawValue:)) }
 
-    /// The chance level of the search's data, when the search was created by a version that recorded it.
+    /// The chance level of the search's data (train loss, val loss, train metric, val metric, validation rows), when the search was created by a version that recorded it.
     package var chance: ChanceLevel? {
-        guard let parts = fields["chance"]?.split(separator: ",").compactMap({ Double($0) }), parts.count == 4 else { return nil }
-        return ChanceLevel(trainLoss: parts[0], valLoss: parts[1], trainMetric: parts[2], valMetric: parts[3])
+        guard let parts = fields["chance"]?.split(separator: ",").compactMap({ Double($0) }), parts.count == 5 else { return nil }
+        return ChanceLevel(trainLoss: parts[0], valLoss: parts[1], trainMetric: parts[2], valMetric: parts[3], validationRows: Int(parts[4]))
     }
 
     package var fingerprint: DataFingerprint? {

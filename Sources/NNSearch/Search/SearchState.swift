@@ -195,7 +195,7 @@ package struct SearchState: Sendable {
         var running = [Progress.RunningTrial]()
         for p in liveProcesses(at: now) {
             for e in p.epochs where holds(p.id, e.trial) {
-                running.append(.init(trial: e.trial, epoch: e.epoch, epochs: e.epochs))
+                running.append(.init(trial: e.trial, epoch: e.epoch, epochs: e.epochs, metric: e.metric))
             }
         }
         let reported = Set(running.map(\.trial))

@@ -28,6 +28,7 @@ extension CommandLine {
         ("stop", StopCommand.usage, "record a stop: workers on every host checkpoint and exit; waits for them"),
         ("resume", RunCommand.usage, "lift a stop and run a worker process on a stopped or interrupted search"),
         ("list", ListCommand.usage, "every search folder under DIR with its state and best result"),
+        ("watch", WatchCommand.usage, "a live view while the search runs: progress, the top 10, running trials, the best so far"),
         ("explain", ExplainCommand.usage, "why the trials did what they did: diagnoses, importance, plain sentences, a narrowed next spec"),
         ("train", TrainCommand.usage, "train one configuration and print its learning curve"),
         ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
@@ -72,6 +73,7 @@ extension CommandLine {
         case "init": return try InitCommand.run(rest)
         case "worker": return try WorkerCommand.run(rest)
         case "explain": return try ExplainCommand.run(rest)
+        case "watch": return try WatchCommand.run(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":

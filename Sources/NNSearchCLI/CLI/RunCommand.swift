@@ -115,8 +115,9 @@ enum RunCommand {
         }
         standardOutput("""
             \(verb) search in \(folder.path) (pid \(pid))
-              follow:  tail -f \(folder.trials)
-              ranking: \(folder.leaderboard) (rewritten as trials finish)
+              watch:   nnsearch watch \(folder.path)   (live ranking, running trials, best so far)
+              stream:  tail -f \(folder.trials)   (one row per finished trial)
+              explain: nnsearch explain \(folder.path)   report: nnsearch report \(folder.path)
               status:  nnsearch status \(folder.path)
               stop:    nnsearch stop \(folder.path)
               more workers, on this or other hosts sharing the folder: nnsearch worker \(folder.path)

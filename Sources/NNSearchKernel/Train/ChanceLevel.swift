@@ -14,12 +14,22 @@ package struct ChanceLevel: Equatable, Sendable {
     package var valMetric: Double
     /// The same on the training split (the majority class's share; R² 0).
     package var trainMetric: Double
+    /// Rows in the validation split: how noisy a validation figure is.
+    package var validationRows: Int
 
-    package init(trainLoss: Double, valLoss: Double, trainMetric: Double, valMetric: Double) {
+    package init(trainLoss: Double, valLoss: Double, trainMetric: Double, valMetric: Double, validationRows: Int) {
         self.trainLoss = trainLoss
         self.valLoss = valLoss
         self.trainMetric = trainMetric
         self.valMetric = valMetric
+        self.validationRows = validationRows
+    }
+
+    /// Two standard errors of a validation accuracy near chance's, √(p(1−p)/n) each: how far above
+    /// chance an accuracy must be before it is more than the luck of this split's draw.
+    package var accuracyNoise: Double {
+        let p = min(max(valMetric, 0), 1)
+        return 2 * (p * (1 - p) / Double(max(validationRows, 1))).squareRoot()
     }
 
     init(lossKind: LossKind, train: TrainingData.Part, validation: TrainingData.Part) {
@@ -31,7 +41,8 @@ package struct ChanceLevel: Equatable, Sendable {
             for y in validation.values { valSquares += (Double(y) - mean) * (Double(y) - mean) }
             let m = Double(max(validation.values.count, 1))
             self.init(trainLoss: train.totalSumOfSquares / n, valLoss: valSquares / m, trainMetric: 0,
-                      valMetric: validation.totalSumOfSquares > 0 ? 1 - valSquares / validation.totalSumOfSquares : 0)
+                      valMetric: validation.totalSumOfSquares > 0 ? 1 - valSquares / validation.totalSumOfSquares : 0,
+                      validationRows: validation.rows)
         case .binaryCrossEntropy, .softmaxCrossEntropy:
             let classes = max(lossKind.outputs, 2)
             var counts = [Int](repeating: 0, count: classes)
@@ -50,7 +61,7 @@ package struct ChanceLevel: Equatable, Sendable {
             }
             let m = Double(max(validation.labels.count, 1))
             self.init(trainLoss: trainLoss, valLoss: valLoss / m, trainMetric: Double(counts[majority]) / n,
-                      valMetric: Double(valRight) / m)
+                      valMetric: Double(valRight) / m, validationRows: validation.rows)
         }
     }
 }

@@ -5,7 +5,7 @@ import NNSearchKernel
 /// Each diagnosis from a curve built to show it, and the boundaries of its thresholds.
 final class DiagnosisTests: XCTestCase {
     /// Three balanced classes: chance is ln 3 on both splits, a third correct.
-    let chance = ChanceLevel(trainLoss: log(3), valLoss: log(3), trainMetric: 1.0 / 3, valMetric: 1.0 / 3)
+    let chance = ChanceLevel(trainLoss: log(3), valLoss: log(3), trainMetric: 1.0 / 3, valMetric: 1.0 / 3, validationRows: 400)
 
     /// A curve from per-epoch (train loss, val loss, train metric, val metric).
     func curve(_ epochs: [(Double, Double, Double, Double)]) -> [EpochRecord] {
@@ -54,6 +54,12 @@ final class DiagnosisTests: XCTestCase {
             return (1.0 - 0.95 * t, val, 0.4 + 0.59 * t, 0.40)
         })
         XCTAssertEqual(Diagnosis.of(records, diverged: false, chance: chance), .overfit)
+        // "High" training accuracy starts a quarter of the way from chance to perfect: 50 % for three classes.
+        var modest = records
+        modest[modest.count - 1].trainMetric = 0.48
+        XCTAssertNotEqual(Diagnosis.of(modest, diverged: false, chance: chance), .overfit)
+        modest[modest.count - 1].trainMetric = 0.52
+        XCTAssertEqual(Diagnosis.of(modest, diverged: false, chance: chance), .overfit)
         // The same gap with a validation loss still at its minimum is not overfit (yet).
         var flat = records
         for i in flat.indices { flat[i].valLoss = 1.05 - 0.001 * Double(i) }
@@ -79,7 +85,7 @@ final class DiagnosisTests: XCTestCase {
 
     /// Regression: R² near 0 on both splits is chance; an MSE far below the targets' variance is not.
     func testRegressionChanceByVariance() {
-        let variance = ChanceLevel(trainLoss: 4.0, valLoss: 4.2, trainMetric: 0, valMetric: -0.01)
+        let variance = ChanceLevel(trainLoss: 4.0, valLoss: 4.2, trainMetric: 0, valMetric: -0.01, validationRows: 100)
         XCTAssertEqual(Diagnosis.of(curve([(4.1, 4.19, -0.02, 0.0)]), diverged: false, chance: variance), .chance)
         XCTAssertEqual(Diagnosis.of(curve([(0.4, 0.5, 0.9, 0.88), (0.39, 0.49, 0.9, 0.88)]), diverged: false, chance: variance), .ok)
     }
@@ -94,6 +100,8 @@ final class DiagnosisTests: XCTestCase {
         XCTAssertEqual(c.valLoss, -(log(0.75) + log(0.25)) / 2, accuracy: 1e-12)
         XCTAssertEqual(c.trainMetric, 0.75)
         XCTAssertEqual(c.valMetric, 0.5)
+        XCTAssertEqual(c.validationRows, 2)
+        XCTAssertEqual(c.accuracyNoise, 2 * (0.25 / 2).squareRoot(), accuracy: 1e-12)
 
         let rtrain = TrainingData.Part(rows: 3, features: [0, 0, 0], labels: [], values: [1, 2, 3])
         let rval = TrainingData.Part(rows: 2, features: [0, 0], labels: [], values: [2, 4])
