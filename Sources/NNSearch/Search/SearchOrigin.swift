@@ -49,8 +49,11 @@ package struct SearchOrigin: Sendable {
 
     /// The chance level of the search's data (train loss, val loss, train metric, val metric, validation rows), when the search was created by a version that recorded it.
     package var chance: ChanceLevel? {
-        guard let parts = fields["chance"]?.split(separator: ",").compactMap({ Double($0) }), parts.count == 5 else { return nil }
-        return ChanceLevel(trainLoss: parts[0], valLoss: parts[1], trainMetric: parts[2], valMetric: parts[3], validationRows: Int(parts[4]))
+        guard let parts = fields["chance"]?.split(separator: ",").compactMap({ Double($0) }), parts.count == 4 || parts.count == 5
+        else { return nil }
+        // Four figures: written before the row count was (0 = unknown).
+        return ChanceLevel(trainLoss: parts[0], valLoss: parts[1], trainMetric: parts[2], valMetric: parts[3],
+                           validationRows: parts.count == 5 ? Int(parts[4]) : 0)
     }
 
     package var fingerprint: DataFingerprint? {

@@ -14,7 +14,7 @@ package struct ChanceLevel: Equatable, Sendable {
     package var valMetric: Double
     /// The same on the training split (the majority class's share; R² 0).
     package var trainMetric: Double
-    /// Rows in the validation split: how noisy a validation figure is.
+    /// Rows in the validation split: how noisy a validation figure is (0 when unknown).
     package var validationRows: Int
 
     package init(trainLoss: Double, valLoss: Double, trainMetric: Double, valMetric: Double, validationRows: Int) {
@@ -28,6 +28,7 @@ package struct ChanceLevel: Equatable, Sendable {
     /// Two standard errors of a validation accuracy near chance's, √(p(1−p)/n) each: how far above
     /// chance an accuracy must be before it is more than the luck of this split's draw.
     package var accuracyNoise: Double {
+        guard validationRows > 0 else { return 0 }
         let p = min(max(valMetric, 0), 1)
         return 2 * (p * (1 - p) / Double(max(validationRows, 1))).squareRoot()
     }
