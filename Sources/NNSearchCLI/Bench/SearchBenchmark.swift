@@ -73,6 +73,7 @@ extension Benchmark {
         var options = WorkerSession.Options()
         options.workers = workers
         options.quiet = true
+        options.report = false
         options.observer = observer
         _ = try WorkerSession.run(folder: folder, options: options)
         return (folder, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)

@@ -30,6 +30,7 @@ extension CommandLine {
         ("list", ListCommand.usage, "every search folder under DIR with its state and best result"),
         ("watch", WatchCommand.usage, "a live view while the search runs: progress, the top 10, running trials, the best so far"),
         ("explain", ExplainCommand.usage, "why the trials did what they did: diagnoses, importance, plain sentences, a narrowed next spec"),
+        ("report", ReportCommand.usage, "write DIR/report.html: one self-contained page with the top trials, curves, importance and the explanation"),
         ("train", TrainCommand.usage, "train one configuration and print its learning curve"),
         ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
     ]
@@ -74,6 +75,7 @@ extension CommandLine {
         case "worker": return try WorkerCommand.run(rest)
         case "explain": return try ExplainCommand.run(rest)
         case "watch": return try WatchCommand.run(rest)
+        case "report": return try ReportCommand.run(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":
