@@ -197,7 +197,7 @@ extension Explanation {
         return out
     }
 
-    static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
+    static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))\u{00A0}%" }
 }
 
 /// How a metric is named and printed in sentences.
@@ -220,7 +220,7 @@ struct MetricFormat {
         guard x.isFinite else { return formatNumber(x) }
         if metric == .valAccuracy || (metric != .valLoss && task == .classification) {
             let p = (x * 1000).rounded() / 10
-            return (p == p.rounded() ? String(Int(p)) : String(p)) + " %"
+            return (p == p.rounded() ? String(Int(p)) : String(p)) + "\u{00A0}%"
         }
         return Explanation.short(x)
     }

@@ -108,6 +108,13 @@ final class ExplainCommandTests: XCTestCase {
         XCTAssertTrue(watch.stdout.hasSuffix("finished; why: nnsearch explain \(folder)\n\n"), String(watch.stdout.suffix(300)))
         XCTAssertTrue(watch.stdout.contains("40/40 trials"))
         _ = blocks
+        // The workers kept report.html fresh; its last version has every trial and every section.
+        let page = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("40/40 trials"), String(page.prefix(2000)))
+        for id in ReportPage.sectionIDs { XCTAssertTrue(page.contains("id=\"\(id)\""), id) }
+        let report = try BinaryHarness.run(["report", folder, "--out", dir.appendingPathComponent("r.html").path])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(try String(contentsOfFile: dir.appendingPathComponent("r.html").path, encoding: .utf8).contains("40/40 trials"))
         let once = try BinaryHarness.run(["watch", folder])
         XCTAssertEqual(once.status, 0)
         XCTAssertTrue(once.stdout.contains(": finished · 40/40 trials"), once.stdout)
