@@ -20,17 +20,20 @@ extension Explanation {
         if results.trials.count < results.trialCount {
             out.append("So far \(trials.count) of \(results.trialCount) trials have finished; these findings may change.")
         }
-        if let s = chanceSentence(results, format) { out.append(s) }
+        let atChance = chanceSentence(results, format)
+        if let atChance { out.append(atChance) }
         if let best = e.best {
-            let setting = zip(results.dimensions, best.values).filter { !$0.0.fixed }.map { "\($0.0.name)=\($0.1)" }
+            let setting = zip(results.dimensions, best.values).filter { !$0.0.fixed }.map { "\($0.0.name)=\(shortValue($0.1))" }
             out.append("The best is trial \(best.number): \(format.name) \(format.value(best.metric))"
                        + (setting.isEmpty ? "." : " with " + setting.joined(separator: ", ") + "."))
         } else {
             out.append("No trial completed: every one diverged or was stopped early.")
         }
-        out += valueSentences(e, results, format)
+        // When nothing beat chance, which value "won" is noise: no advice per value then.
+        if atChance == nil { out += valueSentences(e, results, format) }
         out += divergenceSentences(results)
-        if let s = importanceSentence(e, format) { out.append(s) }
+        // Importance among trials that all sit at chance measures noise: not worth a sentence then.
+        if atChance == nil, let s = importanceSentence(e, format) { out.append(s) }
         out += fitSentences(results)
         return out
     }
@@ -41,7 +44,11 @@ extension Explanation {
     static func chanceSentence(_ results: SearchResults, _ format: MetricFormat) -> String? {
         guard let chance = results.columns.chance else { return nil }
         let completed = results.trials.filter { !$0.valMetric.isNaN && $0.status != .diverged }
-        let margin = results.columns.task == .classification ? max(aboveChance, chance.accuracyNoise) : aboveChance
+        // The best of k trials that all sit at chance lies about √(2 ln k) standard errors above it
+        // (the expected maximum of k normal draws), so the bar rises with the number of trials.
+        let k = Double(max(completed.count, 1))
+        let errors = max(2, (2 * Foundation.log(k)).squareRoot() + 1)
+        let margin = results.columns.task == .classification ? max(aboveChance, chance.accuracyNoise / 2 * errors) : aboveChance
         guard let bestVal = completed.map(\.valMetric).max(), bestVal <= chance.valMetric + margin else { return nil }
         let train = MetricFormat(metric: .valAccuracy, task: results.columns.task)
         let bestTrain = completed.map(\.trainMetric).filter { !$0.isNaN }.max() ?? .nan
@@ -60,7 +67,8 @@ extension Explanation {
         return "No configuration learned anything: the best \(valName) is \(train.value(bestVal)), against "
             + "\(train.value(chance.valMetric)) for \(baseline), and \(trainName) stayed at most "
             + "\(bestTrain.isNaN ? "unknown" : train.value(bestTrain)). Check that the features carry the signal "
-            + "and are on a common scale, or try a larger learning rate and more epochs."
+            + "and are on a common scale; if they do, the rule may be too intricate for this much data and "
+            + "these networks to pick up — try more epochs, a larger learning rate, or features that make it simpler."
     }
 
     // MARK: - Values that fail
@@ -95,7 +103,9 @@ extension Explanation {
                     let m = g.map(\.metric).filter { !$0.isNaN }.sorted()
                     return m.isEmpty ? nil : (v, g, median(m))
                 }
-                if let (v, g, med) = candidates.max(by: { results.isBetter($1.2, than: $0.2) || ($0.2 == $1.2 && $0.0 > $1.0) }) {
+                // Advice only toward a value whose trials mostly worked.
+                let working = candidates.filter { Double($0.1.filter(failed).count) <= (1 - mostlyFailedShare) * Double($0.1.count) }
+                if let (v, g, med) = working.max(by: { results.isBetter($1.2, than: $0.2) || ($0.2 == $1.2 && $0.0 > $1.0) }) {
                     let metrics = g.map(\.metric)
                     if !g.contains(where: failed), metrics.allSatisfy({ !$0.isNaN }) {
                         let worst = results.metric.maximize ? metrics.min()! : metrics.max()!
@@ -104,10 +114,9 @@ extension Explanation {
                         sentence += "; trials with \(factor.name)=\(v) reached a median \(format.name) of \(format.value(med))"
                     }
                     sentence += ": " + advice(factor.name, v) + "."
-                } else {
-                    sentence += ": avoid \(factor.name)=\(value)."
+                    out.append(sentence)
                 }
-                out.append(sentence)
+                // With no value that mostly worked, nothing here to advise: said once for the whole search, if at all.
             }
         }
         return out
@@ -195,6 +204,13 @@ extension Explanation {
                        + "rising): add dropout or weight decay, train fewer epochs, or use a smaller network.")
         }
         return out
+    }
+
+    /// A hyperparameter value for a sentence: numbers with 4 significant digits.
+    static func shortValue(_ text: String) -> String {
+        guard text.count > 6, let x = Double(text), x.isFinite, x != 0 else { return text }
+        let scale = pow(10, Double(3 - Int(floor(log10(abs(x))))))
+        return formatNumber((x * scale).rounded() / scale)
     }
 
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))\u{00A0}%" }
