@@ -53,6 +53,9 @@ package struct Explanation: Sendable {
     static let mostlyFailedShare = 0.75
     /// A hyperparameter is named as mattering when it explains at least 10 % of the variance.
     static let importantShare = 0.10
+    /// The importance model is fit on at most this many trials (an even sample by trial number):
+    /// enough for shares within a few points, and it keeps a live report of a 100,000-trial grid cheap.
+    static let importanceTrials = 2000
     /// A range is shown in at most this many bins.
     static let bins = 5
 
@@ -84,7 +87,12 @@ package struct Explanation: Sendable {
     /// trial counts as the worst completed value (it is a failure, not a missing point). Pruned
     /// trials are left out: their metric was taken at fewer epochs and is not comparable.
     static func importances(_ results: SearchResults, dimensions: [Int]) -> [Double]? {
-        let usable = results.trials.filter { $0.status != .pruned }
+        var usable = results.trials.filter { $0.status != .pruned }.sorted { $0.number < $1.number }
+        if usable.count > importanceTrials {
+            // An even sample by trial number: the same trials whatever order they finished in.
+            let step = Double(usable.count) / Double(importanceTrials)
+            usable = (0..<importanceTrials).map { usable[Int(Double($0) * step)] }
+        }
         let completed = usable.map(\.metric).filter { !$0.isNaN }
         guard usable.count >= 4, dimensions.count >= 1, let worst = results.metric.maximize ? completed.min() : completed.max()
         else { return nil }
