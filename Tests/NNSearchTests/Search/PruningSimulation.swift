@@ -1,3 +1,4 @@
+import XCTest
 @testable import NNSearch
 @testable import NNSearchKernel
 
@@ -74,7 +75,8 @@ struct PruningSimulation {
 
     /// Runs workers until the search is complete, choosing who acts next at random from `seed`
     /// (or in turn without one).
-    mutating func run(workers: [String], seed: UInt64? = nil, limit: Int = 100_000) {
+    mutating func run(workers: [String], seed: UInt64? = nil, limit: Int = 100_000,
+                      file: StaticString = #filePath, line: UInt = #line) {
         var random = seed.map { Random(seed: $0) }
         var steps = 0
         while !state.isComplete && steps < limit {
@@ -82,7 +84,7 @@ struct PruningSimulation {
             step(w)
             steps += 1
         }
-        precondition(state.isComplete, "not complete after \(limit) steps")
+        XCTAssertTrue(state.isComplete, "not complete after \(limit) steps", file: file, line: line)
     }
 
     /// The status each trial finished with (from the rows the simulation writes), by trial.
