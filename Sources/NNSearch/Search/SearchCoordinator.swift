@@ -329,6 +329,7 @@ package final class SearchCoordinator: @unchecked Sendable {
         guard !prunes.isEmpty else { return }
         if let message = try r.views.syncTrials(r.state) { warn(message) }
         let epochs = Dictionary(grouping: prunes.map(\.trial)) { r.state.paused[$0]?.epoch ?? 0 }
+        try FaultInjection.check("append:prunes")
         try appendWithRows(&r, prunes.map { prune in
             let fields = (try? CSVParser.records(Array(prune.row.utf8)))?.first?.fields ?? []
             return .finish(trial: prune.trial, process: process, time: now, metric: columns.metricValue(row: fields), row: prune.row)
