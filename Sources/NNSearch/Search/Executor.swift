@@ -114,6 +114,8 @@ package final class Executor: @unchecked Sendable {
     private func train(_ trial: Trial, upTo: Int) throws {
         let number = trial.number
         let t0 = DispatchTime.now().uptimeNanoseconds
+        // A trial promoted from a rung counts the seconds of its earlier segments too.
+        let earlier = coordinator.secondsBefore(number)
         var runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
         if runner.records.count > upTo {
             // Only a checkpoint from another spec (`resume --force` after adding pruning) can be past the rung.
@@ -144,7 +146,7 @@ package final class Executor: @unchecked Sendable {
             // A worker that was frozen may wake after another finished its trial: no checkpoint then.
             if !runner.isFinished && coordinator.mayContinue(number) { try cadence.afterEpoch(runner) }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let seconds = earlier + Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         if !runner.isFinished {
             // Paused at a rung: the checkpoint must hold it until the rung promotes or prunes it.
             guard coordinator.mayContinue(number) else {

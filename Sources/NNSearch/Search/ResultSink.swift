@@ -101,7 +101,7 @@ final class ResultSink: @unchecked Sendable {
                 var atRung = result
                 atRung.status = .completed
                 return SearchCoordinator.Outcome(trial: result.trial.number, metric: columns.metricValue(atRung), row: row,
-                                                 pausedAt: epoch, curve: columns.curveText(result))
+                                                 pausedAt: epoch, seconds: result.seconds, curve: columns.curveText(result))
             })
             let (done, total) = coordinator.counts
             for (entry, ok) in zip(entries, accepted) {

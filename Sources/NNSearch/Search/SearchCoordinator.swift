@@ -112,6 +112,11 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// A copy of the state as last replayed.
     package var state: SearchState { replica.withLock { $0.state } }
 
+    /// The training seconds of the segments `trial` ran before its latest pause (0 if it never paused).
+    package func secondsBefore(_ trial: Int) -> Double {
+        replica.withLock { $0.state.paused[trial]?.seconds ?? 0 }
+    }
+
     /// Whether `trial` may still be trained by this process (no one claimed it since).
     package func mayContinue(_ trial: Int) -> Bool { !flags.withLock { $0.lost.contains(trial) } }
 
@@ -181,14 +186,17 @@ package final class SearchCoordinator: @unchecked Sendable {
         package var row: String
         /// The epoch it paused at (a rung), nil when it finished.
         package var pausedAt: Int? = nil
+        /// A paused trial's training seconds so far.
+        package var seconds: Double = 0
         /// A paused trial's curve so far: written, under the lock, only if this process still holds the trial.
         package var curve: String? = nil
 
-        package init(trial: Int, metric: Double, row: String, pausedAt: Int? = nil, curve: String? = nil) {
+        package init(trial: Int, metric: Double, row: String, pausedAt: Int? = nil, seconds: Double = 0, curve: String? = nil) {
             self.trial = trial
             self.metric = metric
             self.row = row
             self.pausedAt = pausedAt
+            self.seconds = seconds
             self.curve = curve
         }
     }
@@ -212,7 +220,8 @@ package final class SearchCoordinator: @unchecked Sendable {
                 if let epoch = o.pausedAt {
                     // Under the lock, as its holder: a worker that lost the trial never replaces a newer curve.
                     if let curve = o.curve { try writeAtomically(Data(curve.utf8), to: folder.curve(o.trial)) }
-                    records.append(.reached(trial: o.trial, process: process, epoch: epoch, time: now, metric: o.metric, row: o.row))
+                    records.append(.reached(trial: o.trial, process: process, epoch: epoch, time: now, metric: o.metric,
+                                            seconds: o.seconds, row: o.row))
                 } else {
                     records.append(.finish(trial: o.trial, process: process, time: now, metric: o.metric, row: o.row))
                 }

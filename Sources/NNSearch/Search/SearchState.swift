@@ -40,6 +40,8 @@ package struct SearchState: Sendable {
     package struct Paused: Sendable {
         package var epoch: Int
         package var metric: Double
+        /// Its training seconds so far.
+        package var seconds: Double
         /// Its row if its rung prunes it.
         package var row: String
         package var process: String
@@ -162,7 +164,7 @@ package struct SearchState: Sendable {
             ledger?.finished(trial, metric: metric)
             touch(trial)
             return .finished(f, row: row)
-        case let .reached(trial, process, epoch, time, metric, row):
+        case let .reached(trial, process, epoch, time, metric, seconds, row):
             guard trial < trialCount else { return ignore(offset, "a pause of trial \(trial), but the search has \(trialCount) trials") }
             guard finished[trial] == nil else { return .none }
             guard row.hasPrefix("\(trial),") else { return ignore(offset, "a pause of trial \(trial) whose row is not that trial's") }
@@ -171,7 +173,7 @@ package struct SearchState: Sendable {
             }
             if claims[trial] == nil, let p = paused[trial], p.epoch >= epoch { return .none }   // already paused there
             if let ledger, let problem = ledger.problem(pausing: trial, at: epoch) { return ignore(offset, problem) }
-            paused[trial] = Paused(epoch: epoch, metric: metric, row: row, process: processes[process]?.id ?? process, time: time)
+            paused[trial] = Paused(epoch: epoch, metric: metric, seconds: seconds, row: row, process: processes[process]?.id ?? process, time: time)
             claims[trial] = nil
             touch(trial)
             ledger?.paused(trial, metric: metric)

@@ -69,7 +69,7 @@ struct PruningSimulation {
         if upTo == epochs(trial) {
             apply(.finish(trial: trial, process: process, time: now, metric: m, row: "\(trial),completed,\(upTo)"))
         } else {
-            apply(.reached(trial: trial, process: process, epoch: upTo, time: now, metric: m, row: "\(trial),pruned,\(upTo)"))
+            apply(.reached(trial: trial, process: process, epoch: upTo, time: now, metric: m, seconds: 0, row: "\(trial),pruned,\(upTo)"))
         }
     }
 

@@ -30,7 +30,7 @@ enum Records {
 
     /// A pause of `trial` at a rung (`epoch`) with its metric there; its row is the trial's own, status `pruned`.
     static func reached(_ trial: Int, by process: String, at time: Double, epoch: Int, metric: Double) -> JournalRecord {
-        .reached(trial: trial, process: process, epoch: epoch, time: time, metric: metric, row: "\(trial),pruned,\(epoch)")
+        .reached(trial: trial, process: process, epoch: epoch, time: time, metric: metric, seconds: 0.5, row: "\(trial),pruned,\(epoch)")
     }
 
     /// The state after applying `records` in order, the i-th at byte offset `100 * i`.
