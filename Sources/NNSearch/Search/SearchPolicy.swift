@@ -63,6 +63,11 @@ package struct SearchPolicy: Sendable {
         if let promoted = state.ledger?.firstPromoted, candidate.map({ promoted < $0 }) ?? true {
             candidate = promoted
         }
+        if state.ledger == nil, !state.paused.isEmpty,
+           let paused = state.paused.keys.filter({ state.claims[$0] == nil }).min(), candidate.map({ paused < $0 }) ?? true {
+            // Paused at a rung by a spec that pruned (`resume --force` took the pruning away): it runs on to its end.
+            candidate = paused
+        }
         if let candidate { return .train(trial: candidate, upTo: state.rungEpochs(candidate) ?? epochs(candidate)) }
         return .wait(seconds: min(max(nextExpiry - now, 0.05), 1))
     }

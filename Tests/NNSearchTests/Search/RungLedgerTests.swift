@@ -307,5 +307,11 @@ final class RungLedgerTests: XCTestCase {
         XCTAssertNil(s.ledger)
         XCTAssertTrue(s.pendingPrunes.isEmpty)
         XCTAssertNil(s.rungEpochs(0))
+        // A search whose pruning was taken away (`resume --force`) runs its paused trials on to their end.
+        let policy = SearchPolicy(maxSeconds: nil) { _ in 9 }
+        s.apply(R.claim(1, by: "p", at: 102), at: 200)
+        XCTAssertEqual(policy.decide(s, now: 103), .train(trial: 0, upTo: 9))
+        s.apply(R.claim(0, by: "p", at: 103, upTo: 9), at: 300)
+        XCTAssertEqual(s.claims[0]?.epoch, 3, "it continues from its pause")
     }
 }
