@@ -33,6 +33,8 @@ package enum JournalRecord: Equatable, Sendable {
         package var trial: Int
         package var epoch: Int
         package var epochs: Int
+        /// The search's metric after its latest epoch (nil before the first, or from an older writer).
+        package var metric: Double? = nil
     }
 
     /// The record's kind, the first field of its payload.
@@ -60,7 +62,7 @@ package enum JournalRecord: Equatable, Sendable {
             fields = [escape(process), escape(host), escape(pidSpace), String(pid), String(threads), formatNumber(lease), Self.time(time)]
         case let .beat(process, time, epochs):
             fields = [escape(process), Self.time(time),
-                      epochs.map { "\($0.trial):\($0.epoch)/\($0.epochs)" }.joined(separator: ",")]
+                      epochs.map { "\($0.trial):\($0.epoch)/\($0.epochs)" + ($0.metric.map { "@" + formatNumber($0) } ?? "") }.joined(separator: ",")]
         case let .leave(process, time, reason):
             fields = [escape(process), Self.time(time), escape(reason)]
         case let .claim(trial, process, upTo, time):
@@ -128,13 +130,17 @@ package enum JournalRecord: Equatable, Sendable {
             try expect(3)
             var epochs = [TrialEpoch]()
             for item in field(3).split(separator: ",") {
-                let parts = item.split(separator: ":")
+                // TRIAL:EPOCH/EPOCHS, then @METRIC when the trial has one.
+                let at = item.split(separator: "@", omittingEmptySubsequences: false)
+                let parts = at[0].split(separator: ":")
                 let counts = parts.count == 2 ? parts[1].split(separator: "/") : []
-                guard parts.count == 2, counts.count == 2, let t = Int(parts[0]), let e = Int(counts[0]), let n = Int(counts[1]),
+                let metric = at.count == 2 ? Double(at[1]) : nil
+                guard at.count <= 2, at.count == 1 || metric != nil,
+                      parts.count == 2, counts.count == 2, let t = Int(parts[0]), let e = Int(counts[0]), let n = Int(counts[1]),
                       t >= 0, e >= 0, n >= 0 else {
-                    throw ParseError(description: "beat: \"\(item)\" is not TRIAL:EPOCH/EPOCHS")
+                    throw ParseError(description: "beat: \"\(item)\" is not TRIAL:EPOCH/EPOCHS[@METRIC]")
                 }
-                epochs.append(TrialEpoch(trial: t, epoch: e, epochs: n))
+                epochs.append(TrialEpoch(trial: t, epoch: e, epochs: n, metric: metric))
             }
             self = .beat(process: try text(1), time: try number(2, "time"), epochs: epochs)
         case "leave":

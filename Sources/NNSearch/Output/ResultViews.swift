@@ -80,17 +80,7 @@ struct ResultViews {
 
     /// The progress as the journal says at `now`, as `progress.json` and `status` show it.
     func progress(_ state: SearchState, now: Double, stateName: String, message: String? = nil) -> Progress {
-        var running = [Progress.RunningTrial]()
-        for p in state.liveProcesses(at: now) {
-            for e in p.epochs where state.holds(p.id, e.trial) {
-                running.append(.init(trial: e.trial, epoch: e.epoch, epochs: e.epochs))
-            }
-        }
-        for (trial, claim) in state.claims where state.isHeld(trial, at: now) && !running.contains(where: { $0.trial == trial }) {
-            running.append(.init(trial: trial, epoch: claim.epoch, epochs: claim.upTo))
-        }
-        running.sort { $0.trial < $1.trial }
-        return Progress(state: stateName, pid: getpid(), done: state.doneCount, total: state.trialCount, running: running,
+        Progress(state: stateName, pid: getpid(), done: state.doneCount, total: state.trialCount, running: state.running(at: now),
                         metric: columns.metric.rawValue, bestTrial: leaderboard.best?.trial,
                         bestValue: leaderboard.best?.value, elapsed: state.elapsed(at: now), message: message)
     }

@@ -34,28 +34,41 @@ package struct ResultColumns: Sendable {
     package let space: [String]
     package let task: TaskKind
     package let metric: Metric
+    /// What a model that learned nothing scores on this data (for the `diagnosis` column; nil when unknown).
+    package let chance: ChanceLevel?
 
-    package init(space: [String], task: TaskKind, metric: Metric) {
+    package init(space: [String], task: TaskKind, metric: Metric, chance: ChanceLevel?) {
         self.space = space
         self.task = task
         self.metric = metric
+        self.chance = chance
     }
 
     /// `val_accuracy` for classification, `val_r2` for regression.
     package var metricColumn: String { task == .classification ? "val_accuracy" : "val_r2" }
 
-    /// The header fields: trial, status, space…, epochs, train_loss, val_loss, val_accuracy|val_r2, seconds.
+    /// `train_accuracy` for classification, `train_r2` for regression.
+    package var trainMetricColumn: String { task == .classification ? "train_accuracy" : "train_r2" }
+
+    /// The header fields: trial, status, diagnosis, space…, epochs, train_loss, val_loss,
+    /// train_accuracy|train_r2, val_accuracy|val_r2, seconds.
     package var header: [String] {
-        ["trial", "status"] + space + ["epochs", "train_loss", "val_loss", metricColumn, "seconds"]
+        ["trial", "status", "diagnosis"] + space + ["epochs", "train_loss", "val_loss", trainMetricColumn, metricColumn, "seconds"]
+    }
+
+    /// The diagnosis of a result's curve.
+    package func diagnosis(_ r: TrialResult) -> Diagnosis {
+        Diagnosis.of(r.records, diverged: r.status == .diverged, chance: chance)
     }
 
     /// The row fields of a result, matching `header`.
     package func fields(_ r: TrialResult) -> [String] {
         let last = r.last
-        return [String(r.trial.number), r.status.rawValue] + r.trial.values + [
+        return [String(r.trial.number), r.status.rawValue, diagnosis(r).rawValue] + r.trial.values + [
             String(r.records.count),
             formatNumber(last?.trainLoss ?? .nan),
             formatNumber(last?.valLoss ?? .nan),
+            formatNumber(last?.trainMetric ?? .nan),
             formatNumber(last?.valMetric ?? .nan),
             formatNumber((r.seconds * 1000).rounded() / 1000),
         ]
@@ -67,22 +80,15 @@ package struct ResultColumns: Sendable {
         return metric == .valLoss ? last.valLoss : last.valMetric
     }
 
-    /// `metricValue` of a row as written in trials.csv (fields matching `header`).
-    package func metricValue(row fields: [String]) -> Double {
-        guard fields.count == header.count, fields[1] == TrialStatus.completed.rawValue else { return .nan }
-        // The row ends train_loss, val_loss, val_accuracy|val_r2, seconds.
-        return Double(fields[metric == .valLoss ? fields.count - 3 : fields.count - 2]) ?? .nan
-    }
-
     /// The per-epoch curve file's header.
-    package var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", metricColumn] }
+    package var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", trainMetricColumn, metricColumn] }
 
     /// The per-epoch curve of a result as CSV text.
     package func curveText(_ r: TrialResult) -> String {
         var text = csvLine(curveHeader)
         for e in r.records {
             text += csvLine([String(e.epoch), formatNumber(e.lr), formatNumber(e.trainLoss),
-                             formatNumber(e.valLoss), formatNumber(e.valMetric)])
+                             formatNumber(e.valLoss), formatNumber(e.trainMetric), formatNumber(e.valMetric)])
         }
         return text
     }

@@ -32,29 +32,21 @@ package struct DataFingerprint: Equatable, Sendable {
         return DataFingerprint(path: path, size: size, hash: h)
     }
 
-    /// The lines `origin` holds for it.
-    package var originLines: String {
-        "data_path=\(path)\ndata_size=\(size)\ndata_hash=\(String(hash, radix: 16))\n"
+    /// The fields `origin` holds for it.
+    package var originFields: [String: String] {
+        ["data_path": path, "data_size": String(size), "data_hash": String(hash, radix: 16)]
     }
 
     /// The fingerprint recorded in `folder`'s `origin`, if any.
     package static func recorded(in folder: SearchFolder) -> DataFingerprint? {
-        guard let text = try? String(contentsOfFile: folder.file("origin"), encoding: .utf8) else { return nil }
-        var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            fields[String(line[..<eq])] = String(line[line.index(after: eq)...])
-        }
-        guard let path = fields["data_path"], let size = fields["data_size"].flatMap({ Int($0) }),
-              let hash = fields["data_hash"].flatMap({ UInt64($0, radix: 16) }) else { return nil }
-        return DataFingerprint(path: path, size: size, hash: hash)
+        SearchOrigin.read(folder).fingerprint
     }
 
     /// Replaces the fingerprint in `folder`'s `origin` (atomically), keeping its other lines.
     package func record(in folder: SearchFolder) throws {
-        let text = (try? String(contentsOfFile: folder.file("origin"), encoding: .utf8)) ?? ""
-        let kept = text.split(separator: "\n").filter { !$0.hasPrefix("data_") }.map { $0 + "\n" }.joined()
-        try writeAtomically(Data((kept + originLines).utf8), to: folder.file("origin"), sync: true)
+        var origin = SearchOrigin.read(folder)
+        origin.fields.merge(originFields) { _, new in new }
+        try origin.write(to: folder)
     }
 
     /// Refuses (exit 65) when `folder`'s data file is not what it was when the search was created.

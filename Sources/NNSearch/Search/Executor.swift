@@ -129,7 +129,7 @@ package final class Executor: @unchecked Sendable {
             observer(seconds, cadence.seconds)
             if cadence.seconds > 0 { checkpointCost.withLock { $0 = cadence.lastCost } }
         }
-        coordinator.progressed(number, epoch: runner.records.count)
+        coordinator.progressed(number, epoch: runner.records.count, last: runner.records.last)
         while runner.records.count < upTo && !runner.isFinished {
             if !coordinator.mayContinue(number) {
                 coordinator.drop(number)
@@ -142,7 +142,7 @@ package final class Executor: @unchecked Sendable {
                 return
             }
             runner.runEpoch()
-            coordinator.progressed(number, epoch: runner.records.count)
+            coordinator.progressed(number, epoch: runner.records.count, last: runner.records.last)
             // A worker that was frozen may wake after another finished its trial: no checkpoint then.
             if !runner.isFinished && coordinator.mayContinue(number) { try cadence.afterEpoch(runner) }
         }

@@ -24,6 +24,8 @@ package struct Progress: Equatable, Sendable {
         package var trial: Int
         package var epoch: Int
         package var epochs: Int
+        /// The metric after its latest epoch, as the last heartbeat reported it.
+        package var metric: Double? = nil
     }
 
     func json() -> Data {

@@ -172,9 +172,13 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
-    /// Notes how far a trial in hand got (reported with the next heartbeat).
-    package func progressed(_ trial: Int, epoch: Int) {
-        inHand.withLock { $0[trial]?.epoch = epoch }
+    /// Notes how far a trial in hand got and its metric there (reported with the next heartbeat).
+    package func progressed(_ trial: Int, epoch: Int, last: EpochRecord?) {
+        let metric = last.map { columns.metric == .valLoss ? $0.valLoss : $0.valMetric }
+        inHand.withLock {
+            $0[trial]?.epoch = epoch
+            $0[trial]?.metric = metric.flatMap { $0.isFinite ? $0 : nil }
+        }
     }
 
     /// A trial's result, or its pause at a rung, as this process hands it in.
@@ -339,10 +343,9 @@ package final class SearchCoordinator: @unchecked Sendable {
         if let message = try r.views.syncTrials(r.state) { warn(message) }
         let epochs = Dictionary(grouping: prunes.map(\.trial)) { r.state.paused[$0]?.epoch ?? 0 }
         try FaultInjection.check("append:prunes")
-        try appendWithRows(&r, prunes.map { prune in
-            let fields = (try? CSVParser.records(Array(prune.row.utf8)))?.first?.fields ?? []
-            return .finish(trial: prune.trial, process: process, time: now, metric: columns.metricValue(row: fields), row: prune.row)
-        })
+        // NaN, as `ResultColumns.metricValue` gives any result that did not complete: a pruned trial
+        // ranks after every completed one, like a diverged one, and is never the best.
+        try appendWithRows(&r, prunes.map { .finish(trial: $0.trial, process: process, time: now, metric: .nan, row: $0.row) })
         for trial in prunes.map(\.trial) { unlink(folder.checkpoint(trial)) }
         r.viewsDirty = true
         let (done, total) = (r.state.doneCount, r.state.trialCount)

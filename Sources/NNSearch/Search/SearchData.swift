@@ -34,6 +34,9 @@ package struct SearchData: Sendable {
         standardized = TrainingData(train: scaled.train, validation: scaled.validation)
     }
 
+    /// What a model that learned nothing scores (the same for both normalizations: targets are not scaled).
+    package var chance: ChanceLevel { raw.chance }
+
     /// The training data a trial with this normalization sees (batch norm works on raw inputs).
     package func data(for normalization: Normalization) -> TrainingData {
         normalization == .standardize ? standardized : raw

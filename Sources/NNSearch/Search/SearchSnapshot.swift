@@ -44,9 +44,12 @@ package struct SearchSnapshot {
     private var offset: Int
     /// The metric trials are ranked by, as recorded when the search was created.
     package let metric: Metric?
+    /// With `keepRows`: each finished trial's row and the time it was recorded, in finishing order.
+    package private(set) var rows: [(trial: Int, row: String, time: Double)] = []
+    private let keepRows: Bool
 
-    /// Reads `folder`'s spec and replays its journal.
-    package init(_ folder: SearchFolder) throws {
+    /// Reads `folder`'s spec and replays its journal; with `keepRows`, keeps the finished trials' rows.
+    package init(_ folder: SearchFolder, keepRows: Bool = false) throws {
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw NNSearchError(.noInput, "\(folder.path): no such folder")
         }
@@ -61,13 +64,18 @@ package struct SearchSnapshot {
         offset = 0
         now = 0
         metric = folder.recordedMetric
+        self.keepRows = keepRows
         try refresh()
     }
 
     /// Reads what was appended since, and the time.
     package mutating func refresh() throws {
         let scan = try file.read(from: offset)
-        for entry in scan.entries { state.apply(entry.record, at: entry.offset) }
+        for entry in scan.entries {
+            if case .finished(let f, let row) = state.apply(entry.record, at: entry.offset), keepRows {
+                rows.append((f.trial, row, f.time))
+            }
+        }
         problems += scan.problems
         offset = scan.settled
         now = Date().timeIntervalSince1970
@@ -112,9 +120,5 @@ extension SearchFolder {
     package var journal: String { file("journal") }
 
     /// The metric recorded in `origin` when the search was created.
-    package var recordedMetric: Metric? {
-        guard let text = try? String(contentsOfFile: file("origin"), encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("metric=") }) else { return nil }
-        return Metric(rawValue: String(line.dropFirst("metric=".count)))
-    }
+    package var recordedMetric: Metric? { SearchOrigin.read(self).metric }
 }

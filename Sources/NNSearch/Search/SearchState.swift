@@ -238,6 +238,21 @@ package struct SearchState: Sendable {
         processOrder.compactMap { processes[$0] }.filter { $0.isLive(at: now) }
     }
 
+    /// Trials held by a live lease at `now` and the epochs they reached (from the latest heartbeat), by trial.
+    package func running(at now: Double) -> [Progress.RunningTrial] {
+        var running = [Progress.RunningTrial]()
+        for p in liveProcesses(at: now) {
+            for e in p.epochs where holds(p.id, e.trial) {
+                running.append(.init(trial: e.trial, epoch: e.epoch, epochs: e.epochs, metric: e.metric))
+            }
+        }
+        let reported = Set(running.map(\.trial))
+        for (trial, claim) in claims where isHeld(trial, at: now) && !reported.contains(trial) {
+            running.append(.init(trial: trial, epoch: claim.epoch, epochs: claim.upTo))
+        }
+        return running.sorted { $0.trial < $1.trial }
+    }
+
     /// Claims whose lease lapsed without a release (their process was killed or froze), by trial.
     package func expiredClaims(at now: Double) -> [(trial: Int, claim: Claim)] {
         claims.filter { !$0.value.released && !isHeld($0.key, at: now) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

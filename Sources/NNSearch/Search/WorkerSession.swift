@@ -23,6 +23,8 @@ package enum WorkerSession {
         package var observer: Executor.Observer = { _, _ in }
         /// Print nothing (the benchmark).
         package var quiet = false
+        /// Keep `report.html` fresh as trials finish (off for the benchmark).
+        package var report = true
 
         package init() {}
     }
@@ -33,7 +35,7 @@ package enum WorkerSession {
         let spec = try SearchSpec.load(path: folder.spec)
         let data = try SearchData(spec: spec)
         let metric = try spec.resolvedMetric(for: data.task)
-        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric)
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance)
         let plan = TrialPlan(spec: spec)
         let workers = max(1, options.workers ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         let schedule = spec.pruning.map { RungSchedule(pruning: $0, spec: spec, plan: plan, metric: metric) }
@@ -81,7 +83,19 @@ package enum WorkerSession {
         let open = before.trialCount - before.doneCount
         say("search \(folder.path): \(open) of \(before.trialCount) trials to run on \(workers) worker\(workers == 1 ? "" : "s") (process \(coordinator.process))\n")
         let tickFailure = Locked<NNSearchError?>(nil)
+        // The report is rendered on a queue of its own, one rewrite at a time, never on the tick's thread.
+        let refresher = SearchReport.Refresher(folder: folder)
+        let reportQueue = DispatchQueue(label: "nnsearch.report")
+        let reportBusy = Locked(false)
+        let refreshReport = { (force: Bool) in
+            guard options.report, reportBusy.withLock({ busy in defer { busy = true }; return !busy }) else { return }
+            reportQueue.async {
+                if let error = refresher.refresh(force: force) { standardError("nnsearch: report.html not refreshed: \(error)\n") }
+                reportBusy.withLock { $0 = false }
+            }
+        }
         let ending = executor.run(tick: {
+            refreshReport(false)
             do {
                 try coordinator.tick()
             } catch {
@@ -108,6 +122,10 @@ package enum WorkerSession {
             try coordinator.leave(reason: "time limit", progressState: "time limit")
         }
         try coordinator.refresh()
+        reportQueue.sync {}
+        if options.report, let error = refresher.refresh(force: true) {
+            standardError("nnsearch: report.html not written: \(error)\n")
+        }
         let state = coordinator.state
         // A worker that woke from a freeze may have checkpointed a trial another one finished since.
         checkpoints.clean(finished: Set(state.finished.keys))

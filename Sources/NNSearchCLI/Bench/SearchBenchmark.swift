@@ -73,6 +73,7 @@ extension Benchmark {
         var options = WorkerSession.Options()
         options.workers = workers
         options.quiet = true
+        options.report = false
         options.observer = observer
         _ = try WorkerSession.run(folder: folder, options: options)
         return (folder, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
@@ -158,7 +159,7 @@ extension Benchmark {
         let folder = try makeSearch(manyTrialsSpec, name: "journal", root: root)
         let spec = try SearchSpec.load(path: folder.spec)
         let data = try SearchData(spec: spec)
-        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: try spec.resolvedMetric(for: data.task))
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: try spec.resolvedMetric(for: data.task), chance: data.chance)
         let plan = TrialPlan(spec: spec)
         let coordinator = try SearchCoordinator(folder: folder, columns: columns, plan: plan, maxSeconds: nil, threads: 1, warn: { _ in })
         try coordinator.join()
@@ -167,7 +168,7 @@ extension Benchmark {
             let t0 = DispatchTime.now().uptimeNanoseconds
             guard case .train(let number, _) = try coordinator.next() else { break }
             let trial = plan.trial(number)
-            let record = EpochRecord(epoch: 1, lr: 0.01, trainLoss: 1, valLoss: 1, valMetric: Double(number % 97) / 97)
+            let record = EpochRecord(epoch: 1, lr: 0.01, trainLoss: 1, valLoss: 1, trainMetric: 1, valMetric: Double(number % 97) / 97)
             let result = TrialResult(trial: trial, status: .completed, records: [record], seconds: 0.001)
             _ = try coordinator.record([(number, columns.metricValue(result), String(csvLine(columns.fields(result)).dropLast()))])
             perTrial.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)

@@ -28,6 +28,9 @@ extension CommandLine {
         ("stop", StopCommand.usage, "record a stop: workers on every host checkpoint and exit; waits for them"),
         ("resume", RunCommand.usage, "lift a stop and run a worker process on a stopped or interrupted search"),
         ("list", ListCommand.usage, "every search folder under DIR with its state and best result"),
+        ("watch", WatchCommand.usage, "a live view while the search runs: progress, the top 10, running trials, the best so far"),
+        ("explain", ExplainCommand.usage, "why the trials did what they did: diagnoses, importance, plain sentences, a narrowed next spec"),
+        ("report", ReportCommand.usage, "write DIR/report.html: one self-contained page with the top trials, curves, importance and the explanation"),
         ("train", TrainCommand.usage, "train one configuration and print its learning curve"),
         ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
     ]
@@ -70,6 +73,9 @@ extension CommandLine {
         case "list": return try ListCommand.run(rest)
         case "init": return try InitCommand.run(rest)
         case "worker": return try WorkerCommand.run(rest)
+        case "explain": return try ExplainCommand.run(rest)
+        case "watch": return try WatchCommand.run(rest)
+        case "report": return try ReportCommand.run(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":

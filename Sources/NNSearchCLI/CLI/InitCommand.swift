@@ -31,7 +31,7 @@ enum InitCommand {
         let metric = try spec.resolvedMetric(for: data.task)
         let folder = SearchFolder(out ?? SearchFolder.defaultPath(forSpec: specPath))
         try StartCommand.checkFree(folder)
-        try StartCommand.create(folder, spec: spec, specPath: specPath, metric: metric)
+        try StartCommand.create(folder, spec: spec, specPath: specPath, metric: metric, data: data)
         return folder
     }
 }

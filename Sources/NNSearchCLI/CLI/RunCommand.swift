@@ -50,9 +50,7 @@ enum RunCommand {
     /// The folder's spec copy is what a resume runs; refuses (unless `force`) when the user's
     /// spec file, where the search was started from, now says something else.
     static func checkSpecUnchanged(_ folder: SearchFolder, force: Bool) throws {
-        guard let origin = try? String(contentsOfFile: folder.file("origin"), encoding: .utf8),
-              let line = origin.split(separator: "\n").first(where: { $0.hasPrefix("spec_path=") }) else { return }
-        let path = String(line.dropFirst("spec_path=".count))
+        guard let path = SearchOrigin.read(folder).specPath else { return }
         guard FileManager.default.fileExists(atPath: path) else { return }
         let saved = try SearchSpec.load(path: folder.spec)
         let changes: [String]
@@ -117,8 +115,9 @@ enum RunCommand {
         }
         standardOutput("""
             \(verb) search in \(folder.path) (pid \(pid))
-              follow:  tail -f \(folder.trials)
-              ranking: \(folder.leaderboard) (rewritten as trials finish)
+              watch:   nnsearch watch \(folder.path)   (live ranking, running trials, best so far)
+              stream:  tail -f \(folder.trials)   (one row per finished trial)
+              explain: nnsearch explain \(folder.path)   report: nnsearch report \(folder.path)
               status:  nnsearch status \(folder.path)
               stop:    nnsearch stop \(folder.path)
               more workers, on this or other hosts sharing the folder: nnsearch worker \(folder.path)

@@ -46,7 +46,7 @@ enum StartCommand {
     }
 
     /// Creates the folder whole: built under a temporary name, then renamed into place.
-    static func create(_ folder: SearchFolder, spec: SearchSpec, specPath: String, metric: Metric) throws {
+    static func create(_ folder: SearchFolder, spec: SearchSpec, specPath: String, metric: Metric, data: SearchData) throws {
         let fm = FileManager.default
         // (NSString.deletingLastPathComponent traps on some relative paths in swift-corelibs-foundation.)
         let parent = folder.path.lastIndex(of: "/").map { String(folder.path[..<$0]) } ?? ""
@@ -69,9 +69,8 @@ enum StartCommand {
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
             }
             try writeAtomically(Data((source.prettyText() + "\n").utf8), to: staged.spec, sync: true)
-            let fingerprint = try DataFingerprint.current(spec)?.originLines ?? ""
-            try writeAtomically(Data("spec_path=\(absolute(specPath))\nmetric=\(metric.rawValue)\n\(fingerprint)".utf8),
-                                to: staged.file("origin"), sync: true)
+            try SearchOrigin(specPath: absolute(specPath), metric: metric, task: data.task, chance: data.chance,
+                             fingerprint: try DataFingerprint.current(spec)).write(to: staged)
             try writeAtomically(Data(), to: staged.journal, sync: true)
             guard rename(temporary, folder.path) == 0 else {
                 if errno == ENOTEMPTY || errno == EEXIST {

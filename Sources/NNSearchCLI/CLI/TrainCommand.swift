@@ -27,9 +27,10 @@ enum TrainCommand {
         let trainingData = data.data(for: hyperparameters.normalize)
         let runner = TrialRunner(hyperparameters: hyperparameters, seed: seed, data: trainingData)
         let metricName = data.task == .classification ? "val_accuracy" : "val_r2"
+        let trainName = data.task == .classification ? "train_accuracy" : "train_r2"
         let csv = args.flags.contains("csv")
         if csv {
-            output(csvLine(["epoch", "lr", "train_loss", "val_loss", metricName]))
+            output(csvLine(["epoch", "lr", "train_loss", "val_loss", trainName, metricName]))
         } else {
             output(describe(hyperparameters, runner: runner, data: trainingData, seed: seed))
         }
@@ -37,14 +38,16 @@ enum TrainCommand {
             let r = runner.runEpoch()
             if csv {
                 output(csvLine([String(r.epoch), formatNumber(r.lr), formatNumber(r.trainLoss),
-                                formatNumber(r.valLoss), formatNumber(r.valMetric)]))
+                                formatNumber(r.valLoss), formatNumber(r.trainMetric), formatNumber(r.valMetric)]))
             } else {
-                output(String(format: "epoch %4d/%d  lr %-10@ train_loss %.6f  val_loss %.6f  %@ %.4f\n",
+                output(String(format: "epoch %4d/%d  lr %-10@ train_loss %.6f  val_loss %.6f  %@ %.4f  %@ %.4f\n",
                               r.epoch, hyperparameters.epochs, formatNumber(r.lr) as NSString,
-                              r.trainLoss, r.valLoss, metricName as NSString, r.valMetric))
+                              r.trainLoss, r.valLoss, trainName as NSString, r.trainMetric, metricName as NSString, r.valMetric))
             }
         }
         if !csv, let last = runner.records.last {
+            let diagnosis = Diagnosis.of(runner.records, diverged: last.diverged, chance: data.chance)
+            output("diagnosis: \(diagnosis.rawValue) — \(diagnosis.meaning)\n")
             if last.diverged {
                 output("diverged at epoch \(last.epoch): the loss became \(formatNumber(last.trainLoss.isFinite ? last.valLoss : last.trainLoss)); try a smaller lr or normalize=standardize\n")
             } else {

@@ -27,11 +27,15 @@ package struct TrainingData: Sendable {
         }
     }
 
+    /// What a model that learned nothing from the features scores (see `ChanceLevel`).
+    package let chance: ChanceLevel
+
     package init(featureCount: Int, lossKind: LossKind, train: Part, validation: Part) {
         self.featureCount = featureCount
         self.lossKind = lossKind
         self.train = train
         self.validation = validation
+        chance = ChanceLevel(lossKind: lossKind, train: train, validation: validation)
     }
 
     var isClassification: Bool { lossKind != .meanSquaredError }

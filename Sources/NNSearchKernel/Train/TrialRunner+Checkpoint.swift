@@ -5,10 +5,12 @@ import Foundation
 // the batch-norm running statistics and the optimizer's state. Restoring it and training on
 // gives bit-identical epochs to never having stopped.
 //
-// File: "NNSCKPT1", payload length, FNV-1a of the payload, payload (little-endian).
+// File: "NNSCKPT2", payload length, FNV-1a of the payload, payload (little-endian).
 
 extension TrialRunner {
-    static let checkpointMagic = Array("NNSCKPT1".utf8)
+    static let checkpointMagic = Array("NNSCKPT2".utf8)
+    /// The magic of the format before epochs carried a training metric (0.4 and earlier).
+    static let olderMagic = Array("NNSCKPT1".utf8)
 
     /// Why a checkpoint could not be used.
     struct CheckpointError: Error, CustomStringConvertible {
@@ -22,7 +24,7 @@ extension TrialRunner {
         w.write(identity)
         w.write(records.count)
         for r in records {
-            w.write(r.epoch); w.write(r.lr); w.write(r.trainLoss); w.write(r.valLoss); w.write(r.valMetric)
+            w.write(r.epoch); w.write(r.lr); w.write(r.trainLoss); w.write(r.valLoss); w.write(r.trainMetric); w.write(r.valMetric)
         }
         w.write(rng.state.0); w.write(rng.state.1); w.write(rng.state.2); w.write(rng.state.3)
         w.write(order.count)
@@ -58,7 +60,7 @@ extension TrialRunner {
         var restored = [EpochRecord]()
         for _ in 0..<count {
             restored.append(EpochRecord(epoch: try r.int(), lr: try r.double(), trainLoss: try r.double(),
-                                        valLoss: try r.double(), valMetric: try r.double()))
+                                        valLoss: try r.double(), trainMetric: try r.double(), valMetric: try r.double()))
         }
         let state = (try r.uint64(), try r.uint64(), try r.uint64(), try r.uint64())
         let n = try r.int()
@@ -84,6 +86,9 @@ extension TrialRunner {
     /// A reader over the payload after checking the magic, the length and the checksum.
     private static func payload(_ data: Data) throws -> BinaryReader {
         let bytes = [UInt8](data)
+        if bytes.count >= 8, Array(bytes[0..<8]) == olderMagic {
+            throw CheckpointError(description: "it was written by an older nnsearch (no training metric per epoch)")
+        }
         guard bytes.count >= 24, Array(bytes[0..<8]) == checkpointMagic else {
             throw CheckpointError(description: "it is not an nnsearch checkpoint")
         }

@@ -18,6 +18,8 @@ package final class TrialRunner {
     package internal(set) var records: [EpochRecord] = []
     /// Training-row order, reshuffled at the start of each epoch.
     var order: [Int]
+    /// Training rows predicted right so far this epoch (classification), before each update.
+    private var correctThisEpoch = 0
 
     /// Rows evaluated at once on the validation set.
     static let evaluationRows = 256
@@ -55,14 +57,20 @@ package final class TrialRunner {
         let part = data.train
         var lossSum = 0.0
         var start = 0
+        correctThisEpoch = 0
         while start < part.rows {
             let rows = min(batchSize, part.rows - start)
             lossSum += trainStep(rows: rows, from: start, lr: lr)
             start += rows
         }
         let (valLoss, valMetric) = evaluate(data.validation)
-        let record = EpochRecord(epoch: epoch + 1, lr: lr, trainLoss: lossSum / Double(part.rows),
-                                 valLoss: valLoss, valMetric: valMetric)
+        let trainLoss = lossSum / Double(part.rows)
+        // Regression: R² from the epoch's mean squared error and the training targets' variance.
+        let trainMetric = data.isClassification
+            ? Double(correctThisEpoch) / Double(part.rows)
+            : (part.totalSumOfSquares > 0 ? 1 - trainLoss * Double(part.rows) / part.totalSumOfSquares : 0)
+        let record = EpochRecord(epoch: epoch + 1, lr: lr, trainLoss: trainLoss,
+                                 valLoss: valLoss, trainMetric: trainMetric, valMetric: valMetric)
         records.append(record)
         return record
     }
@@ -80,6 +88,9 @@ package final class TrialRunner {
         let loss = lossForwardBackward(
             data.lossKind, logits: logits, ld: outPad, rows: rows,
             labels: ws.labels, values: ws.values, dlogits: ws.gradA.pointer, scale: 1 / Float(rows))
+        if data.isClassification {
+            correctThisEpoch &+= correctCount(data.lossKind, logits: logits, ld: outPad, rows: rows, labels: ws.labels)
+        }
         model.backward(ws, rows: rows)
         optimizer.update(model.parameters.pointer, model.gradients.pointer,
                          count: model.layout.parameterCount, lr: lr)

@@ -22,16 +22,16 @@ final class TrainCommandTests: XCTestCase {
         let good = try BinaryHarness.run(["train", path, "--set", "normalize=standardize", "--set", "optimizer=adam",
                                           "--set", "lr=0.01", "--csv"])
         XCTAssertEqual(good.status, 0, good.stderr)
-        XCTAssertTrue(good.stdout.hasPrefix("epoch,lr,train_loss,val_loss,val_accuracy\n"))
+        XCTAssertTrue(good.stdout.hasPrefix("epoch,lr,train_loss,val_loss,train_accuracy,val_accuracy\n"))
         let goodRows = rows(good.stdout)
         XCTAssertEqual(goodRows.count, 20)
-        XCTAssertGreaterThanOrEqual(goodRows.map { $0[4] }.max()!, 0.98, "standardize + adam reaches 98% within 20 epochs")
+        XCTAssertGreaterThanOrEqual(goodRows.map { $0[5] }.max()!, 0.98, "standardize + adam reaches 98% within 20 epochs")
 
         let bad = try BinaryHarness.run(["train", path, "--set", "normalize=none", "--set", "optimizer=sgd",
                                          "--set", "lr=0.001", "--csv"])
         XCTAssertEqual(bad.status, 0, bad.stderr)
         let last = rows(bad.stdout).last!
-        XCTAssertLessThanOrEqual(last[4], 0.60, "raw inputs with SGD at lr 0.001 stay at chance")
+        XCTAssertLessThanOrEqual(last[5], 0.60, "raw inputs with SGD at lr 0.001 stay at chance")
     }
 
     func testSumBinWithTwoHiddenLayers() throws {
@@ -41,7 +41,7 @@ final class TrainCommandTests: XCTestCase {
                                        "--set", "optimizer=adam", "--set", "normalize=standardize", "--set", "epochs=30",
                                        "--set", "batch_size=16", "--csv"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertGreaterThanOrEqual(rows(r.stdout).last![4], 0.97)
+        XCTAssertGreaterThanOrEqual(rows(r.stdout).last![5], 0.97)
     }
 
     func testSameSeedIsByteIdenticalAndOtherSeedDiffers() throws {
