@@ -6,8 +6,9 @@ import Glibc
 
 /// The lock that serializes appends to a search's journal, made to work on NFS.
 ///
-/// `flock(2)` is unreliable on NFS, so the lock is a file created with `O_EXCL` (atomic on NFSv3
-/// and later), holding its owner's host and pid. It is held only for an append and the views'
+/// `flock(2)` is unreliable on NFS, so the lock is a file that appears only whole, holding its
+/// owner's host and pid: written under a name of its own, then hard-linked into place (`link(2)`
+/// fails on an existing lock, atomically, on NFS too). It is held only for an append and the views'
 /// update (milliseconds, never while training) and released by renaming it to a name of the
 /// owner's own and unlinking that, so a release can never remove someone else's lock. A lock file
 /// whose content (a token unique to each acquisition) a waiter has seen unchanged for `grace` on
@@ -48,19 +49,28 @@ final class JournalLock: @unchecked Sendable {
         var pause: useconds_t = 20
         var watched: (content: String, since: UInt64)? = nil
         while true {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if fd >= 0 {
-                let token = "\(owner) \(Date().timeIntervalSince1970) \(getpid()) \(localPidSpace) \(UInt64.random(in: 0...UInt64.max))\n"
-                let ok = Array(token.utf8).withUnsafeBytes { writeAll(fd, $0) }
-                close(fd)
-                guard ok else {
-                    unlink(path)
-                    throw ioError("cannot write the journal lock \(path)")
-                }
+            // The token is written aside, then linked into place: link is atomic and refuses an
+            // existing lock, so a holder killed at any moment leaves no lock or a whole one — never
+            // an empty file that only the grace period could clear.
+            let token = "\(owner) \(Date().timeIntervalSince1970) \(getpid()) \(localPidSpace) \(UInt64.random(in: 0...UInt64.max))\n"
+            let aside = path + ".taking-" + nonce + temporarySuffix
+            let fd = open(aside, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw ioError("cannot create the journal lock \(path)") }
+            let ok = Array(token.utf8).withUnsafeBytes { writeAll(fd, $0) }
+            close(fd)
+            guard ok else {
+                unlink(aside)
+                throw ioError("cannot write the journal lock \(path)")
+            }
+            let linked = link(aside, path) == 0
+            let linkErrno = errno
+            unlink(aside)
+            if linked {
                 held = token
                 return
             }
-            guard errno == EEXIST else { throw ioError("cannot create the journal lock \(path)") }
+            errno = linkErrno
+            guard linkErrno == EEXIST else { throw ioError("cannot create the journal lock \(path)") }
             guard let content = Self.content(path) else { continue }   // released meanwhile
             let now = DispatchTime.now().uptimeNanoseconds
             if watched?.content != content { watched = (content, now) }

@@ -19,6 +19,10 @@ package enum JournalRecord: Equatable, Sendable {
     case release(trial: Int, process: String, epoch: Int, time: Double)
     /// A process finished a trial: its metric value (NaN when diverged) and its CSV row, without newline.
     case finish(trial: Int, process: String, time: Double, metric: Double, row: String)
+    /// A process trained a trial to a rung (`epoch`) and paused it there (pruning): its metric at
+    /// that epoch, its training seconds so far (every segment), and the CSV row it gets if the rung
+    /// prunes it (status `pruned`), without newline.
+    case reached(trial: Int, process: String, epoch: Int, time: Double, metric: Double, seconds: Double, row: String)
     /// A stop of the whole search was requested (`nnsearch stop`); workers on every host leave.
     case stop(by: String, time: Double)
     /// A stopped search was resumed (`nnsearch resume`): the stop no longer holds.
@@ -42,6 +46,7 @@ package enum JournalRecord: Equatable, Sendable {
         case .claim: "claim"
         case .release: "release"
         case .finish: "finish"
+        case .reached: "reached"
         case .stop: "stop"
         case .resume: "resume"
         }
@@ -66,6 +71,8 @@ package enum JournalRecord: Equatable, Sendable {
             fields = [String(trial), escape(process), String(epoch), Self.time(time)]
         case let .finish(trial, process, time, metric, row):
             fields = [String(trial), escape(process), Self.time(time), formatNumber(metric), escape(row)]
+        case let .reached(trial, process, epoch, time, metric, seconds, row):
+            fields = [String(trial), escape(process), String(epoch), Self.time(time), formatNumber(metric), formatNumber(seconds), escape(row)]
         case let .stop(by, time), let .resume(by, time):
             fields = [escape(by), Self.time(time)]
         }
@@ -149,6 +156,12 @@ package enum JournalRecord: Equatable, Sendable {
             try expect(5)
             self = .finish(trial: try int(1, "trial"), process: try text(2), time: try number(3, "time"),
                            metric: try number(4, "metric", finite: false), row: try text(5))
+        case "reached":
+            try expect(7)
+            let seconds = try number(6, "seconds")
+            guard seconds >= 0 else { throw ParseError(description: "reached: seconds \(seconds) is negative") }
+            self = .reached(trial: try int(1, "trial"), process: try text(2), epoch: try int(3, "epoch"), time: try number(4, "time"),
+                            metric: try number(5, "metric", finite: false), seconds: seconds, row: try text(7))
         case "stop":
             try expect(2)
             self = .stop(by: try text(1), time: try number(2, "time"))

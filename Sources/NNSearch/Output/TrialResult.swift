@@ -6,7 +6,8 @@ package enum TrialStatus: String, Sendable {
     case completed
     /// A loss became NaN or infinite; the trial stopped there.
     case diverged
-    /// Stopped at a rung by successive halving: others did better there.
+    /// Stopped at a rung by successive halving or hyperband (`pruning` in the spec): it ranked
+    /// below the trials that went on; its figures are those of the rung it reached.
     case pruned
 }
 

@@ -7,7 +7,8 @@ import Foundation
 /// (a disk-full error). Points: `rename:FILE` (a file written, not yet renamed into place:
 /// `leaderboard.csv`, `progress.json`, `checkpoint`), `renamed:FILE` (just after), `append:trials.csv`
 /// and `append:journal` (before a row or records are written), `appended:trials.csv` and
-/// `appended:journal` (after). Unset, every check is one comparison.
+/// `appended:journal` (after), `append:prunes` (a rung decided, before its pruned trials' results
+/// are appended). Unset, every check is one comparison.
 enum FaultInjection {
     private struct Armed {
         var action: String

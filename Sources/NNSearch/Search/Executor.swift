@@ -108,11 +108,21 @@ package final class Executor: @unchecked Sendable {
         }
     }
 
-    /// Trains one claimed trial up to `upTo` epochs, or until it must stop.
+    /// Trains one claimed trial up to `upTo` epochs, or until it must stop. Reaching `upTo` before
+    /// its last epoch is a pause at a rung (pruning): it checkpoints there, whatever the cadence,
+    /// and is handed in as paused; reaching its last epoch (or diverging) finishes it.
     private func train(_ trial: Trial, upTo: Int) throws {
         let number = trial.number
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
+        // A trial promoted from a rung counts the seconds of its earlier segments too.
+        let earlier = coordinator.secondsBefore(number)
+        var runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
+        if runner.records.count > upTo {
+            // Only a checkpoint from another spec (`resume --force` after adding pruning) can be past the rung.
+            coordinator.warn("trial \(number): its checkpoint holds \(runner.records.count) epochs, past its rung at \(upTo); it restarts from its first epoch")
+            checkpoints.remove(number)
+            runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
+        }
         var cadence = checkpoints.cadence(for: trial, epochs: runner.records.count, estimatedCost: checkpointCost.current)
         defer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
@@ -136,7 +146,18 @@ package final class Executor: @unchecked Sendable {
             // A worker that was frozen may wake after another finished its trial: no checkpoint then.
             if !runner.isFinished && coordinator.mayContinue(number) { try cadence.afterEpoch(runner) }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let seconds = earlier + Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        if !runner.isFinished {
+            // Paused at a rung: the checkpoint must hold it until the rung promotes or prunes it.
+            guard coordinator.mayContinue(number) else {
+                coordinator.drop(number)
+                coordinator.warn("trial \(number): its lease passed to another process; dropping its pause at epoch \(runner.records.count)")
+                return
+            }
+            try cadence.save(runner)
+            sink.submitPause(TrialResult(trial: trial, status: .pruned, records: runner.records, seconds: seconds))
+            return
+        }
         let status: TrialStatus = runner.records.last?.diverged == true ? .diverged : .completed
         sink.submit(TrialResult(trial: trial, status: status, records: runner.records, seconds: seconds))
     }

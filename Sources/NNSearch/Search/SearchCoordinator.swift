@@ -40,6 +40,8 @@ package final class SearchCoordinator: @unchecked Sendable {
     package let threads: Int
     /// Called with warnings (damaged records, rebuilt views, broken locks).
     package let warn: @Sendable (String) -> Void
+    /// Called with news worth a line of output: trials this process recorded as pruned.
+    package let notice: @Sendable (String) -> Void
     /// Seconds the search had run when this process joined.
     package private(set) var elapsedAtJoin = 0.0
     private var joinedAt = 0.0
@@ -69,8 +71,10 @@ package final class SearchCoordinator: @unchecked Sendable {
     private struct LockLost: Error {}
 
     package init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, maxSeconds: Double?, threads: Int,
-         settings: Settings = Settings(), warn: @escaping @Sendable (String) -> Void) throws {
+         schedule: RungSchedule? = nil, settings: Settings = Settings(), warn: @escaping @Sendable (String) -> Void,
+         notice: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.folder = folder
+        self.notice = notice
         self.columns = columns
         self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds)
         self.settings = settings
@@ -80,7 +84,8 @@ package final class SearchCoordinator: @unchecked Sendable {
         file = try JournalFile(directory: folder.path, create: false)
         lock = JournalLock(directory: folder.path, grace: settings.lockGrace)
         lock.onBreak = { warn($0) }
-        replica = Locked(Replica(state: SearchState(trialCount: plan.count), views: ResultViews(folder: folder, columns: columns)))
+        replica = Locked(Replica(state: SearchState(trialCount: plan.count, schedule: schedule),
+                                 views: ResultViews(folder: folder, columns: columns)))
     }
 
     package static func now() -> Double { Date().timeIntervalSince1970 }
@@ -106,6 +111,11 @@ package final class SearchCoordinator: @unchecked Sendable {
 
     /// A copy of the state as last replayed.
     package var state: SearchState { replica.withLock { $0.state } }
+
+    /// The training seconds of the segments `trial` ran before its latest pause (0 if it never paused).
+    package func secondsBefore(_ trial: Int) -> Double {
+        replica.withLock { $0.state.paused[trial]?.seconds ?? 0 }
+    }
 
     /// Whether `trial` may still be trained by this process (no one claimed it since).
     package func mayContinue(_ trial: Int) -> Bool { !flags.withLock { $0.lost.contains(trial) } }
@@ -142,10 +152,12 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
-    /// Asks the policy what to do next; a trial to train is claimed before this returns.
+    /// Asks the policy what to do next; a trial to train is claimed before this returns. Trials
+    /// pruned by a decided rung whose results nobody recorded yet are recorded first.
     package func next() throws -> SearchPolicy.Action {
         try locked { r in
             let now = Self.now()
+            try recordPrunes(&r, now: now)
             var action = policy.decide(r.state, now: now, asking: process)
             if case .wait = action, try reapVanished(&r, now: now) {
                 action = policy.decide(r.state, now: now, asking: process)
@@ -169,21 +181,58 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
+    /// A trial's result, or its pause at a rung, as this process hands it in.
+    package struct Outcome: Sendable {
+        package var trial: Int
+        /// Its metric value: at the end (NaN when diverged), or at the rung it paused at.
+        package var metric: Double
+        /// Its CSV row without newline: as finished, or as it would be if pruned at this rung.
+        package var row: String
+        /// The epoch it paused at (a rung), nil when it finished.
+        package var pausedAt: Int? = nil
+        /// A paused trial's training seconds so far.
+        package var seconds: Double = 0
+        /// A paused trial's curve so far: written, under the lock, only if this process still holds the trial.
+        package var curve: String? = nil
+
+        package init(trial: Int, metric: Double, row: String, pausedAt: Int? = nil, seconds: Double = 0, curve: String? = nil) {
+            self.trial = trial
+            self.metric = metric
+            self.row = row
+            self.pausedAt = pausedAt
+            self.seconds = seconds
+            self.curve = curve
+        }
+    }
+
     /// Records finished trials this process still holds; returns which were accepted (a trial
     /// whose lease passed to another process is dropped: its late result is never written).
     package func record(_ results: [(trial: Int, metric: Double, row: String)]) throws -> [Bool] {
+        try record(results.map { Outcome(trial: $0.trial, metric: $0.metric, row: $0.row) })
+    }
+
+    /// Records results and pauses of trials this process still holds; returns which were accepted
+    /// (a trial whose lease passed to another process is dropped: its late result is never
+    /// written). A pause that completes its rung has the rung's pruned trials recorded with it.
+    package func record(_ outcomes: [Outcome]) throws -> [Bool] {
         try locked { r in
             let now = Self.now()
             if let message = try r.views.syncTrials(r.state) { warn(message) }
-            let accepted = results.map { r.state.holds(process, $0.trial) }
-            let records = zip(results, accepted).filter { $0.1 }.map { (result, _) in
-                JournalRecord.finish(trial: result.trial, process: process, time: now, metric: result.metric, row: result.row)
+            let accepted = outcomes.map { r.state.holds(process, $0.trial) }
+            var records = [JournalRecord]()
+            for (o, ok) in zip(outcomes, accepted) where ok {
+                if let epoch = o.pausedAt {
+                    // Under the lock, as its holder: a worker that lost the trial never replaces a newer curve.
+                    if let curve = o.curve { try writeAtomically(Data(curve.utf8), to: folder.curve(o.trial)) }
+                    records.append(.reached(trial: o.trial, process: process, epoch: epoch, time: now, metric: o.metric,
+                                            seconds: o.seconds, row: o.row))
+                } else {
+                    records.append(.finish(trial: o.trial, process: process, time: now, metric: o.metric, row: o.row))
+                }
             }
-            if !records.isEmpty {
-                try append(&r, records)
-                try r.views.appendRows(r.appended.filter { $0.process == process }.map(\.row))
-            }
-            inHand.withLock { for result in results { $0[result.trial] = nil } }
+            try appendWithRows(&r, records)
+            try recordPrunes(&r, now: now)
+            inHand.withLock { for o in outcomes { $0[o.trial] = nil } }
             r.viewsDirty = true
             try writeViewsIfDue(&r, now: now)
             return accepted
@@ -276,6 +325,34 @@ package final class SearchCoordinator: @unchecked Sendable {
         guard !gone.isEmpty else { return false }
         try append(&r, gone.map { .leave(process: $0.id, time: now, reason: "vanished: pid \($0.pid) on \($0.host) is no longer running") })
         return true
+    }
+
+    /// Appends records, replays them, and appends this process's new rows to `trials.csv`.
+    private func appendWithRows(_ r: inout Replica, _ records: [JournalRecord]) throws {
+        guard !records.isEmpty else { return }
+        try append(&r, records)
+        try r.views.appendRows(r.appended.filter { $0.process == process }.map(\.row))
+    }
+
+    /// Records the trials decided rungs pruned that have no result yet: each gets a `finish` with the
+    /// row of its pause (status `pruned`) and loses its checkpoint. The records depend only on the
+    /// rungs' results, so whichever process appends them, the search's results are the same.
+    private func recordPrunes(_ r: inout Replica, now: Double) throws {
+        let prunes = r.state.pendingPrunes
+        guard !prunes.isEmpty else { return }
+        if let message = try r.views.syncTrials(r.state) { warn(message) }
+        let epochs = Dictionary(grouping: prunes.map(\.trial)) { r.state.paused[$0]?.epoch ?? 0 }
+        try FaultInjection.check("append:prunes")
+        // NaN, as `ResultColumns.metricValue` gives any result that did not complete: a pruned trial
+        // ranks after every completed one, like a diverged one, and is never the best.
+        try appendWithRows(&r, prunes.map { .finish(trial: $0.trial, process: process, time: now, metric: .nan, row: $0.row) })
+        for trial in prunes.map(\.trial) { unlink(folder.checkpoint(trial)) }
+        r.viewsDirty = true
+        let (done, total) = (r.state.doneCount, r.state.trialCount)
+        for (epoch, trials) in epochs.sorted(by: { $0.key < $1.key }) {
+            let listed = trials.prefix(12).map(String.init).joined(separator: ", ") + (trials.count > 12 ? ", …" : "")
+            notice("[\(done)/\(total)] \(trials.count) trial\(trials.count == 1 ? "" : "s") pruned at epoch \(epoch): \(listed)")
+        }
     }
 
     /// Appends records and replays them (with anything that came before them).

@@ -3,8 +3,10 @@ import NNSearchKernel
 ///
 /// Grid and random search: the lowest-numbered trial that nobody holds — one given back or whose
 /// lease lapsed first (it continues from its checkpoint), else the next never claimed — trained
-/// to its last epoch. Strategies that pause trials at rungs or learn from finished trials decide
-/// here too, from results chosen by trial number, never by arrival order.
+/// to its last epoch. With pruning, a trial trains to its current rung (`SearchState.rungEpochs`),
+/// and trials its rung promoted are claimable too (the lowest-numbered candidate of all goes
+/// first); the rungs' decisions are made in `SearchState`, from complete rungs only, never by
+/// arrival order.
 package struct SearchPolicy: Sendable {
     /// What a worker should do.
     package enum Action: Equatable, Sendable {
@@ -58,7 +60,15 @@ package struct SearchPolicy: Sendable {
         if state.frontier < state.trialCount, candidate.map({ state.frontier < $0 }) ?? true {
             candidate = state.frontier
         }
-        if let candidate { return .train(trial: candidate, upTo: epochs(candidate)) }
+        if let promoted = state.ledger?.firstPromoted, candidate.map({ promoted < $0 }) ?? true {
+            candidate = promoted
+        }
+        if state.ledger == nil, !state.paused.isEmpty,
+           let paused = state.paused.keys.filter({ state.claims[$0] == nil }).min(), candidate.map({ paused < $0 }) ?? true {
+            // Paused at a rung by a spec that pruned (`resume --force` took the pruning away): it runs on to its end.
+            candidate = paused
+        }
+        if let candidate { return .train(trial: candidate, upTo: state.rungEpochs(candidate) ?? epochs(candidate)) }
         return .wait(seconds: min(max(nextExpiry - now, 0.05), 1))
     }
 }

@@ -6,6 +6,11 @@ import NNSearchKernel
 /// another process claimed the trial) is a late result and is discarded. Records that make no
 /// sense (a trial out of range, a row that is not that trial's) are reported with their byte
 /// position, never applied, so a damaged journal can never produce more rows than trials.
+///
+/// When the search prunes, a `reached` record pauses a trial at a rung (its claim ends; it waits
+/// for its rung's decision) and `ledger` makes the decisions: promoted trials become claimable
+/// again, pruned ones wait for the `finish` (status `pruned`, the row of their `reached` record)
+/// that the first process to see the decision appends.
 package struct SearchState: Sendable {
     /// How many trials the search has.
     package let trialCount: Int
@@ -29,6 +34,18 @@ package struct SearchState: Sendable {
         package var released = false
         /// Epochs done as last reported (release or heartbeat).
         package var epoch = 0
+    }
+
+    /// An unfinished trial paused at a rung, as its latest `reached` record gave it.
+    package struct Paused: Sendable {
+        package var epoch: Int
+        package var metric: Double
+        /// Its training seconds so far.
+        package var seconds: Double
+        /// Its row if its rung prunes it.
+        package var row: String
+        package var process: String
+        package var time: Double
     }
 
     /// A worker process as its `join`, `beat` and `leave` records describe it.
@@ -62,6 +79,10 @@ package struct SearchState: Sendable {
     package private(set) var finishOrder: [Int] = []
     /// Claims of trials not finished yet.
     package private(set) var claims: [Int: Claim] = [:]
+    /// Unfinished trials that paused at a rung (pruning only), with their latest pause.
+    package private(set) var paused: [Int: Paused] = [:]
+    /// The rungs' reports and decisions, when the search prunes.
+    package private(set) var ledger: RungLedger?
     package private(set) var processes: [String: Process] = [:]
     /// Process ids in the order they joined.
     package private(set) var processOrder: [String] = []
@@ -76,8 +97,9 @@ package struct SearchState: Sendable {
     /// Trials at or above `frontier` that were claimed or finished.
     private var touchedAboveFrontier: Set<Int> = []
 
-    package init(trialCount: Int) {
+    package init(trialCount: Int, schedule: RungSchedule? = nil) {
         self.trialCount = trialCount
+        ledger = schedule.map(RungLedger.init)
     }
 
     package var doneCount: Int { finished.count }
@@ -117,8 +139,9 @@ package struct SearchState: Sendable {
         case let .claim(trial, process, upTo, time):
             guard trial < trialCount else { return ignore(offset, "a claim of trial \(trial), but the search has \(trialCount) trials") }
             guard finished[trial] == nil else { return .none }
-            let epoch = claims[trial]?.epoch ?? 0
+            let epoch = claims[trial]?.epoch ?? paused[trial]?.epoch ?? 0
             claims[trial] = Claim(process: process, upTo: upTo, time: time, epoch: epoch)
+            ledger?.claimed(trial)
             touch(trial)
             if var p = processes[process] { p.lastSeen = max(p.lastSeen, time); processes[process] = p }
         case let .release(trial, process, epoch, _):
@@ -137,8 +160,23 @@ package struct SearchState: Sendable {
             finished[trial] = f
             finishOrder.append(trial)
             claims[trial] = nil
+            paused[trial] = nil
+            ledger?.finished(trial, metric: metric)
             touch(trial)
             return .finished(f, row: row)
+        case let .reached(trial, process, epoch, time, metric, seconds, row):
+            guard trial < trialCount else { return ignore(offset, "a pause of trial \(trial), but the search has \(trialCount) trials") }
+            guard finished[trial] == nil else { return .none }
+            guard row.hasPrefix("\(trial),") else { return ignore(offset, "a pause of trial \(trial) whose row is not that trial's") }
+            if let claim = claims[trial], claim.process != process {
+                return ignore(offset, "a late pause of trial \(trial) from \(process), whose lease had passed to \(claim.process)")
+            }
+            if claims[trial] == nil, let p = paused[trial], p.epoch >= epoch { return .none }   // already paused there
+            if let ledger, let problem = ledger.problem(pausing: trial, at: epoch) { return ignore(offset, problem) }
+            paused[trial] = Paused(epoch: epoch, metric: metric, seconds: seconds, row: row, process: processes[process]?.id ?? process, time: time)
+            claims[trial] = nil
+            touch(trial)
+            ledger?.paused(trial, metric: metric)
         case .stop:
             stopped = true
         case .resume:
@@ -159,6 +197,16 @@ package struct SearchState: Sendable {
     }
 
     // MARK: - Questions
+
+    /// Trials the rungs' decisions pruned whose `finish` is not recorded yet, ascending, with the
+    /// row each gets (its pause's).
+    package var pendingPrunes: [(trial: Int, row: String)] {
+        guard let ledger, !ledger.pruned.isEmpty else { return [] }
+        return ledger.pruned.sorted().compactMap { trial in paused[trial].map { (trial, $0.row) } }
+    }
+
+    /// The epochs trial n trains to when claimed now: its current rung's when the search prunes.
+    package func rungEpochs(_ trial: Int) -> Int? { ledger?.upTo(trial) }
 
     /// Whether `process` is live at `now` (an unknown process is not; its claims lapse by `defaultLease`).
     package func isLive(_ process: String, at now: Double) -> Bool {

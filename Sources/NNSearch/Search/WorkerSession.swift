@@ -38,9 +38,12 @@ package enum WorkerSession {
         let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance)
         let plan = TrialPlan(spec: spec)
         let workers = max(1, options.workers ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        let schedule = spec.pruning.map { RungSchedule(pruning: $0, spec: spec, plan: plan, metric: metric) }
+        let printsLines = options.display == .lines && !options.quiet
         let coordinator = try SearchCoordinator(
-            folder: folder, columns: columns, plan: plan, maxSeconds: spec.maxSeconds, threads: workers,
-            settings: options.settings, warn: { standardError("nnsearch: \($0)\n") })
+            folder: folder, columns: columns, plan: plan, maxSeconds: spec.maxSeconds, threads: workers, schedule: schedule,
+            settings: options.settings, warn: { standardError("nnsearch: \($0)\n") },
+            notice: { if printsLines { standardOutput($0 + "\n") } })
 
         try coordinator.refresh()
         let before = coordinator.state

@@ -18,6 +18,7 @@ extension SearchSpec {
         compare("trials", text(trials), text(other.trials))
         compare("seed", String(seed), String(other.seed))
         compare("max_seconds", text(maxSeconds.map(formatNumber)), text(other.maxSeconds.map(formatNumber)))
+        compare("pruning", text(pruning?.jsonText), text(other.pruning?.jsonText))
         let mine = Dictionary(space.map { ($0.name, $0.entry.jsonText) }, uniquingKeysWith: { a, _ in a })
         let theirs = Dictionary(other.space.map { ($0.name, $0.entry.jsonText) }, uniquingKeysWith: { a, _ in a })
         for d in space {

@@ -119,7 +119,32 @@ package struct SearchSpec: Sendable {
     package var space: [SpaceDimension]
     /// The spec as written.
     package var source: JSONValue
+    /// Early stopping at rungs; nil trains every trial to its epochs.
+    package var pruning: Pruning? = nil
 
     /// The metric in force once the task is known.
     func metric(for task: TaskKind) -> Metric { metric ?? Metric.defaultMetric(for: task) }
+
+    /// The fewest and the most epochs a trial of this space can have.
+    package var epochsBounds: (min: Int, max: Int) {
+        SearchSpec.epochsBounds(space)
+    }
+
+    /// The fewest and the most epochs a trial of `space` can have (validated entries).
+    static func epochsBounds(_ space: [SpaceDimension]) -> (min: Int, max: Int) {
+        let fallback = Hyperparameters().epochs
+        guard let entry = space.first(where: { $0.name == "epochs" })?.entry else { return (fallback, fallback) }
+        func count(_ value: JSONValue) -> Int {
+            if case .number(let x, _) = value, x.rounded() == x, x >= 1, x <= 1e9 { return Int(x) }
+            return fallback
+        }
+        switch entry {
+        case .fixed(let value): return (count(value), count(value))
+        case .choices(let values):
+            let counts = values.map(count)
+            return (counts.min() ?? fallback, counts.max() ?? fallback)
+        case .intUniform(let low, let high): return (low, high)
+        case .uniform, .logUniform: return (fallback, fallback)   // the loader refuses these for epochs
+        }
+    }
 }

@@ -7,7 +7,8 @@ import NNSearchKernel
 /// { "version": 1, "name": "sum-bin", "data": {"generator": "sum_bin", "rows": 2000, "seed": 0},
 ///   "validation": 0.2, "task": "classification", "metric": "val_accuracy", "strategy": "random",
 ///   "trials": 100, "seed": 1, "workers": 2, "max_seconds": 600,
-///   "space": { "depth": [1, 2, 4], "lr": {"log_uniform": [0.0001, 0.1]}, "epochs": 30 } }
+///   "space": { "depth": [1, 2, 4], "lr": {"log_uniform": [0.0001, 0.1]}, "epochs": 30 },
+///   "pruning": {"kind": "halving", "eta": 3, "min_epochs": 3} }
 /// ```
 ///
 /// Every message reads `FILE: PATH: message`. A missing CSV file is `.data` (exit 65);
@@ -90,8 +91,9 @@ private struct SpecReader {
 
     static let topKeys = [
         "version", "name", "data", "validation", "task", "metric", "strategy",
-        "trials", "seed", "workers", "max_seconds", "space",
+        "trials", "seed", "workers", "max_seconds", "space", "pruning",
     ]
+    static let pruningKeys = ["kind", "eta", "min_epochs"]
     static let rangeKinds = ["uniform", "log_uniform", "int_uniform"]
 
     func read(_ json: JSONValue) throws -> SearchSpec {
@@ -124,11 +126,12 @@ private struct SpecReader {
         }
         let space = try readSpace(json["space"])
         let strategy = try checkStrategy(explicitStrategy, space: space, trials: trials)
+        let pruning = try json["pruning"].map { try readPruning($0, space: space) }
         try checkDataExists(data)
         return SearchSpec(
             version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
             strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
-            space: space, source: json)
+            space: space, source: json, pruning: pruning)
     }
 
     /// The file's base name without `.json`.
@@ -331,6 +334,38 @@ private struct SpecReader {
             }
             return .grid
         }
+    }
+
+    // MARK: Pruning
+
+    /// `{"kind": "halving" | "hyperband", "eta": N, "min_epochs": N}`: eta an integer >= 2 (default 3),
+    /// min_epochs an integer >= 1 (default 1) below every trial's epochs.
+    func readPruning(_ value: JSONValue, space: [SpaceDimension]) throws -> Pruning {
+        let example = #"{"kind": "halving", "eta": 3, "min_epochs": 3}"#
+        guard case .object(let members) = value else {
+            throw failure("pruning", "expected an object, \(example), found \(describe(value))")
+        }
+        try checkKeys(members, known: SpecReader.pruningKeys, path: "pruning")
+        guard let kindValue = value["kind"] else {
+            throw failure("pruning.kind", "missing; expected one of "
+                + Pruning.Kind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + ", e.g. \(example)")
+        }
+        let kind: Pruning.Kind = try named(kindValue, path: "pruning.kind")
+        let eta = try value["eta"].map {
+            try integer($0, path: "pruning.eta", in: 2...1_000, allowed: "an integer from 2 to 1000")
+        } ?? Pruning.defaultEta
+        let epochs = SearchSpec.epochsBounds(space)
+        let below = space.contains { $0.name == "epochs" }
+            ? (epochs.min == epochs.max ? "space.epochs \(epochs.min)" : "the fewest epochs of space.epochs, \(epochs.min)")
+            : "the default epochs, \(epochs.min)"
+        guard epochs.min > 1 else {
+            throw failure("pruning", "trials of 1 epoch cannot be pruned: min_epochs must be below \(below)")
+        }
+        let minEpochs = try value["min_epochs"].map {
+            try integer($0, path: "pruning.min_epochs", in: 1...(epochs.min - 1),
+                        allowed: "an integer from 1 to \(epochs.min - 1) (below \(below))")
+        } ?? Pruning.defaultMinEpochs
+        return Pruning(kind: kind, eta: eta, minEpochs: minEpochs)
     }
 
     // MARK: Values

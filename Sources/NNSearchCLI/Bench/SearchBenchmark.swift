@@ -86,6 +86,7 @@ extension Benchmark {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let n = max(3, repeats / 3)
         try benchCheckpoints(print: print)
+        try benchPruning(root: root, print: print)
 
         var seconds = [Double]()
         var best = ""
@@ -112,6 +113,45 @@ extension Benchmark {
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    /// `searches/sum_bin.json` as it is, then with successive halving and with hyperband (eta 3,
+    /// min_epochs 3): the best validation accuracy and the epochs trained (the rows of the curves).
+    static func benchPruning(root: String, print: (String) -> Void) throws {
+        let path = "searches/sum_bin.json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("pruning: \(path) not found (run the bench from the repository's top folder)")
+            return
+        }
+        let json = try parseJSON(String(contentsOfFile: path, encoding: .utf8), file: path)
+        var full: (best: Double, epochs: Int)? = nil
+        for kind in [nil, "halving", "hyperband"] as [String?] {
+            var spec = json
+            if let kind {
+                spec = spec.setting("pruning", to: try parseJSON(#"{"kind": "\#(kind)", "eta": 3, "min_epochs": 3}"#, file: "-"))
+            }
+            let (folder, seconds) = try runSearch(spec.prettyText(), name: "pruning-\(kind ?? "none")", root: root)
+            let snapshot = try SearchSnapshot(folder)
+            guard snapshot.state.isComplete, let best = snapshot.best else {
+                throw NNSearchError(.software, "bench: \(folder.path) did not finish")
+            }
+            var epochs = 0
+            let curves = folder.file("curves")
+            for name in try FileManager.default.contentsOfDirectory(atPath: curves) where name.hasSuffix(".csv") {
+                let text = try String(contentsOfFile: curves + "/" + name, encoding: .utf8)
+                epochs += text.split(separator: "\n").count - 1
+            }
+            var line = "pruning, searches/sum_bin.json (\(snapshot.state.trialCount) trials), "
+                + (kind.map { "\($0) eta 3 min_epochs 3" } ?? "no pruning")
+                + ": best val_accuracy \(formatNumber(best.value)) (trial \(best.trial)), \(epochs) epochs trained, \(fmt(seconds, 2)) s"
+            if let full {
+                line += "; \(fmt(Double(epochs) / Double(full.epochs) * 100, 1)) % of the epochs, best "
+                    + (best.value == full.best ? "the same" : "\(formatNumber(best.value - full.best)) from the full search's")
+            } else {
+                full = (best.value, epochs)
+            }
+            print(line)
+        }
+    }
 
     /// The journal's own cost per trial — a claim and a finish, each under the lock, with the views
     /// kept up to date — measured without training, up to 10,100 trials; then a resume's latency.

@@ -77,6 +77,25 @@ final class JournalRecordTests: XCTestCase {
         }
     }
 
+    func testReachedRoundTrips() {
+        for text in Self.awkwardTexts {
+            assertRoundTrip(.reached(trial: 4, process: text, epoch: 3, time: 1_764_072_000.5, metric: 0.25, seconds: 1.5, row: "4,pruned,0.01"))
+            assertRoundTrip(.reached(trial: 4, process: "p", epoch: 3, time: 1_764_072_000.5, metric: 0.25, seconds: 0, row: "4," + text))
+        }
+        for metric in [0, 0.5, -3.25, 1e300, .infinity, -.infinity] {
+            for (trial, epoch) in [(0, 1), (99_999, 27), (7, 999_999)] {
+                assertRoundTrip(.reached(trial: trial, process: "p", epoch: epoch, time: 1_764_072_000.125, metric: metric,
+                                         seconds: 0.30000000000000004, row: "\(trial),x"))
+            }
+        }
+        XCTAssertEqual(JournalRecord.reached(trial: 1, process: "p", epoch: 3, time: 1, metric: 0.5, seconds: 0.25, row: "1,a").payload,
+                       "reached\t1\tp\t3\t1.000\t0.5\t0.25\t1,a")
+        assertRefused("reached\t1\tp\t3\t1.000\t0.5\t1,a", mentioning: ["reached", "6 fields", "expected 7"])
+        assertRefused("reached\t1\tp\tx\t1.000\t0.5\t0\t1,a", mentioning: ["reached", "epoch", "\"x\""])
+        assertRefused("reached\t1\tp\t3\t1.000\t0.5\t-1\t1,a", mentioning: ["reached", "seconds", "negative"])
+        assertRefused("reached\t1\tp\t3\t1.000\t0.5\tnan\t1,a", mentioning: ["reached", "seconds", "not a number"])
+    }
+
     /// NaN (a diverged trial) is written `nan` and read back as NaN (not equal to itself, so matched by hand).
     func testFinishWithNaNMetricRoundTrips() throws {
         let record = JournalRecord.finish(trial: 2, process: "p\tq", time: 1_764_072_000.5, metric: .nan, row: "2,diverged\n")
@@ -218,7 +237,9 @@ final class JournalRecordTests: XCTestCase {
     // MARK: - Helpers
 
     /// The number of fields (after the kind) each kind's payload has.
-    private static let fieldCounts = ["join": 7, "beat": 3, "leave": 3, "claim": 4, "release": 4, "finish": 5, "stop": 2, "resume": 2]
+    private static let fieldCounts = [
+        "join": 7, "beat": 3, "leave": 3, "claim": 4, "release": 4, "finish": 5, "reached": 7, "stop": 2, "resume": 2,
+    ]
 
     /// Checks that `record`'s payload is one line of raw tabs between the right number of fields, and reads back equal.
     private func assertRoundTrip(_ record: JournalRecord, file: StaticString = #filePath, line: UInt = #line) {

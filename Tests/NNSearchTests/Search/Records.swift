@@ -28,6 +28,11 @@ enum Records {
         .finish(trial: trial, process: process, time: time, metric: metric, row: row ?? "\(trial),relu,0.01")
     }
 
+    /// A pause of `trial` at a rung (`epoch`) with its metric there; its row is the trial's own, status `pruned`.
+    static func reached(_ trial: Int, by process: String, at time: Double, epoch: Int, metric: Double) -> JournalRecord {
+        .reached(trial: trial, process: process, epoch: epoch, time: time, metric: metric, seconds: 0.5, row: "\(trial),pruned,\(epoch)")
+    }
+
     /// The state after applying `records` in order, the i-th at byte offset `100 * i`.
     static func replay(trialCount: Int, _ records: [JournalRecord]) -> SearchState {
         var state = SearchState(trialCount: trialCount)

@@ -120,7 +120,7 @@ final class SpecLoaderTests: XCTestCase {
 
     func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
         assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
-            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space")
+            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space, pruning")
         assertSpecError(#"{"version": 1, "lr": 0.1}"#, #"s.json: lr: unknown key (hyperparameters go inside "space")"#, prefix: true)
         assertSpecError(#"{"version": 1, "optimiser": "adam"}"#,
                         #"s.json: optimiser: unknown key (did you mean "optimizer"?); hyperparameters go inside "space"; known keys: version"#, prefix: true)
@@ -256,6 +256,67 @@ final class SpecLoaderTests: XCTestCase {
         let capped = try parseSpec(#"{"version": 1, "data": {"generator": "sum_bin"}, "trials": 7, "space": "# + larger + "}")
         XCTAssertEqual(capped.strategy, .grid)
         XCTAssertEqual(capped.trials, 7)
+    }
+
+    // MARK: - Pruning
+
+    func testPruningIsReadWithItsDefaults() throws {
+        XCTAssertNil(try parseSpec(minimal(space: #"{"epochs": 30}"#)).pruning, "absent: no pruning")
+        let halving = try parseSpec(minimal(space: #"{"epochs": 30}"#, extra: #""pruning": {"kind": "halving", "eta": 3, "min_epochs": 3}, "#))
+        XCTAssertEqual(halving.pruning, Pruning(kind: .halving, eta: 3, minEpochs: 3))
+        let hyperband = try parseSpec(minimal(space: #"{"epochs": [10, 30]}"#, extra: #""pruning": {"kind": "hyperband", "eta": 2, "min_epochs": 9}, "#))
+        XCTAssertEqual(hyperband.pruning, Pruning(kind: .hyperband, eta: 2, minEpochs: 9))
+        XCTAssertEqual(hyperband.epochsBounds.min, 10)
+        XCTAssertEqual(hyperband.epochsBounds.max, 30)
+        let defaults = try parseSpec(minimal(space: #"{"depth": 1}"#, extra: #""pruning": {"kind": "halving"}, "#))
+        XCTAssertEqual(defaults.pruning, Pruning(kind: .halving, eta: 3, minEpochs: 1))
+        XCTAssertEqual(defaults.epochsBounds.max, 20, "the default epochs")
+        let ranged = try parseSpec(#"{"version": 1, "data": {"generator": "sum_bin"}, "trials": 4, "pruning": {"kind": "halving", "min_epochs": 4}, "#
+            + #""space": {"epochs": {"int_uniform": [5, 40]}}}"#)
+        XCTAssertEqual(ranged.epochsBounds.min, 5)
+        XCTAssertEqual(ranged.epochsBounds.max, 40)
+    }
+
+    func testPruningErrorsNameThePathAndWhatIsAllowed() {
+        func spec(_ pruning: String, space: String = #"{"epochs": 30}"#) -> String {
+            minimal(space: space, extra: #""pruning": "# + pruning + ", ")
+        }
+        assertSpecError(spec(#""halving""#),
+                        #"s.json: pruning: expected an object, {"kind": "halving", "eta": 3, "min_epochs": 3}, found a string "halving""#)
+        assertSpecError(spec(#"{"kind": "halving", "min_epoch": 3}"#),
+                        #"s.json: pruning.min_epoch: unknown key (did you mean "min_epochs"?); known keys: kind, eta, min_epochs"#)
+        assertSpecError(spec(#"{"kind": "halving", "etta": 3}"#),
+                        #"s.json: pruning.etta: unknown key (did you mean "eta"?); known keys: kind, eta, min_epochs"#)
+        assertSpecError(spec(#"{"eta": 3}"#),
+                        #"s.json: pruning.kind: missing; expected one of "halving", "hyperband", e.g. {"kind": "halving", "eta": 3, "min_epochs": 3}"#)
+        assertSpecError(spec(#"{"kind": "halvng"}"#),
+                        #"s.json: pruning.kind: "halvng" is not allowed (did you mean "halving"?); expected one of "halving", "hyperband""#)
+        assertSpecError(spec(#"{"kind": "hyperbands"}"#),
+                        #"s.json: pruning.kind: "hyperbands" is not allowed (did you mean "hyperband"?); expected one of "halving", "hyperband""#)
+        assertSpecError(spec(#"{"kind": 3}"#),
+                        #"s.json: pruning.kind: expected one of "halving", "hyperband", found a number 3"#)
+        assertSpecError(spec(#"{"kind": "halving", "eta": 1}"#), "s.json: pruning.eta: 1 is not allowed; expected an integer from 2 to 1000")
+        assertSpecError(spec(#"{"kind": "halving", "eta": 2.5}"#), "s.json: pruning.eta: 2.5 is not allowed; expected an integer from 2 to 1000")
+        assertSpecError(spec(#"{"kind": "halving", "eta": "3"}"#),
+                        #"s.json: pruning.eta: expected an integer from 2 to 1000, found a string "3""#)
+        assertSpecError(spec(#"{"kind": "halving", "min_epochs": 0}"#),
+                        "s.json: pruning.min_epochs: 0 is not allowed; expected an integer from 1 to 29 (below space.epochs 30)")
+        assertSpecError(spec(#"{"kind": "halving", "min_epochs": 30}"#),
+                        "s.json: pruning.min_epochs: 30 is not allowed; expected an integer from 1 to 29 (below space.epochs 30)")
+        assertSpecError(spec(#"{"kind": "halving", "min_epochs": 10}"#, space: #"{"epochs": [30, 10]}"#),
+                        "s.json: pruning.min_epochs: 10 is not allowed; expected an integer from 1 to 9 (below the fewest epochs of space.epochs, 10)")
+        assertSpecError(spec(#"{"kind": "halving", "min_epochs": 20}"#, space: #"{"depth": 1}"#),
+                        "s.json: pruning.min_epochs: 20 is not allowed; expected an integer from 1 to 19 (below the default epochs, 20)")
+        assertSpecError(spec(#"{"kind": "halving"}"#, space: #"{"epochs": [1, 5]}"#),
+                        "s.json: pruning: trials of 1 epoch cannot be pruned: min_epochs must be below the fewest epochs of space.epochs, 1")
+    }
+
+    /// A spec whose pruning changed is a different search: `resume` lists it.
+    func testPruningIsADifference() throws {
+        let plain = try parseSpec(minimal(space: #"{"epochs": 30}"#))
+        let pruned = try parseSpec(minimal(space: #"{"epochs": 30}"#, extra: #""pruning": {"kind": "halving", "min_epochs": 3}, "#))
+        XCTAssertEqual(plain.differences(from: pruned), [#"pruning: (not set) → {"kind": "halving", "eta": 3, "min_epochs": 3}"#])
+        XCTAssertEqual(pruned.differences(from: pruned), [])
     }
 
     // MARK: - Single trial
