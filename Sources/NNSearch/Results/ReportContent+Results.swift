@@ -4,6 +4,9 @@ import NNSearchKernel
 extension ReportContent {
     /// Trials in the top table, top curves, and failed curves shown.
     static let tableRows = 20, topCurves = 5, failedCurves = 3
+    /// Points drawn per hyperparameter chart at most: an even sample by trial number beyond it, so
+    /// a 100,000-trial search still makes a page of a few MB that a browser opens at once.
+    static let plottedTrials = 5000
 
     /// The report of a search's results as they stand, with their explanation.
     package init(results r: SearchResults, explanation e: Explanation, now: Date = Date()) {
@@ -25,9 +28,15 @@ extension ReportContent {
         func bestSoFar(_ trials: [TrialOutcome], x: (TrialOutcome) -> Double) -> [(x: Double, y: Double)] {
             var best: Double? = nil
             var points = [(x: Double, y: Double)]()
+            // Only the improvements, and the last trial: the step line between them is flat.
             for t in trials where !t.metric.isNaN {
-                if best.map({ r.isBetter(t.metric, than: $0) }) ?? true { best = t.metric }
-                points.append((x(t), best!))
+                if best.map({ r.isBetter(t.metric, than: $0) }) ?? true {
+                    best = t.metric
+                    points.append((x(t), t.metric))
+                }
+            }
+            if let last = trials.last(where: { !$0.metric.isNaN }), let best, points.last?.x != x(last) {
+                points.append((x(last), best))
             }
             return points
         }
@@ -45,13 +54,18 @@ extension ReportContent {
             curves.append(Self.curve(r, t, kind: .failed, label: "trial \(t.number) · \(t.diagnosis?.rawValue ?? t.status.rawValue)"))
         }
 
+        var plotted = r.trials.sorted { $0.number < $1.number }
+        if plotted.count > Self.plottedTrials {
+            let step = Double(plotted.count) / Double(Self.plottedTrials)
+            plotted = (0..<Self.plottedTrials).map { plotted[Int(Double($0) * step)] }
+        }
         let plots = varying.map { (d, dim) -> HyperparameterPlot in
             let scale: HyperparameterPlot.Scale
             switch dim.kind {
             case .categorical(let values): scale = .categorical(values)
             case .numeric(_, _, let log): scale = .numeric(log: log)
             }
-            let points = r.trials.map { t -> HyperparameterPlot.Point in
+            let points = plotted.map { t -> HyperparameterPlot.Point in
                 let label = t.status == .pruned ? "pruned" : t.diagnosis?.rawValue ?? t.status.rawValue
                 if case .numeric = dim.kind, let x = Double(t.values[d]) {
                     return .init(x: x, metric: t.metric, diagnosis: label)

@@ -51,9 +51,7 @@ package struct SearchResults {
     }
 
     private mutating func take() {
-        let rows = snapshot.rows
-        guard rows.count > trials.count + unreadable.count else { return }
-        for r in rows[(trials.count + unreadable.count)...] {
+        for r in snapshot.takeRows() {
             if let outcome = columns.outcome(row: r.row, plan: plan, time: r.time) {
                 trials.append(outcome)
             } else {

@@ -6,9 +6,8 @@ package struct TrialOutcome: Sendable {
     package var status: TrialStatus
     /// nil for a row written before diagnoses existed.
     package var diagnosis: Diagnosis?
-    /// The CSV text of each space dimension, in space order.
+    /// The CSV text of each space dimension, in space order (the typed values: `TrialPlan.trial(number)`).
     package var values: [String]
-    package var hyperparameters: Hyperparameters
     /// Epochs trained.
     package var epochs: Int
     package var trainLoss: Double
@@ -49,7 +48,7 @@ extension ResultColumns {
         let metricValue = status != .completed ? Double.nan : (metric == .valLoss ? valLoss : valMetric)
         return TrialOutcome(
             number: number, status: status, diagnosis: older ? nil : Diagnosis(rawValue: f[2]),
-            values: Array(f[first..<(first + space.count)]), hyperparameters: plan.trial(number).hyperparameters,
+            values: Array(f[first..<(first + space.count)]),
             epochs: Int(tail[0]) ?? 0, trainLoss: value(1), valLoss: valLoss, trainMetric: trainMetric,
             valMetric: valMetric, seconds: value(tail.count - 1), metric: metricValue, time: time)
     }

@@ -44,7 +44,8 @@ package struct SearchSnapshot {
     private var offset: Int
     /// The metric trials are ranked by, as recorded when the search was created.
     package let metric: Metric?
-    /// With `keepRows`: each finished trial's row and the time it was recorded, in finishing order.
+    /// With `keepRows`: each finished trial's row and the time it was recorded, in finishing order,
+    /// since the last `takeRows()`.
     package private(set) var rows: [(trial: Int, row: String, time: Double)] = []
     private let keepRows: Bool
 
@@ -79,6 +80,12 @@ package struct SearchSnapshot {
         problems += scan.problems
         offset = scan.settled
         now = Date().timeIntervalSince1970
+    }
+
+    /// The rows read since the last call, handed over (so they are not kept twice).
+    package mutating func takeRows() -> [(trial: Int, row: String, time: Double)] {
+        defer { rows = [] }
+        return rows
     }
 
     /// Worker processes live now (one of this machine whose pid is gone is not, whatever its lease says).
