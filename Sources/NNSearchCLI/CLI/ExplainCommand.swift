@@ -38,7 +38,7 @@ enum ExplainCommand {
             for (i, g) in factor.groups.enumerated() {
                 let diagnoses = Diagnosis.allCases.compactMap { d in g.diagnoses[d].map { "\(d.rawValue) \($0)" } }.joined(separator: ", ")
                 rows.append([i == 0 ? factor.name : "", i == 0 ? factor.importance.map { "\(Int(($0 * 100).rounded())) %" } ?? "-" : "",
-                             g.label, String(g.trials), formatNumber(rounded(g.best)), formatNumber(rounded(g.median)), diagnoses])
+                             g.label, String(g.trials), figure(g.best), figure(g.median), diagnoses])
             }
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
@@ -49,6 +49,9 @@ enum ExplainCommand {
         out += "importance: the share of the metric's variance each hyperparameter explains alone (fANOVA over a random forest of the trials)\n"
         return out
     }
+
+    /// A table figure: "-" when no trial of the group completed (all diverged or pruned).
+    static func figure(_ x: Double) -> String { x.isNaN ? "-" : formatNumber(rounded(x)) }
 
     /// Four significant digits, for the table.
     static func rounded(_ x: Double) -> Double {
