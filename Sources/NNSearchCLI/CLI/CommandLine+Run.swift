@@ -17,7 +17,7 @@ extension CommandLine {
     }
 
     /// This build's version.
-    static let version = "0.4.0"
+    static let version = "0.5.0"
 
     /// Every command: its name, its usage line and what it does (for `help` and `COMMAND --help`).
     static let commands: [(name: String, usage: String, what: String)] = [
