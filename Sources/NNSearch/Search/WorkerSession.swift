@@ -56,6 +56,14 @@ package enum WorkerSession {
             say("\(folder.path) is stopped; nothing to do (continue it with: nnsearch resume \(folder.path))\n")
             return 0
         }
+        guard SearchOrigin.read(folder).chance != nil else {
+            // Its rows lack the diagnosis and training-metric columns: new ones would not fit its files.
+            throw NNSearchError(.data, """
+                \(folder.path) was created by nnsearch 0.4 or earlier, whose result rows have other columns; \
+                finish it with that version, or start it again with this one (nnsearch start SPEC.json --out NEW_DIR). \
+                explain, report, watch and status read it as it is.
+                """)
+        }
         try DataFingerprint.check(spec, folder: folder)
         let checkpoints = CheckpointStore(folder: folder, data: data)
         checkpoints.clean(finished: Set(before.finished.keys))

@@ -95,6 +95,32 @@ final class CommandContractTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    /// A folder from nnsearch 0.4 (its origin has no chance level, its rows fewer columns) is not
+    /// resumed into mixed files; it stays readable.
+    func testAFolderFromAnOlderVersionIsNotResumedIntoMixedColumns() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let spec = try BinaryHarness.write(#"""
+            {"version": 1, "data": {"generator": "sum_bin", "rows": 300}, "strategy": "random", "trials": 20, "seed": 1,
+             "space": {"depth": 1, "width": 8, "lr": {"log_uniform": [0.001, 0.05]}, "epochs": 5}}
+            """#, to: "old.json", in: dir)
+        let folder = dir.appendingPathComponent("old").path
+        var env = ProcessInfo.processInfo.environment
+        env["NNSEARCH_FAULT"] = "kill:appended:journal:6"
+        _ = try BinaryHarness.run(["start", spec, "--foreground"], environment: env)
+        let origin = try String(contentsOfFile: folder + "/origin", encoding: .utf8)
+        let older = origin.split(separator: "\n").filter { !$0.hasPrefix("chance=") && !$0.hasPrefix("task=") }.joined(separator: "\n") + "\n"
+        try older.write(toFile: folder + "/origin", atomically: true, encoding: .utf8)
+        let before = try String(contentsOfFile: folder + "/trials.csv", encoding: .utf8)
+        let resume = try BinaryHarness.run(["resume", folder, "--foreground"])
+        XCTAssertEqual(resume.status, 65, resume.stderr)
+        XCTAssertTrue(resume.stderr.contains("created by nnsearch 0.4 or earlier"), resume.stderr)
+        XCTAssertEqual(try String(contentsOfFile: folder + "/trials.csv", encoding: .utf8), before, "nothing was appended")
+        let status = try BinaryHarness.run(["status", folder])
+        XCTAssertEqual(status.status, 0, status.stderr)
+        let explain = try BinaryHarness.run(["explain", folder])
+        XCTAssertEqual(explain.status, 0, explain.stderr)
+    }
+
     func testChangedDataIsRefusedOnResumeAndByWorkersUnlessForced() throws {
         let dir = try BinaryHarness.temporaryDirectory(self)
         var random = Random(seed: 4)
