@@ -75,8 +75,14 @@ enum StatusCommand {
             trials += ", \(expired.count) \(verb): " + shortList(expired.map { "trial \($0.trial)" })
         }
         lines.append(trials)
+        // Pruning: trials paused at a rung until every trial of the rung has reported.
+        let waiting = state.paused.filter { state.claims[$0.key] == nil }.sorted { $0.key < $1.key }
+        if !waiting.isEmpty {
+            lines.append("waiting at a rung: \(waiting.count) trial\(waiting.count == 1 ? "" : "s") (promoted or pruned once their rung is complete): "
+                         + shortList(waiting.map { "trial \($0.key) epoch \($0.value.epoch)" }))
+        }
         if phase != .running, phase != .finished {
-            let saved = checkpointed(folder)
+            let saved = checkpointed(folder).filter { entry in !waiting.contains { entry.hasPrefix("trial \($0.key) ") } }
             if !saved.isEmpty {
                 lines.append("checkpointed: " + shortList(saved) + " (resume continues them from there)")
             }
