@@ -173,7 +173,7 @@ final class PruningTests: XCTestCase {
                                         ("kill:renamed:checkpoint:3", 1), nil, ("kill:rename:checkpoint:2", 2),
                                         ("kill:appended:journal:7", 1), ("kill:appended:trials.csv:2", 2)]
         var random = Random(seed: 31)
-        var kills = 0, runs = 0, checkedPauses = 0, prunesPending = false
+        var kills = 0, runs = 0, checkedPauses = 0, prunesPending = false, statusChecked = false
         let schedule = RungSchedule(pruning: Pruning(kind: .halving, eta: 2, minEpochs: 1), seed: 4, trialCount: trials,
                                     maxEpochs: 16, maximize: true) { _ in 16 }
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
@@ -209,6 +209,12 @@ final class PruningTests: XCTestCase {
                 let bytes = try XCTUnwrap(FileManager.default.contents(atPath: path), "trial \(trial) paused without its checkpoint")
                 XCTAssertEqual(try TrialRunner.peek(bytes).epochs, pause.epoch, "trial \(trial)")
                 checkedPauses += 1
+            }
+            if !statusChecked, let (trial, pause) = s.state.paused.filter({ s.state.claims[$0.key] == nil }).min(by: { $0.key < $1.key }) {
+                let status = try BinaryHarness.run(["status", folder])
+                XCTAssertTrue(status.stdout.contains("waiting at a rung:"), status.stdout)
+                XCTAssertTrue(status.stdout.contains("trial \(trial) epoch \(pause.epoch)"), status.stdout)
+                statusChecked = true
             }
         }
         XCTAssertGreaterThanOrEqual(kills, 10, "\(runs) runs")
