@@ -9,8 +9,8 @@ package enum SearchReport {
     }
 
     /// Refreshes a folder's report from a worker: reads only what the journal gained since, and
-    /// rewrites at most once per 20× what a rewrite costs (at least every 2 s), so the report's
-    /// cost stays a small share of the search's however many trials it has.
+    /// rewrites at most once per 50× what a rewrite costs (at least 2 s apart), so the report takes
+    /// at most 2 % of a core however many trials the search has.
     package final class Refresher: @unchecked Sendable {
         private let folder: SearchFolder
         private var results: SearchResults?
@@ -25,7 +25,7 @@ package enum SearchReport {
         /// Rewrites the report if trials finished since and it is due (or `force`); errors are returned, not thrown.
         package func refresh(force: Bool = false) -> Error? {
             let now = Date().timeIntervalSince1970
-            guard force || now - written >= max(2, 20 * cost) else { return nil }
+            guard force || now - written >= max(2, 50 * cost) else { return nil }
             do {
                 if results == nil { results = try SearchResults(folder) } else { try results!.refresh() }
                 guard force || results!.trials.count != shown else { return nil }

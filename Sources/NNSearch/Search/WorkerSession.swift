@@ -103,7 +103,8 @@ package enum WorkerSession {
             }
         }
         let ending = executor.run(tick: {
-            refreshReport(false)
+            // One process per search keeps the report: the earliest-joined live one (the others' copies would be the same).
+            if coordinator.state.liveProcesses(at: SearchCoordinator.now()).first?.id == coordinator.process { refreshReport(false) }
             do {
                 try coordinator.tick()
             } catch {
@@ -131,7 +132,9 @@ package enum WorkerSession {
         }
         try coordinator.refresh()
         reportQueue.sync {}
-        if options.report, let error = refresher.refresh(force: true) {
+        // The last process to leave writes the final report.
+        let stillLive = coordinator.state.liveProcesses(at: SearchCoordinator.now()).contains { $0.id != coordinator.process }
+        if options.report, !stillLive, let error = refresher.refresh(force: true) {
             standardError("nnsearch: report.html not written: \(error)\n")
         }
         let state = coordinator.state
