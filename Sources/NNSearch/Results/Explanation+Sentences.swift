@@ -23,7 +23,7 @@ extension Explanation {
         let atChance = chanceSentence(results, format)
         if let atChance { out.append(atChance) }
         if let best = e.best {
-            let setting = zip(results.dimensions, best.values).filter { !$0.0.fixed }.map { "\($0.0.name)=\(shortValue($0.1))" }
+            let setting = zip(results.dimensions, best.values).filter { !$0.0.fixed }.map { "\($0.0.name)=\(shortenNumber($0.1))" }
             out.append("The best is trial \(best.number): \(format.name) \(format.value(best.metric))"
                        + (setting.isEmpty ? "." : " with " + setting.joined(separator: ", ") + "."))
         } else {
@@ -152,8 +152,8 @@ extension Explanation {
                 if chosen.map({ right > $0.right }) ?? true { chosen = (t, up, above.count, down, below.count, right) }
             }
             if let c = chosen {
-                let action = dim.name == "lr" ? "lower the learning rate" : "keep \(dim.name) below \(short(c.t))"
-                out.append("\(dim.name) ≥ \(short(c.t)) diverged in \(c.up) of \(c.above) trials (against \(c.down) of "
+                let action = dim.name == "lr" ? "lower the learning rate" : "keep \(dim.name) below \(formatSignificant(c.t, digits: 3))"
+                out.append("\(dim.name) ≥ \(formatSignificant(c.t, digits: 3)) diverged in \(c.up) of \(c.above) trials (against \(c.down) of "
                            + "\(c.below) below): \(action).")
             }
         }
@@ -206,13 +206,6 @@ extension Explanation {
         return out
     }
 
-    /// A hyperparameter value for a sentence: numbers with 4 significant digits.
-    static func shortValue(_ text: String) -> String {
-        guard text.count > 6, let x = Double(text), x.isFinite, x != 0 else { return text }
-        let scale = pow(10, Double(3 - Int(floor(log10(abs(x))))))
-        return formatNumber((x * scale).rounded() / scale)
-    }
-
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))\u{00A0}%" }
 }
 
@@ -238,6 +231,6 @@ struct MetricFormat {
             let p = (x * 1000).rounded() / 10
             return (p == p.rounded() ? String(Int(p)) : String(p)) + "\u{00A0}%"
         }
-        return Explanation.short(x)
+        return formatSignificant(x, digits: 3)
     }
 }

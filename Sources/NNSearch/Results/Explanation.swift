@@ -149,7 +149,7 @@ package struct Explanation: Sendable {
                     guard let x = Double(t.values[d]) else { continue }
                     let i = min(bins - 1, max(0, Int((f(x) - lo) / max(hi - lo, .leastNormalMagnitude) * Double(bins))))
                     let close = i == bins - 1 ? "]" : ")"
-                    add("[\(short(edges[i])), \(short(edges[i + 1]))\(close)", edges[i], t)
+                    add("[\(formatSignificant(edges[i], digits: 3)), \(formatSignificant(edges[i + 1], digits: 3))\(close)", edges[i], t)
                 }
             }
         }
@@ -169,11 +169,4 @@ package struct Explanation: Sendable {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 
-    /// A number with 3 significant digits, for bin edges and messages.
-    static func short(_ x: Double) -> String {
-        guard x.isFinite, x != 0 else { return formatNumber(x) }
-        let digits = max(0, 2 - Int(floor(log10(abs(x)))))
-        let scale = pow(10, Double(digits))
-        return formatNumber((x * scale).rounded() / scale)
-    }
 }

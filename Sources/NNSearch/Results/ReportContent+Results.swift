@@ -20,7 +20,7 @@ extension ReportContent {
         for (i, t) in ranked.prefix(Self.tableRows).enumerated() {
             rows.append([String(i + 1), String(t.number), t.status.rawValue, t.diagnosis?.rawValue ?? "-"]
                         + varying.map { t.values[$0.offset] }
-                        + [t.metric.isNaN ? "-" : Self.short(t.metric), Self.short(t.trainMetric), String(t.epochs),
+                        + [t.metric.isNaN ? "-" : formatSignificant(t.metric, digits: 4), formatSignificant(t.trainMetric, digits: 4), String(t.epochs),
                            String(format: "%.2f", t.seconds)])
         }
 
@@ -45,7 +45,7 @@ extension ReportContent {
         // Learning curves: the best completed trials, then the worst failed ones.
         var curves = [Curve]()
         for t in ranked.prefix(Self.topCurves) where !t.metric.isNaN {
-            curves.append(Self.curve(r, t, kind: .top, label: "trial \(t.number) · \(Self.short(t.metric))"))
+            curves.append(Self.curve(r, t, kind: .top, label: "trial \(t.number) · \(formatSignificant(t.metric, digits: 4))"))
         }
         let failed = r.trials.filter { $0.diagnosis == .chance || $0.diagnosis == .diverged || $0.status == .diverged }
             .sorted { ($0.status == .diverged ? 0 : 1, $0.valMetric.isNaN ? -Double.infinity : $0.valMetric, $0.number)
@@ -102,10 +102,4 @@ extension ReportContent {
                      valLoss: records.map { (Double($0.epoch), $0.valLoss) })
     }
 
-    /// Four significant digits.
-    private static func short(_ x: Double) -> String {
-        guard x.isFinite, x != 0 else { return formatNumber(x) }
-        let scale = pow(10, Double(3 - Int(floor(log10(abs(x))))))
-        return formatNumber((x * scale).rounded() / scale)
-    }
 }

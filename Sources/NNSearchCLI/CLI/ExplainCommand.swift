@@ -51,14 +51,8 @@ enum ExplainCommand {
     }
 
     /// A table figure: "-" when no trial of the group completed (all diverged or pruned).
-    static func figure(_ x: Double) -> String { x.isNaN ? "-" : formatNumber(rounded(x)) }
+    static func figure(_ x: Double) -> String { x.isNaN ? "-" : formatSignificant(x, digits: 4) }
 
-    /// Four significant digits, for the table.
-    static func rounded(_ x: Double) -> Double {
-        guard x.isFinite, x != 0 else { return x }
-        let scale = pow(10, Double(3 - Int(floor(log10(abs(x))))))
-        return (x * scale).rounded() / scale
-    }
 
     /// `text` wrapped at 100 columns, continuation lines indented.
     static func wrap(_ text: String, indent: String) -> String {

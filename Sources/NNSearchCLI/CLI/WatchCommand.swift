@@ -55,7 +55,7 @@ enum WatchCommand {
             for t in running.prefix(top) {
                 // Epochs come with heartbeats (every few seconds): a trial claimed since shows as started.
                 let progress = t.epoch == 0 && t.metric == nil ? "started, \(t.epochs) epochs" : "epoch \(t.epoch)/\(t.epochs)"
-                out.append("  trial \(t.trial)  \(progress)" + (t.metric.map { "  \(metric) \(short(formatNumber($0)))" } ?? ""))
+                out.append("  trial \(t.trial)  \(progress)" + (t.metric.map { "  \(metric) \(formatSignificant($0, digits: 4))" } ?? ""))
             }
             if running.count > top { out.append("  and \(running.count - top) more") }
         }
@@ -65,8 +65,8 @@ enum WatchCommand {
             let varying = r.dimensions.enumerated().filter { !$0.element.fixed }
             var rows = [["RANK", "TRIAL", metric.uppercased(), "DIAGNOSIS"] + varying.map { $0.element.name.uppercased() }]
             for (i, t) in ranked.enumerated() {
-                let value = t.metric.isNaN ? t.status.rawValue : short(formatNumber(t.metric))
-                rows.append([String(i + 1), String(t.number), value, t.diagnosis?.rawValue ?? "-"] + varying.map { short(t.values[$0.offset]) })
+                let value = t.metric.isNaN ? t.status.rawValue : formatSignificant(t.metric, digits: 4)
+                rows.append([String(i + 1), String(t.number), value, t.diagnosis?.rawValue ?? "-"] + varying.map { shortenNumber(t.values[$0.offset]) })
             }
             let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
             for row in rows {
@@ -82,11 +82,6 @@ enum WatchCommand {
         return out.map { String($0.prefix(width)) }
     }
 
-    /// A number with at most 4 significant digits (a drawn learning rate prints 17); other text as is.
-    static func short(_ text: String) -> String {
-        guard text.count > 6, let x = Double(text), x.isFinite, x != 0 else { return text }
-        return formatNumber(ExplainCommand.rounded(x))
-    }
 
     /// The terminal's width in columns (80 when unknown).
     static func terminalWidth() -> Int {

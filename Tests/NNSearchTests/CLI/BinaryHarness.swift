@@ -79,3 +79,27 @@ struct BinaryHarness {
         return url.path
     }
 }
+
+extension XCTestCase {
+    /// Starts `nnsearch ARGS` without waiting; its output goes to `log`; killed if still running when the test ends.
+    func launch(_ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = BinaryHarness.executable
+        process.arguments = arguments
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        addTeardownBlock { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        return process
+    }
+
+    /// Waits for a launched process to exit, failing the test if it is still running after `timeout` seconds.
+    func waitForExit(_ process: Process, timeout: Double = 120, file: StaticString = #filePath, line: UInt = #line) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        XCTAssertFalse(process.isRunning, "process \(process.processIdentifier) still running after \(timeout) s", file: file, line: line)
+    }
+}

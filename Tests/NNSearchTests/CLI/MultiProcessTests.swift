@@ -47,27 +47,6 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
     }
 
-    /// Starts `nnsearch ARGS` without waiting; its output goes to `log`.
-    private func launch(_ arguments: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = BinaryHarness.executable
-        process.arguments = arguments
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        addTeardownBlock { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        return process
-    }
-
-    private func waitForExit(_ process: Process, timeout: Double = 120, file: StaticString = #filePath, line: UInt = #line) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        XCTAssertFalse(process.isRunning, "process \(process.processIdentifier) still running after \(timeout) s", file: file, line: line)
-    }
-
     private func snapshot(_ folder: String) throws -> SearchSnapshot { try SearchSnapshot(SearchFolder(folder)) }
 
     func testThreeProcessesOneKilledOneLateEqualOneProcessAtRandomMoments() throws {

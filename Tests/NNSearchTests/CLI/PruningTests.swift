@@ -65,26 +65,6 @@ final class PruningTests: XCTestCase {
         }
     }
 
-    private func launch(_ arguments: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = BinaryHarness.executable
-        process.arguments = arguments
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        addTeardownBlock { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        return process
-    }
-
-    private func waitForExit(_ process: Process, timeout: Double = 60, file: StaticString = #filePath, line: UInt = #line) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        XCTAssertFalse(process.isRunning, "still running after \(timeout) s", file: file, line: line)
-    }
-
     // MARK: - Tests
 
     func testHalvingPrunesByTheFormulaAndIsTheSameForAnyWorkersAndProcesses() throws {
