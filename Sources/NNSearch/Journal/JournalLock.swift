@@ -72,6 +72,11 @@ final class JournalLock: @unchecked Sendable {
             errno = linkErrno
             guard linkErrno == EEXIST else { throw ioError("cannot create the journal lock \(path)") }
             guard let content = Self.content(path) else { continue }   // released meanwhile
+            if content == token {
+                // The link was made but its reply lost (an NFS retransmit answered EEXIST): it is ours.
+                held = token
+                return
+            }
             let now = DispatchTime.now().uptimeNanoseconds
             if watched?.content != content { watched = (content, now) }
             let age = Double(now - watched!.since) / 1e9

@@ -38,6 +38,12 @@ package enum Diagnosis: String, CaseIterable, Sendable {
     /// ... or by the metric: within 5 points of accuracy (0.05 of R²) of what always predicting the
     /// majority class (the mean) scores — about two standard errors of an accuracy measured on 400 rows.
     static let chanceMetricMargin = 0.05
+    /// The margin above a chance level `level` (0…1): `chanceMetricMargin`, but at most a quarter of
+    /// the way to perfect, so with 96 % in one class a model at 99 % is not "at chance".
+    static func metricMargin(above level: Double) -> Double {
+        min(chanceMetricMargin, (1 - min(max(level, 0), 1)) / 4)
+    }
+
     /// A training metric is "high" when it went at least a quarter of the way from chance to perfect
     /// (50 % for three balanced classes, 0.25 for R²): with a gap of `overfitGap` to validation and a
     /// rising validation loss, that is already a network fitting rows rather than a rule.
@@ -66,8 +72,8 @@ package enum Diagnosis: String, CaseIterable, Sendable {
             // By the metric: at the end, neither the validation nor the training figure is clearly above
             // chance's (a loss can fall a little while the predictions stay the majority class's; an
             // early lucky epoch that the training then loses does not count).
-            let metricAtChance = last.valMetric <= chance.valMetric + chanceMetricMargin
-                && !(last.trainMetric > max(chance.trainMetric, 0) + chanceMetricMargin)
+            let metricAtChance = last.valMetric <= chance.valMetric + metricMargin(above: chance.valMetric)
+                && !(last.trainMetric > max(chance.trainMetric, 0) + metricMargin(above: max(chance.trainMetric, 0)))
             if lossAtChance || metricAtChance { return .chance }
         }
         let floor = chance.map { max($0.trainMetric, 0) } ?? 0

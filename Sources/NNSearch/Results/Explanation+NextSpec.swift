@@ -58,7 +58,10 @@ extension Explanation {
     private static func range(_ kind: String, _ low: Double, _ high: Double) -> JSONValue {
         // A range whose ends met (every top trial had one value) is kept a little open.
         let (lo, hi) = low < high ? (low, high) : (low, low * 1.0000001 + 1e-12)
-        return .object([JSONMember(key: kind, value: .array([number(formatSignificant(lo, digits: 3)), number(formatSignificant(hi, digits: 3))]))])
+        // Ends shortened to 3 significant digits, unless that would close the range or leave the old one.
+        let (a, b) = (roundedToSignificant(lo, digits: 3), roundedToSignificant(hi, digits: 3))
+        let (l, h) = a < b && a >= low && b <= high ? (a, b) : (lo, hi)
+        return .object([JSONMember(key: kind, value: .array([number(formatNumber(l)), number(formatNumber(h))]))])
     }
 
     private static func number(_ x: Double) -> JSONValue { .number(x, text: formatNumber(x)) }

@@ -8,7 +8,10 @@ import NNSearchKernel
 
 extension Explanation {
     /// A failure: the trial learned nothing or blew up.
-    static func failed(_ t: TrialOutcome) -> Bool { t.diagnosis == .chance || t.diagnosis == .diverged || t.status == .diverged }
+    /// A pruned trial is not one: its curve stops after a few epochs by design.
+    static func failed(_ t: TrialOutcome) -> Bool {
+        t.status != .pruned && (t.diagnosis == .chance || t.diagnosis == .diverged || t.status == .diverged)
+    }
 
     static func sentences(_ e: Explanation, _ results: SearchResults) -> [String] {
         let trials = results.trials
@@ -48,9 +51,12 @@ extension Explanation {
         // (the expected maximum of k normal draws), so the bar rises with the number of trials.
         let k = Double(max(completed.count, 1))
         let errors = max(2, (2 * Foundation.log(k)).squareRoot() + 1)
-        let margin = results.columns.task == .classification ? max(aboveChance, chance.accuracyNoise / 2 * errors) : aboveChance
+        // ... and never more than half the way from chance to perfect (a 96 % majority class leaves 4 points).
+        let headroom = (1 - min(max(chance.valMetric, 0), 1)) / 2
+        let margin = min(results.columns.task == .classification ? max(aboveChance, chance.accuracyNoise / 2 * errors) : aboveChance,
+                         headroom)
         guard let bestVal = completed.map(\.valMetric).max(), bestVal <= chance.valMetric + margin else { return nil }
-        let train = MetricFormat(metric: .valAccuracy, task: results.columns.task)
+        let train = MetricFormat(metric: results.columns.task == .classification ? .valAccuracy : .valR2, task: results.columns.task)
         let bestTrain = completed.map(\.trainMetric).filter { !$0.isNaN }.max() ?? .nan
         let floor = max(chance.trainMetric, 0)
         let classification = results.columns.task == .classification
@@ -140,16 +146,21 @@ extension Explanation {
         for (d, dim) in results.dimensions.enumerated() where !dim.fixed {
             let points = results.trials.compactMap { t in Double(t.values[d]).map { ($0, t.status == .diverged) } }
             guard points.count == results.trials.count, points.contains(where: \.1) else { continue }
-            // The threshold that separates diverged from not best (the lowest of equals), if it separates well enough.
+            // The threshold that separates diverged from not best (the lowest of equals), if it separates
+            // well enough: one sweep over the values in order, counting what lies below each.
+            let sorted = points.sorted { $0.0 < $1.0 }
+            let total = sorted.count, totalDiverged = sorted.filter(\.1).count
             var chosen: (t: Double, up: Int, above: Int, down: Int, below: Int, right: Int)? = nil
-            for t in Set(points.map(\.0)).sorted() {
-                let above = points.filter { $0.0 >= t }, below = points.filter { $0.0 < t }
-                let up = above.filter(\.1).count, down = below.filter(\.1).count
-                guard above.count >= 2, !below.isEmpty,
-                      Double(up) >= divergedShare * Double(above.count),
-                      Double(down) <= divergedBelowShare * Double(below.count) else { continue }
-                let right = up + below.count - down
-                if chosen.map({ right > $0.right }) ?? true { chosen = (t, up, above.count, down, below.count, right) }
+            var i = 0, down = 0
+            while i < total {
+                let t = sorted[i].0
+                let below = i, up = totalDiverged - down, above = total - i
+                if above >= 2, below > 0, Double(up) >= divergedShare * Double(above),
+                   Double(down) <= divergedBelowShare * Double(below) {
+                    let right = up + below - down
+                    if chosen.map({ right > $0.right }) ?? true { chosen = (t, up, above, down, below, right) }
+                }
+                while i < total && sorted[i].0 == t { if sorted[i].1 { down += 1 }; i += 1 }
             }
             if let c = chosen {
                 let action = dim.name == "lr" ? "lower the learning rate" : "keep \(dim.name) below \(formatSignificant(c.t, digits: 3))"
@@ -176,8 +187,10 @@ extension Explanation {
             format.maximize ? a.median < b.median : a.median > b.median
         }
         if let best, top.groups.count > 1 {
-            sentence += " Its best \(top.groups.count > 1 && best.label.hasPrefix("[") ? "range" : "value") is \(best.label) "
-                + "(median \(format.value(best.median)) over \(best.trials) trial\(best.trials == 1 ? "" : "s"))."
+            let over = best.completed == best.trials ? "\(best.trials) trial\(best.trials == 1 ? "" : "s")"
+                : "the \(best.completed) of its \(best.trials) trials that completed"
+            sentence += " Its best \(best.label.hasPrefix("[") ? "range" : "value") is \(best.label) "
+                + "(median \(format.value(best.median)) over \(over))."
         }
         return sentence
     }
@@ -188,7 +201,7 @@ extension Explanation {
         let completed = results.trials.filter { $0.status == .completed }
         guard !completed.isEmpty else { return [] }
         let enough = max(2, (completed.count + 3) / 4)
-        let train = MetricFormat(metric: .valAccuracy, task: results.columns.task)
+        let train = MetricFormat(metric: results.columns.task == .classification ? .valAccuracy : .valR2, task: results.columns.task)
         let trainName = results.columns.task == .classification ? "training accuracy" : "training R²"
         var out = [String]()
         let underfit = completed.filter { $0.diagnosis == .underfit }

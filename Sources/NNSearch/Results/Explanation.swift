@@ -12,6 +12,8 @@ package struct Explanation: Sendable {
         /// The value as the CSV writes it, or a bin as `[a, b)`.
         package var label: String
         package var trials: Int
+        /// How many of them completed (the best and median are theirs).
+        package var completed: Int
         /// Best and median of the metric over the trials that completed (NaN when none did).
         package var best: Double
         package var median: Double
@@ -69,7 +71,7 @@ package struct Explanation: Sendable {
         best = results.best
         let trials = results.trials
         var counts: [Diagnosis: Int] = [:]
-        for t in trials { if let d = t.diagnosis { counts[d, default: 0] += 1 } }
+        for t in trials where t.status != .pruned { if let d = t.diagnosis { counts[d, default: 0] += 1 } }
         diagnoses = counts
 
         let varying = results.dimensions.enumerated().filter { !$0.element.fixed }
@@ -113,11 +115,17 @@ package struct Explanation: Sendable {
                 codes.append([:])
             }
         }
+        // Nothing varied (every trial the same figure, or one completed and the rest diverged): no shares to give.
+        guard Set(metricValuesFor(usable, worst: worst)).count > 1 else { return nil }
         let rows = usable.map { t in
             zip(dimensions, codes).map { d, code in code.isEmpty ? Double(t.values[d]) ?? 0 : code[t.values[d]] ?? 0 }
         }
-        let metric = usable.map { $0.metric.isNaN ? worst : $0.metric }
+        let metric = metricValuesFor(usable, worst: worst)
         return Importance.fanova(dimensions: importanceDimensions, rows: rows, metric: metric).map(\.importance)
+    }
+
+    private static func metricValuesFor(_ trials: [TrialOutcome], worst: Double) -> [Double] {
+        trials.map { $0.metric.isNaN ? worst : $0.metric }
     }
 
     /// The trials grouped by the value of space dimension `d` (bins for a range with many values).
@@ -159,7 +167,7 @@ package struct Explanation: Sendable {
             var diagnoses: [Diagnosis: Int] = [:]
             for t in key.trials { if let g = t.diagnosis { diagnoses[g, default: 0] += 1 } }
             let best = results.metric.maximize ? values.last : values.first
-            return Group(label: key.label, trials: key.trials.count, best: best ?? .nan,
+            return Group(label: key.label, trials: key.trials.count, completed: values.count, best: best ?? .nan,
                          median: values.isEmpty ? .nan : median(values), diagnoses: diagnoses)
         }
     }

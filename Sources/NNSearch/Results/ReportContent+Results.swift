@@ -47,7 +47,7 @@ extension ReportContent {
         for t in ranked.prefix(Self.topCurves) where !t.metric.isNaN {
             curves.append(Self.curve(r, t, kind: .top, label: "trial \(t.number) · \(formatSignificant(t.metric, digits: 4))"))
         }
-        let failed = r.trials.filter { $0.diagnosis == .chance || $0.diagnosis == .diverged || $0.status == .diverged }
+        let failed = r.trials.filter(Explanation.failed)
             .sorted { ($0.status == .diverged ? 0 : 1, $0.valMetric.isNaN ? -Double.infinity : $0.valMetric, $0.number)
                     < ($1.status == .diverged ? 0 : 1, $1.valMetric.isNaN ? -Double.infinity : $1.valMetric, $1.number) }
         for t in failed.prefix(Self.failedCurves) {

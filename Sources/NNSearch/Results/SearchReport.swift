@@ -35,7 +35,9 @@ package enum SearchReport {
                 cost = written - now
                 return nil
             } catch {
+                // Tried again no sooner than a minute later, so a lasting cause is not reported every 2 s.
                 written = Date().timeIntervalSince1970
+                cost = max(cost, 60.0 / 50)
                 return error
             }
         }

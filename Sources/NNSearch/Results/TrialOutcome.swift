@@ -21,9 +21,6 @@ package struct TrialOutcome: Sendable {
     package var metric: Double
     /// When its result was recorded (Unix seconds).
     package var time: Double
-
-    /// Whether it completed every epoch without diverging.
-    package var completed: Bool { status == .completed }
 }
 
 extension ResultColumns {

@@ -49,11 +49,15 @@ package struct SearchOrigin: Sendable {
 
     /// The chance level of the search's data (train loss, val loss, train metric, val metric, validation rows), when the search was created by a version that recorded it.
     package var chance: ChanceLevel? {
-        guard let parts = fields["chance"]?.split(separator: ",").compactMap({ Double($0) }), parts.count == 4 || parts.count == 5
-        else { return nil }
+        // Every figure must read (a damaged line is no chance level, never a shifted one).
+        guard let texts = fields["chance"]?.split(separator: ",", omittingEmptySubsequences: false),
+              texts.count == 4 || texts.count == 5 else { return nil }
+        let parts = texts.compactMap { Double($0) }
+        guard parts.count == texts.count else { return nil }
         // Four figures: written before the row count was (0 = unknown).
-        return ChanceLevel(trainLoss: parts[0], valLoss: parts[1], trainMetric: parts[2], valMetric: parts[3],
-                           validationRows: parts.count == 5 ? Int(parts[4]) : 0)
+        let rows = parts.count == 5 ? Int(exactly: parts[4]) : 0
+        guard let rows, rows >= 0 else { return nil }
+        return ChanceLevel(trainLoss: parts[0], valLoss: parts[1], trainMetric: parts[2], valMetric: parts[3], validationRows: rows)
     }
 
     package var fingerprint: DataFingerprint? {

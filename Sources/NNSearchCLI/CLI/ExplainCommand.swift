@@ -29,8 +29,13 @@ enum ExplainCommand {
     /// The explanation as the terminal shows it.
     static func text(_ e: Explanation, _ results: SearchResults) -> String {
         var out = "search \(results.folder.path): \(results.phase.name), \(e.finished)/\(e.total) trials finished, ranked by \(e.metric.rawValue)\n"
-        let counts = Diagnosis.allCases.compactMap { d in e.diagnoses[d].map { "\(d.rawValue) \($0)" } }
+        let pruned = results.trials.filter { $0.status == .pruned }.count
+        let counts = Diagnosis.allCases.compactMap { d in e.diagnoses[d].map { "\(d.rawValue) \($0)" } } + (pruned > 0 ? ["pruned \(pruned)"] : [])
         if !counts.isEmpty { out += "diagnosis: " + counts.joined(separator: ", ") + "\n" }
+        if !results.unreadable.isEmpty {
+            out += "left out: \(results.unreadable.count) recorded row\(results.unreadable.count == 1 ? "" : "s") that could not be read "
+                + "(trials " + results.unreadable.prefix(8).map(String.init).joined(separator: ", ") + ")\n"
+        }
         out += "\n" + e.sentences.map { wrap("- " + $0, indent: "  ") }.joined() + "\n"
         guard !e.factors.isEmpty, e.finished > 0 else { return out }
         var rows = [["HYPERPARAMETER", "IMPORTANCE", "VALUE", "TRIALS", "BEST", "MEDIAN", "DIAGNOSES"]]

@@ -29,7 +29,8 @@ enum WatchCommand {
                 standardOutput(view.joined(separator: "\n") + "\n\n")
             }
             shown = results.trials.count
-            guard phase == .running else { return 0 }
+            // A search no worker has joined yet (a job array still queued) is waited for.
+            guard phase == .running || phase == .new else { return 0 }
             usleep(useconds_t(interval * 1_000_000))
             try results.refresh()
         }

@@ -83,6 +83,25 @@ final class DiagnosisTests: XCTestCase {
         XCTAssertEqual(Diagnosis.of(nearlyThere, diverged: false, chance: chance), .ok)
     }
 
+    /// 96 % of the rows in one class: 99 % accuracy is learning, not chance; 96.5 % is chance.
+    func testImbalancedClassesKeepAMarginBelowPerfect() {
+        let skewed = ChanceLevel(trainLoss: 0.168, valLoss: 0.168, trainMetric: 0.96, valMetric: 0.96, validationRows: 1000)
+        XCTAssertEqual(Diagnosis.of(curve([(0.04, 0.05, 0.99, 0.99), (0.03, 0.04, 0.992, 0.99)]), diverged: false, chance: skewed), .ok)
+        XCTAssertEqual(Diagnosis.of(curve([(0.167, 0.167, 0.962, 0.965)]), diverged: false, chance: skewed), .chance)
+        XCTAssertEqual(Diagnosis.metricMargin(above: 0.96), 0.01, accuracy: 1e-12)
+        XCTAssertEqual(Diagnosis.metricMargin(above: 1.0 / 3), 0.05)
+    }
+
+    /// A damaged chance line in `origin` is no chance level, never a shifted one.
+    func testOriginChanceLineMustReadWhole() {
+        func chance(_ line: String) -> ChanceLevel? { SearchOrigin(fields: ["chance": line]).chance }
+        XCTAssertEqual(chance("1,1.1,0.35,0.31,400")?.validationRows, 400)
+        XCTAssertEqual(chance("1,1.1,0.35,0.31")?.validationRows, 0, "written by 0.5's first builds: rows unknown")
+        XCTAssertNil(chance("1,oops,0.35,0.31,400"))
+        XCTAssertNil(chance("1,1.1,0.35,0.31,inf"))
+        XCTAssertNil(chance("1,1.1,0.35,0.31,2.5"))
+    }
+
     /// Regression: R² near 0 on both splits is chance; an MSE far below the targets' variance is not.
     func testRegressionChanceByVariance() {
         let variance = ChanceLevel(trainLoss: 4.0, valLoss: 4.2, trainMetric: 0, valMetric: -0.01, validationRows: 100)
