@@ -53,6 +53,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -z "$page" ] || page=$(cd "$(dirname "$page")" && pwd)/$(basename "$page")
+# Absolute, since pages in it are opened as file:// URLs (a relative --out made ERR_INVALID_URL).
+mkdir -p "$out" && out=$(cd "$out" && pwd)
 
 # ---------------------------------------------------------------- cleanup
 tmp=""
