@@ -12,7 +12,8 @@ package struct SearchResults {
         package enum Kind: Sendable, Equatable {
             /// A list of choices, in the spec's order, as their CSV text.
             case categorical([String])
-            /// A range (or a list of numbers, when every choice is one), on a log scale when drawn log-uniformly.
+            /// A range, or a list of numbers (but a few whole ones), on a log scale when drawn log-uniformly
+            /// or listed across two decades or more.
             case numeric(low: Double, high: Double, log: Bool)
         }
         package var name: String
@@ -121,7 +122,9 @@ package struct SearchResults {
             return Dimension(name: d.name, kind: .categorical([csvText(value, d.name)]), fixed: true)
         case .choices(let values):
             let numbers = values.compactMap { v -> Double? in if case .number(let x, _) = v { return x }; return nil }
-            if numbers.count == values.count, Set(numbers).count > 1, let lo = numbers.min(), let hi = numbers.max() {
+            // A few whole numbers (depth 1, 2, 4; batch sizes) read best as columns; other numbers on a number line.
+            let fewWhole = numbers.allSatisfy { $0 == $0.rounded() } && Set(numbers).count <= 5
+            if numbers.count == values.count, Set(numbers).count > 1, !fewWhole, let lo = numbers.min(), let hi = numbers.max() {
                 // Learning rates and weight decays listed as choices span decades: draw them on a log scale.
                 let log = lo > 0 && hi / lo >= 100
                 return Dimension(name: d.name, kind: .numeric(low: lo, high: hi, log: log), fixed: false)
