@@ -40,18 +40,7 @@ jobs=""          # array job ids submitted
 frozen_pid=""    # a worker stopped with SIGSTOP, to thaw on any exit path
 resume_pid=""    # a `nnsearch resume --foreground` this script started
 
-stop_pid() { # pid name: SIGTERM, wait up to 10 s, then SIGKILL
-    local pid=$1 name=$2 i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    say "$name (pid $pid) ignored SIGTERM for 10 s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-}
+. Tests/lib/script.sh   # stop_pid, apt_install
 
 dump_logs() {
     [ -n "$tmp" ] && [ -d "$tmp" ] || return 0
@@ -125,11 +114,7 @@ fail() {
 # ---------------------------------------------------------------- install
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
    ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
-    say "installing slurm-wlm and munge (apt-get)"
-    apt-get update -q >/tmp/nnsearch-slurm-apt.log 2>&1 ||
-        { tail -20 /tmp/nnsearch-slurm-apt.log; fail "apt-get update failed"; }
-    apt-get install -y -q slurm-wlm munge >>/tmp/nnsearch-slurm-apt.log 2>&1 ||
-        { tail -20 /tmp/nnsearch-slurm-apt.log; fail "apt-get install slurm-wlm munge failed"; }
+    apt_install /tmp/nnsearch-slurm-apt.log slurm-wlm munge
 fi
 say "$(slurmctld -V), munge $(munged -V 2>&1 | awk '{print $1}' | head -1)"
 

@@ -61,26 +61,15 @@ tmp=""
 listener_pid=""
 browser_pid=""
 
-stop_pid() { # pid name: SIGTERM, wait up to 5 s, then SIGKILL
-    local pid=$1 name=$2 i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    say "$name (pid $pid) ignored SIGTERM for 5 s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-}
+. Tests/lib/script.sh   # stop_pid, apt_install
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
     trap '' PIPE
     set +e
-    stop_pid "$browser_pid" chromium
-    stop_pid "$listener_pid" "request listener"
+    stop_pid "$browser_pid" chromium 5
+    stop_pid "$listener_pid" "request listener" 5
     if [ "$finished" != 1 ]; then
         failed=$((failed + 1))
         say "FAIL: stopped early (exit status $rc)"
@@ -117,12 +106,7 @@ check() { # description, then a command that succeeds when it holds
 
 # ---------------------------------------------------------------- install
 if ! command -v chromium >/dev/null; then
-    [ "$(id -u)" = 0 ] || fail "chromium is not installed, and installing it needs root"
-    say "installing chromium (apt-get)"
-    apt-get update -q >/tmp/nnsearch-chromium-apt.log 2>&1 ||
-        { tail -20 /tmp/nnsearch-chromium-apt.log; fail "apt-get update failed"; }
-    apt-get install -y -q chromium >>/tmp/nnsearch-chromium-apt.log 2>&1 ||
-        { tail -20 /tmp/nnsearch-chromium-apt.log; fail "apt-get install chromium failed"; }
+    apt_install /tmp/nnsearch-chromium-apt.log chromium
 fi
 command -v python3 >/dev/null || fail "python3 is needed (the request listener and the DOM checks)"
 # Debian's /usr/bin/chromium is a wrapper that adds flags from /etc/chromium.d, among them

@@ -91,7 +91,11 @@ package struct SearchResults {
     }
 
     /// The best completed trial.
-    package var best: TrialOutcome? { ranked.first.flatMap { $0.metric.isNaN ? nil : $0 } }
+    package var best: TrialOutcome? {
+        trials.filter { !$0.metric.isNaN }.min { a, b in
+            a.metric != b.metric ? isBetter(a.metric, than: b.metric) : a.number < b.number
+        }
+    }
 
     /// Whether `a` is a better metric value than `b`.
     package func isBetter(_ a: Double, than b: Double) -> Bool { metric.maximize ? a > b : a < b }

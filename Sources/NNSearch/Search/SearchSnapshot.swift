@@ -89,9 +89,7 @@ package struct SearchSnapshot {
     }
 
     /// Worker processes live now (one of this machine whose pid is gone is not, whatever its lease says).
-    package var live: [SearchState.Process] {
-        state.liveProcesses(at: now).filter { $0.pidSpace != localPidSpace || Daemon.isAlive($0.pid) }
-    }
+    package var live: [SearchState.Process] { state.runningProcesses(at: now) }
 
     package var phase: Phase {
         if !live.isEmpty { return .running }
@@ -128,4 +126,12 @@ extension SearchFolder {
 
     /// The metric recorded in `origin` when the search was created.
     package var recordedMetric: Metric? { SearchOrigin.read(self).metric }
+}
+
+extension SearchState {
+    /// Processes live at `now`, leaving out those of this machine whose pid is gone (kill -9)
+    /// before their lease lapses.
+    package func runningProcesses(at now: Double) -> [Process] {
+        liveProcesses(at: now).filter { $0.pidSpace != localPidSpace || Daemon.isAlive($0.pid) }
+    }
 }

@@ -104,7 +104,7 @@ package enum WorkerSession {
         }
         let ending = executor.run(tick: {
             // One process per search keeps the report: the earliest-joined live one (the others' copies would be the same).
-            if reallyLive(coordinator.state).first?.id == coordinator.process { refreshReport(false) }
+            if coordinator.state.runningProcesses(at: SearchCoordinator.now()).first?.id == coordinator.process { refreshReport(false) }
             do {
                 try coordinator.tick()
             } catch {
@@ -133,7 +133,7 @@ package enum WorkerSession {
         try coordinator.refresh()
         reportQueue.sync {}
         // The last process to leave writes the final report.
-        let stillLive = reallyLive(coordinator.state).contains { $0.id != coordinator.process }
+        let stillLive = coordinator.state.runningProcesses(at: SearchCoordinator.now()).contains { $0.id != coordinator.process }
         if options.report, !stillLive, let error = refresher.refresh(force: true) {
             standardError("nnsearch: report.html not written: \(error)\n")
         }
@@ -167,11 +167,6 @@ package enum WorkerSession {
         // Ctrl-C ends with 130, as shells expect; SIGTERM (scancel, a pod's deletion) is the
         // graceful way a job manager stops a worker, and ends with 0.
         return final == .interrupted && firstSignal.current == SIGINT ? 130 : 0
-    }
-
-    /// Processes live now, leaving out those of this machine whose pid is gone (kill -9) before their lease lapses.
-    private static func reallyLive(_ state: SearchState) -> [SearchState.Process] {
-        state.liveProcesses(at: SearchCoordinator.now()).filter { $0.pidSpace != localPidSpace || Daemon.isAlive($0.pid) }
     }
 
     private static func reporter(_ display: Display, metric: Metric, quiet: Bool) -> ResultSink.Report {

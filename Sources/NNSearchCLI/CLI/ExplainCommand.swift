@@ -46,11 +46,7 @@ enum ExplainCommand {
                              g.label, String(g.trials), figure(g.best), figure(g.median), diagnoses])
             }
         }
-        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        for row in rows {
-            out += row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
-        }
+        out += textTable(rows).map { $0 + "\n" }.joined()
         out += "importance: the share of the metric's variance each hyperparameter explains alone (fANOVA over a random forest of the trials)\n"
         return out
     }

@@ -29,11 +29,7 @@ enum ListCommand {
             if let b = s.best, let metric = s.metric { best = "\(metric.rawValue) \(formatNumber(b.value)) (trial \(b.trial))" }
             rows.append([folder.path, s.phase.name, "\(s.state.doneCount)/\(s.state.trialCount)", best])
         }
-        let widths = (0..<4).map { c in rows.map { $0[c].count }.max()! }
-        for row in rows {
-            standardOutput(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n")
-        }
+        for line in textTable(rows) { standardOutput(line + "\n") }
         return 0
     }
 }

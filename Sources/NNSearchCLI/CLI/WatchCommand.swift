@@ -69,11 +69,7 @@ enum WatchCommand {
                 let value = t.metric.isNaN ? t.status.rawValue : formatSignificant(t.metric, digits: 4)
                 rows.append([String(i + 1), String(t.number), value, t.diagnosis?.rawValue ?? "-"] + varying.map { shortenNumber(t.values[$0.offset]) })
             }
-            let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-            for row in rows {
-                let line = row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                out.append(String(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression).prefix(width)))
-            }
+            out += textTable(rows)   // cut to the width with every line below
         }
         if r.phase != .running {
             out.append("")

@@ -81,6 +81,24 @@ struct BinaryHarness {
 }
 
 extension XCTestCase {
+    /// A file's text, or "" when it cannot be read.
+    func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    /// Every CSV line without its last field (`seconds`, the one column that differs between runs).
+    func withoutSeconds(_ csv: String) -> [String] {
+        csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+    }
+
+    /// A fresh directory holding `spec` as `s.json` and an uninterrupted one-thread run of it in `reference`.
+    func referenceRun(_ spec: String) throws -> (dir: URL, spec: String, reference: String) {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
+        let reference = dir.appendingPathComponent("reference").path
+        let r = try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "1", "--out", reference])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return (dir, specPath, reference)
+    }
+
     /// Starts `nnsearch ARGS` without waiting; its output goes to `log`; killed if still running when the test ends.
     func launch(_ arguments: [String], log: String) throws -> Process {
         let process = Process()

@@ -14,33 +14,16 @@ final class MultiProcessTests: XCTestCase {
     """#
     private let trials = 24
 
-    private func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-
-    /// Every CSV line without its last field (`seconds`).
-    private func withoutSeconds(_ csv: String) -> [String] {
-        csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
-    }
-
-    /// A directory with the spec and an uninterrupted single-process run of it.
-    private func setUpReference() throws -> (dir: URL, spec: String, reference: String) {
-        let dir = try BinaryHarness.temporaryDirectory(self)
-        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
-        let reference = dir.appendingPathComponent("reference").path
-        let r = try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "1", "--out", reference])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return (dir, specPath, reference)
-    }
-
     /// The leaderboard and every curve equal the reference's (minus `seconds`); trials.csv has
     /// each trial exactly once; no checkpoint is left.
     private func assertSameResults(_ folder: String, as reference: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")),
+        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
                        "leaderboard", file: file, line: line)
         for n in 0..<trials {
             let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
-            XCTAssertEqual(read(folder + curve), read(reference + curve), "curve \(n)", file: file, line: line)
+            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
         }
-        let rows = read(folder + "/trials.csv").split(separator: "\n").dropFirst()
+        let rows = readFile(folder + "/trials.csv").split(separator: "\n").dropFirst()
         let numbers = rows.map { Int($0.split(separator: ",")[0])! }
         XCTAssertEqual(numbers.sorted(), Array(0..<trials), "every trial once in trials.csv", file: file, line: line)
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
@@ -50,7 +33,7 @@ final class MultiProcessTests: XCTestCase {
     private func snapshot(_ folder: String) throws -> SearchSnapshot { try SearchSnapshot(SearchFolder(folder)) }
 
     func testThreeProcessesOneKilledOneLateEqualOneProcessAtRandomMoments() throws {
-        let (dir, specPath, reference) = try setUpReference()
+        let (dir, specPath, reference) = try referenceRun(spec)
         var random = Random(seed: 77)
         var killedMidSearch = 0
         for round in 0..<10 {
@@ -72,7 +55,7 @@ final class MultiProcessTests: XCTestCase {
             let late = try launch(["worker", folder, "--workers", "2"], log: folder + "/w3.log")
             for p in [first, second, late] where p !== victim {
                 waitForExit(p)
-                XCTAssertEqual(p.terminationStatus, 0, "round \(round): " + read(folder + "/w\(p === late ? 3 : p === first ? 1 : 2).log"))
+                XCTAssertEqual(p.terminationStatus, 0, "round \(round): " + readFile(folder + "/w\(p === late ? 3 : p === first ? 1 : 2).log"))
             }
             let s = try snapshot(folder)
             XCTAssertEqual(s.phase, .finished, "round \(round)")
@@ -122,25 +105,25 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertTrue(takenOver, "B claimed A's trial")
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(frozenAt), 1.5, "not before A's lease lapsed")
         waitForExit(b)
-        XCTAssertEqual(b.terminationStatus, 0, read(folder + "/b.log"))
+        XCTAssertEqual(b.terminationStatus, 0, readFile(folder + "/b.log"))
         kill(a.processIdentifier, SIGCONT)
         waitForExit(a)
-        XCTAssertEqual(a.terminationStatus, 0, read(folder + "/a.log"))
-        XCTAssertTrue(read(folder + "/a.log").contains("lease passed to another process"), read(folder + "/a.log"))
+        XCTAssertEqual(a.terminationStatus, 0, readFile(folder + "/a.log"))
+        XCTAssertTrue(readFile(folder + "/a.log").contains("lease passed to another process"), readFile(folder + "/a.log"))
 
-        let rows = read(folder + "/trials.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+        let rows = readFile(folder + "/trials.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
         XCTAssertEqual(rows.sorted(), ["0", "1"], "no duplicate row")
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(checkpoints, [], "the thawed worker left no checkpoint of a finished trial")
-        XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")))
+        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")))
         for n in 0..<2 {
             let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
-            XCTAssertEqual(read(folder + curve), read(reference + curve), "curve \(n)")
+            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)")
         }
     }
 
     func testALockLeftByAKilledProcessIsBrokenAfterTheGracePeriod() throws {
-        let (dir, specPath, _) = try setUpReference()
+        let (dir, specPath, _) = try referenceRun(spec)
         let folder = dir.appendingPathComponent("locked").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
         // A lock of a process on another machine, just written: nobody can tell it is dead but by its age.
@@ -157,11 +140,11 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertLessThanOrEqual(wait, 3.0, "no worker waits longer than the grace period plus one second")
         waitForExit(worker)
         XCTAssertEqual(worker.terminationStatus, 0)
-        XCTAssertTrue(read(folder + "/w.log").contains("broke the journal lock of otherhost-4242"), read(folder + "/w.log"))
+        XCTAssertTrue(readFile(folder + "/w.log").contains("broke the journal lock of otherhost-4242"), readFile(folder + "/w.log"))
     }
 
     func testStopReachesEveryProcessAndStatusListsThem() throws {
-        let (dir, specPath, reference) = try setUpReference()
+        let (dir, specPath, reference) = try referenceRun(spec)
         let folder = dir.appendingPathComponent("two").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
         let a = try launch(["worker", folder, "--workers", "1"], log: folder + "/a.log")
@@ -191,12 +174,12 @@ final class MultiProcessTests: XCTestCase {
     }
 
     func testTornFusedAndHandEditedRecordsAreReportedAndViewsRebuilt() throws {
-        let (dir, _, reference) = try setUpReference()
+        let (dir, _, reference) = try referenceRun(spec)
         let journal = reference + "/journal"
         let good = try Data(contentsOf: URL(fileURLWithPath: journal))
         let finishes = try snapshot(reference).state.finished
         let sample = try XCTUnwrap(finishes[3])
-        let sampleRow = try XCTUnwrap(read(reference + "/trials.csv").split(separator: "\n").first { $0.hasPrefix("3,") }).description
+        let sampleRow = try XCTUnwrap(readFile(reference + "/trials.csv").split(separator: "\n").first { $0.hasPrefix("3,") }).description
         func frame(_ r: JournalRecord) -> Data { Data(JournalFrame.encode(r)) }
         var damaged = good
         // A torn record (a writer killed mid-append) fused with the whole record after it.
@@ -232,10 +215,10 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertTrue(repaired.stderr.contains("trial 999"), repaired.stderr)
         XCTAssertTrue(repaired.stderr.contains("is not a number"), repaired.stderr)
         XCTAssertTrue(repaired.stderr.contains("checksum"), repaired.stderr)
-        let rows = read(reference + "/trials.csv").split(separator: "\n").dropFirst()
+        let rows = readFile(reference + "/trials.csv").split(separator: "\n").dropFirst()
         XCTAssertEqual(rows.count, trials, "never more rows than trials")
         XCTAssertEqual(Set(rows.map { $0.split(separator: ",")[0] }).count, trials)
-        XCTAssertEqual(read(reference + "/leaderboard.csv").split(separator: "\n").count, trials + 1)
+        XCTAssertEqual(readFile(reference + "/leaderboard.csv").split(separator: "\n").count, trials + 1)
         _ = dir
     }
 
@@ -276,7 +259,7 @@ final class MultiProcessTests: XCTestCase {
     }
 
     func testAStopThatTimesOutSaysWhoIsStillThereAndStaysRecorded() throws {
-        let (dir, specPath, _) = try setUpReference()
+        let (dir, specPath, _) = try referenceRun(spec)
         let folder = dir.appendingPathComponent("frozen-stop").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
         let worker = try launch(["worker", folder, "--workers", "1"], log: folder + "/w.log")

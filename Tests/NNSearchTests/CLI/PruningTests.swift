@@ -16,39 +16,22 @@ final class PruningTests: XCTestCase {
         """#
     }
 
-    private func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-
     /// How many lines (journal records) a file has.
     private func lines(_ path: String) -> Int { (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
-
-    /// Every CSV line without its last field (`seconds`).
-    private func withoutSeconds(_ csv: String) -> [String] {
-        csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
-    }
-
-    /// A directory with the spec and an uninterrupted one-thread run of it.
-    private func setUp(_ spec: String) throws -> (dir: URL, spec: String, reference: String) {
-        let dir = try BinaryHarness.temporaryDirectory(self)
-        let specPath = try BinaryHarness.write(spec, to: "s.json", in: dir)
-        let reference = dir.appendingPathComponent("reference").path
-        let r = try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "1", "--out", reference])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return (dir, specPath, reference)
-    }
 
     /// The leaderboard, every curve and the rows of trials.csv equal the reference's (minus
     /// `seconds`); each trial finished once; no checkpoint is left.
     private func assertSameResults(_ folder: String, as reference: String, trials: Int = 27,
                                    file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")),
+        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
                        "leaderboard", file: file, line: line)
         for n in 0..<trials {
             let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
-            XCTAssertEqual(read(folder + curve), read(reference + curve), "curve \(n)", file: file, line: line)
+            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
         }
-        let rows = withoutSeconds(read(folder + "/trials.csv"))
+        let rows = withoutSeconds(readFile(folder + "/trials.csv"))
         XCTAssertEqual(rows.count, trials + 1, "a header and one row per trial", file: file, line: line)
-        XCTAssertEqual(Set(rows), Set(withoutSeconds(read(reference + "/trials.csv"))), file: file, line: line)
+        XCTAssertEqual(Set(rows), Set(withoutSeconds(readFile(reference + "/trials.csv"))), file: file, line: line)
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(checkpoints, [], "finished and pruned trials leave no checkpoint", file: file, line: line)
     }
@@ -56,7 +39,7 @@ final class PruningTests: XCTestCase {
     /// (trial, status, epochs run) of each row of trials.csv, by the header's names (the epochs
     /// run are the last `epochs` column).
     private func outcomes(_ folder: String) -> [(trial: Int, status: String, epochs: Int)] {
-        let lines = read(folder + "/trials.csv").split(separator: "\n")
+        let lines = readFile(folder + "/trials.csv").split(separator: "\n")
         guard let header = lines.first?.split(separator: ","), let status = header.firstIndex(of: "status"),
               let epochs = header.lastIndex(of: "epochs") else { return [] }
         return lines.dropFirst().map { row in
@@ -68,13 +51,13 @@ final class PruningTests: XCTestCase {
     // MARK: - Tests
 
     func testHalvingPrunesByTheFormulaAndIsTheSameForAnyWorkersAndProcesses() throws {
-        let (dir, specPath, reference) = try setUp(Self.spec("halving"))
+        let (dir, specPath, reference) = try referenceRun(Self.spec("halving"))
         let trials = 27
         // 27 trials, eta 3: 18 pruned after 1 epoch, 6 after 3, 3 run all 9 epochs.
         let counts = Dictionary(grouping: outcomes(reference)) { "\($0.status) \($0.epochs)" }.mapValues(\.count)
         XCTAssertEqual(counts, ["pruned 1": 18, "pruned 3": 6, "completed 9": 3], "\(counts)")
         // Pruned trials rank after every completed one; their curves stop where they were pruned.
-        let board = read(reference + "/leaderboard.csv").split(separator: "\n")
+        let board = readFile(reference + "/leaderboard.csv").split(separator: "\n")
         let statusColumn = try XCTUnwrap(board.first?.split(separator: ",").firstIndex(of: "status"))
         let ranked = board.dropFirst().map { $0.split(separator: ",")[statusColumn] }
         XCTAssertEqual(ranked.prefix(3), ["completed", "completed", "completed"])
@@ -82,7 +65,7 @@ final class PruningTests: XCTestCase {
         let epochsByTrial = outcomes(reference).map { ($0.trial, $0.epochs) }
         XCTAssertEqual(epochsByTrial.count, trials)
         for (trial, epochs) in epochsByTrial {
-            let curve = read(reference + "/curves/trial-" + SearchFolder.paddedNumber(trial) + ".csv")
+            let curve = readFile(reference + "/curves/trial-" + SearchFolder.paddedNumber(trial) + ".csv")
             XCTAssertEqual(curve.split(separator: "\n").count, epochs + 1, "trial \(trial)'s curve")
         }
         let total = epochsByTrial.map(\.1).reduce(0, +)
@@ -100,7 +83,7 @@ final class PruningTests: XCTestCase {
         let b = try launch(["worker", processes, "--workers", "1"], log: processes + "/b.log")
         for (p, log) in [(a, "a"), (b, "b")] {
             waitForExit(p)
-            XCTAssertEqual(p.terminationStatus, 0, read(processes + "/\(log).log"))
+            XCTAssertEqual(p.terminationStatus, 0, readFile(processes + "/\(log).log"))
         }
         let s = try SearchSnapshot(SearchFolder(processes))
         XCTAssertEqual(s.phase, .finished)
@@ -109,7 +92,7 @@ final class PruningTests: XCTestCase {
     }
 
     func testHyperbandIsTheSameForAnyWorkersAndProcesses() throws {
-        let (dir, specPath, reference) = try setUp(Self.spec("hyperband"))
+        let (dir, specPath, reference) = try referenceRun(Self.spec("hyperband"))
         let trials = 27
         let schedule = RungSchedule(pruning: Pruning(kind: .hyperband, eta: 3, minEpochs: 1), seed: 4, trialCount: trials,
                                     maxEpochs: 9, maximize: true) { _ in 9 }
@@ -143,7 +126,7 @@ final class PruningTests: XCTestCase {
     /// eta 2, rungs at 1, 2, 4, 8 and 16 epochs: 60, 30, 15, 7 and 3 trials, work at every rung.
     func testKillNineAndResumeEndAsIfUninterrupted() throws {
         let trials = 60
-        let (dir, specPath, reference) = try setUp(Self.spec("halving", trials: trials, epochs: 16, eta: 2))
+        let (dir, specPath, reference) = try referenceRun(Self.spec("halving", trials: trials, epochs: 16, eta: 2))
         let folder = dir.appendingPathComponent("killed").path
         addTeardownBlock { for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) } }
         // Random moments first (the first rung is most of the work), then exact ones, counted from

@@ -14,13 +14,6 @@ final class ResumeTests: XCTestCase {
                "batch_size": [8, 16], "epochs": 12, "normalize": ["standardize", "batchnorm"], "dropout": [0, 0.1]}}
     """#
 
-    private func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-
-    /// Every CSV line without its last field (`seconds`).
-    private func withoutSeconds(_ csv: String) -> [String] {
-        csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
-    }
-
     /// Runs the spec uninterrupted in `name` and returns the folder.
     private func reference(_ dir: URL, _ specPath: String) throws -> String {
         let r = try BinaryHarness.run(["start", specPath, "--foreground", "--out", dir.appendingPathComponent("reference").path])
@@ -38,18 +31,18 @@ final class ResumeTests: XCTestCase {
 
     /// The final files of `folder` equal the reference's, minus `seconds`; trials.csv is whole and has no duplicates.
     private func assertSameResults(_ folder: String, as reference: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(withoutSeconds(read(folder + "/leaderboard.csv")), withoutSeconds(read(reference + "/leaderboard.csv")),
+        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
                        "leaderboard", file: file, line: line)
         for n in 0..<30 {
             let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
-            XCTAssertEqual(read(folder + curve), read(reference + curve), "curve \(n)", file: file, line: line)
+            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
         }
-        let trials = read(folder + "/trials.csv")
+        let trials = readFile(folder + "/trials.csv")
         XCTAssertTrue(trials.hasSuffix("\n"), "no torn last line", file: file, line: line)
         let rows = withoutSeconds(trials)
-        XCTAssertEqual(rows.first, withoutSeconds(read(reference + "/trials.csv")).first, "one header", file: file, line: line)
+        XCTAssertEqual(rows.first, withoutSeconds(readFile(reference + "/trials.csv")).first, "one header", file: file, line: line)
         XCTAssertEqual(rows.count, 31, "30 rows and the header", file: file, line: line)
-        XCTAssertEqual(Set(rows.dropFirst()), Set(withoutSeconds(read(reference + "/trials.csv")).dropFirst()), file: file, line: line)
+        XCTAssertEqual(Set(rows.dropFirst()), Set(withoutSeconds(readFile(reference + "/trials.csv")).dropFirst()), file: file, line: line)
         let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []
         XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
     }
@@ -81,7 +74,7 @@ final class ResumeTests: XCTestCase {
             if let fault {
                 waitUntilIdle(folder)   // the fault kills it
                 XCTAssertNotEqual(try? SearchSnapshot(SearchFolder(folder)).phase, .finished,
-                                  "\(fault) never fired: \(r.stdout) \(r.stderr) \(read(folder + "/search.log"))")
+                                  "\(fault) never fired: \(r.stdout) \(r.stderr) \(readFile(folder + "/search.log"))")
                 kills += 1
                 continue
             }
@@ -109,7 +102,7 @@ final class ResumeTests: XCTestCase {
         let (specPath, ref, folder) = try searchWithReference()
         XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--workers", "2"]).status, 0)
         let deadline = Date().addingTimeInterval(30)
-        while read(folder + "/trials.csv").split(separator: "\n").count < 6 && Date() < deadline { usleep(5_000) }
+        while readFile(folder + "/trials.csv").split(separator: "\n").count < 6 && Date() < deadline { usleep(5_000) }
         let stop = try BinaryHarness.run(["stop", folder])
         XCTAssertEqual(stop.status, 0, stop.stderr)
         let status = try BinaryHarness.run(["status", folder])
@@ -132,7 +125,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertTrue(full.stderr.contains("No space left on device"), full.stderr)
         // The fourth result reached the journal before its row failed to append: on the way out the
         // worker rebuilt trials.csv from the journal, so the view holds every recorded trial, whole.
-        let text = read(folder + "/trials.csv")
+        let text = readFile(folder + "/trials.csv")
         XCTAssertTrue(text.hasSuffix("\n"))
         let rows = text.split(separator: "\n")
         XCTAssertEqual(rows.count - 1, try SearchSnapshot(SearchFolder(folder)).state.doneCount, "trials.csv matches the journal")
@@ -187,6 +180,6 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertTrue(forced.stdout.contains("search finished: 30/30"), forced.stdout)
         // The folder's copy was run: epochs stayed 12.
-        XCTAssertTrue(read(folder + "/curves/trial-0000.csv").split(separator: "\n").count == 13)
+        XCTAssertTrue(readFile(folder + "/curves/trial-0000.csv").split(separator: "\n").count == 13)
     }
 }

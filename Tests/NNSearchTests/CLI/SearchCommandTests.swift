@@ -15,13 +15,6 @@ final class SearchCommandTests: XCTestCase {
 
     private func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-    /// The leaderboard without its last (`seconds`) column.
-    private func withoutSeconds(_ csv: String) -> String {
-        csv.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in line.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
-            .joined(separator: "\n")
-    }
-
     private func runSearch(workers: Int, in dir: URL, name: String) throws -> String {
         let spec = try BinaryHarness.write(randomSpec.replacingOccurrences(of: "WORKERS", with: String(workers)),
                                            to: "\(name).json", in: dir)

@@ -103,11 +103,9 @@ final class ExplainCommandTests: XCTestCase {
         addTeardownBlock { _ = try? BinaryHarness.run(["stop", folder]) }
         let watch = try BinaryHarness.run(["watch", folder, "--interval", "0.1"])
         XCTAssertEqual(watch.status, 0, watch.stderr)
-        let blocks = watch.stdout.components(separatedBy: "\n\n\n")
         XCTAssertTrue(watch.stdout.contains("running ·"), "it saw the search running: \(watch.stdout.prefix(500))")
         XCTAssertTrue(watch.stdout.hasSuffix("finished; why: nnsearch explain \(folder)\n\n"), String(watch.stdout.suffix(300)))
         XCTAssertTrue(watch.stdout.contains("40/40 trials"))
-        _ = blocks
         // The workers kept report.html fresh; the last one to leave wrote it once more after leaving
         // (watch ends at the leave): once it has exited, the page has every trial and every section.
         BinaryHarness.waitUntilIdle(folder)
