@@ -21,11 +21,10 @@ extension Explanation {
             let entry: JSONValue
             switch dimension.entry {
             case .fixed(let value):
-                entry = value
+                entry = value.json
             case .choices(let values):
-                let texts = values.map { SearchResults.csvText($0, dimension.name) }
-                let kept = zip(values, texts).filter { used.contains($0.1) }.map(\.0)
-                entry = kept.count == 1 ? kept[0] : .array(kept.isEmpty ? values : kept)
+                let kept = values.filter { used.contains($0.csvText) }.map(\.json)
+                entry = kept.count == 1 ? kept[0] : .array(kept.isEmpty ? values.map(\.json) : kept)
                 gridSize *= max(1, kept.count)
             case .uniform(let a, let b):
                 let xs = used.compactMap(Double.init)

@@ -123,9 +123,9 @@ package struct SearchResults {
     private static func dimension(_ d: SpaceDimension) -> Dimension {
         switch d.entry {
         case .fixed(let value):
-            return Dimension(name: d.name, kind: .categorical([csvText(value, d.name)]), fixed: true)
+            return Dimension(name: d.name, kind: .categorical([value.csvText]), fixed: true)
         case .choices(let values):
-            let numbers = values.compactMap { v -> Double? in if case .number(let x, _) = v { return x }; return nil }
+            let numbers = values.compactMap(\.number)
             // A few whole numbers (depth 1, 2, 4; batch sizes) read best as columns; other numbers on a number line.
             let fewWhole = numbers.allSatisfy { $0 == $0.rounded() } && Set(numbers).count <= 5
             if numbers.count == values.count, Set(numbers).count > 1, !fewWhole, let lo = numbers.min(), let hi = numbers.max() {
@@ -133,7 +133,7 @@ package struct SearchResults {
                 let log = lo > 0 && hi / lo >= 100
                 return Dimension(name: d.name, kind: .numeric(low: lo, high: hi, log: log), fixed: false)
             }
-            return Dimension(name: d.name, kind: .categorical(values.map { csvText($0, d.name) }), fixed: values.count < 2)
+            return Dimension(name: d.name, kind: .categorical(values.map(\.csvText)), fixed: values.count < 2)
         case .uniform(let a, let b):
             return Dimension(name: d.name, kind: .numeric(low: a, high: b, log: false), fixed: false)
         case .logUniform(let a, let b):
@@ -141,12 +141,5 @@ package struct SearchResults {
         case .intUniform(let a, let b):
             return Dimension(name: d.name, kind: .numeric(low: Double(a), high: Double(b), log: false), fixed: a == b)
         }
-    }
-
-    /// A space value as the CSV writes it (a schedule compactly, say).
-    static func csvText(_ value: JSONValue, _ name: String) -> String {
-        var h = Hyperparameters()
-        guard (try? h.set(name, value, path: name)) != nil else { return value.jsonText }
-        return h.csvValue(of: name)
     }
 }

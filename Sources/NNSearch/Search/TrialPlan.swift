@@ -48,30 +48,39 @@ package struct TrialPlan: Sendable {
     /// Trial `number` (0 ..< count), computed in O(dimensions) without enumerating the others.
     package func trial(_ number: Int) -> Trial {
         precondition(number >= 0, "trial numbers start at 0")
-        var hyperparameters = Hyperparameters()
         switch strategy {
         case .grid:
+            var hyperparameters = Hyperparameters()
             for (dimension, value) in zip(space, gridValues(number)) {
-                if let value { Self.apply(value, to: dimension.name, in: &hyperparameters) }
+                if let value { dimension.parameter.set(value, in: &hyperparameters) }
             }
+            return make(number, hyperparameters)
         case .random:
-            var random = Random(seed: seed, stream: UInt64(number), 1)
-            for dimension in space {
-                if let value = Self.draw(dimension.entry, &random) {
-                    Self.apply(value, to: dimension.name, in: &hyperparameters)
-                }
-            }
+            return make(number, hyperparameters(Self.randomPoint(space, seed: seed, number: number)))
         }
+    }
+
+    /// The hyperparameters at an encoded point of the space (`SpacePoint`), fixed entries included.
+    func hyperparameters(_ point: [Double?]) -> Hyperparameters {
+        var hyperparameters = Hyperparameters()
+        for (dimension, coordinate) in zip(space, point) {
+            if let value = SpacePoint.value(dimension.entry, coordinate) { dimension.parameter.set(value, in: &hyperparameters) }
+        }
+        return hyperparameters
+    }
+
+    /// The trial with these hyperparameters and trial n's training seed.
+    private func make(_ number: Int, _ hyperparameters: Hyperparameters) -> Trial {
         var trainingRandom = Random(seed: seed, stream: UInt64(number), 2)
         return Trial(
             number: number, hyperparameters: hyperparameters, seed: trainingRandom.next(),
-            values: columns.map { hyperparameters.csvValue(of: $0) })
+            values: space.map { $0.parameter.value(in: hyperparameters).csvText })
     }
 
     /// The grid values of combination `number`, by mixed-radix decoding with the last dimension as the lowest digit.
-    private func gridValues(_ number: Int) -> [JSONValue?] {
+    private func gridValues(_ number: Int) -> [HyperparameterValue?] {
         var rest = number
-        var chosen = [JSONValue?](repeating: nil, count: space.count)
+        var chosen = [HyperparameterValue?](repeating: nil, count: space.count)
         for i in space.indices.reversed() {
             let values = space[i].entry.gridValues
             guard !values.isEmpty else { continue }
@@ -81,32 +90,9 @@ package struct TrialPlan: Sendable {
         return chosen
     }
 
-    /// One random value for an entry; a fixed entry draws nothing (nil only for an empty entry the loader rejects).
-    private static func draw(_ entry: SpaceEntry, _ random: inout Random) -> JSONValue? {
-        switch entry {
-        case .fixed(let value):
-            return value
-        case .choices(let values):
-            return values.isEmpty ? nil : values[random.next(below: values.count)]
-        case .uniform(let a, let b):
-            return number(min(max(a + (b - a) * random.nextDouble(), a), b))
-        case .logUniform(let a, let b):
-            let x = exp(log(a) + (log(b) - log(a)) * random.nextDouble())
-            return number(min(max(x, a), b))
-        case .intUniform(let a, let b):
-            guard a <= b else { return nil }
-            return number(Double(a + random.next(below: b - a + 1)))
-        }
-    }
-
-    private static func number(_ x: Double) -> JSONValue { .number(x, text: formatNumber(x)) }
-
-    /// Sets a value the loader already validated.
-    private static func apply(_ value: JSONValue, to name: String, in hyperparameters: inout Hyperparameters) {
-        do {
-            try hyperparameters.set(name, value, path: "space.\(name)")
-        } catch {
-            assertionFailure("unvalidated space value: \(error)")
-        }
+    /// Random search's point for trial n: each entry in space order drawn from `Random(seed, stream: n, 1)`.
+    static func randomPoint(_ space: [SpaceDimension], seed: UInt64, number: Int) -> [Double?] {
+        var random = Random(seed: seed, stream: UInt64(number), 1)
+        return space.map { SpacePoint.draw($0.entry, &random) }
     }
 }

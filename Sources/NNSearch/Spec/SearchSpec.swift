@@ -48,12 +48,12 @@ package enum DataSource: Sendable, Equatable {
     static let generatorNames = ["sum_bin", "sum_mod", "heart_rate"]
 }
 
-/// What one space key says about its hyperparameter.
+/// What one space key says about its hyperparameter: typed values, validated once at load.
 enum SpaceEntry: Sendable, Equatable {
-    /// One value for every trial (validated).
-    case fixed(JSONValue)
-    /// A non-empty list of values (each validated).
-    case choices([JSONValue])
+    /// One value for every trial.
+    case fixed(HyperparameterValue)
+    /// A non-empty list of distinct values.
+    case choices([HyperparameterValue])
     /// A real number drawn uniformly from [low, high).
     case uniform(Double, Double)
     /// A positive real whose logarithm is drawn uniformly.
@@ -61,7 +61,7 @@ enum SpaceEntry: Sendable, Equatable {
     /// An integer drawn uniformly from low...high.
     case intUniform(Int, Int)
 
-    /// Whether the entry is a continuous or integer range (only random search can draw from it).
+    /// Whether the entry is a continuous or integer range (grid search cannot enumerate it).
     var isRange: Bool {
         switch self {
         case .fixed, .choices: false
@@ -70,7 +70,7 @@ enum SpaceEntry: Sendable, Equatable {
     }
 
     /// The values a grid takes from this entry: the list, or the fixed value alone; empty for ranges.
-    var gridValues: [JSONValue] {
+    var gridValues: [HyperparameterValue] {
         switch self {
         case .fixed(let value): [value]
         case .choices(let values): values
@@ -78,23 +78,35 @@ enum SpaceEntry: Sendable, Equatable {
         }
     }
 
-    /// The entry as it would be written in a spec, for messages.
-    var jsonText: String {
+    /// The entry as a spec writes it.
+    var json: JSONValue {
+        func range(_ kind: String, _ a: Double, _ b: Double) -> JSONValue {
+            .object([JSONMember(key: kind, value: .array([HyperparameterValue.real(a).json, HyperparameterValue.real(b).json]))])
+        }
         switch self {
-        case .fixed(let value): value.jsonText
-        case .choices(let values): JSONValue.array(values).jsonText
-        case .uniform(let a, let b): "{\"uniform\": [\(formatNumber(a)), \(formatNumber(b))]}"
-        case .logUniform(let a, let b): "{\"log_uniform\": [\(formatNumber(a)), \(formatNumber(b))]}"
-        case .intUniform(let a, let b): "{\"int_uniform\": [\(a), \(b)]}"
+        case .fixed(let value): return value.json
+        case .choices(let values): return .array(values.map(\.json))
+        case .uniform(let a, let b): return range("uniform", a, b)
+        case .logUniform(let a, let b): return range("log_uniform", a, b)
+        case .intUniform(let a, let b): return range("int_uniform", Double(a), Double(b))
         }
     }
+
+    /// The entry as a spec would write it, for messages.
+    var jsonText: String { json.jsonText }
 }
 
 /// One key of the spec's `space`.
 package struct SpaceDimension: Sendable, Equatable {
-    /// A name from `Hyperparameters.names`.
-    package var name: String
+    package let parameter: Hyperparameter
     var entry: SpaceEntry
+
+    /// The hyperparameter's name: the CSV column.
+    package var name: String { parameter.name }
+
+    package static func == (a: SpaceDimension, b: SpaceDimension) -> Bool {
+        a.parameter.name == b.parameter.name && a.entry == b.entry
+    }
 }
 
 /// A validated search spec (`searches/NAME.json`); see `SpecLoader.swift` for the format.
@@ -134,8 +146,8 @@ package struct SearchSpec: Sendable {
     static func epochsBounds(_ space: [SpaceDimension]) -> (min: Int, max: Int) {
         let fallback = Hyperparameters().epochs
         guard let entry = space.first(where: { $0.name == "epochs" })?.entry else { return (fallback, fallback) }
-        func count(_ value: JSONValue) -> Int {
-            if case .number(let x, _) = value, x.rounded() == x, x >= 1, x <= 1e9 { return Int(x) }
+        func count(_ value: HyperparameterValue) -> Int {
+            if case .integer(let n) = value { return n }
             return fallback
         }
         switch entry {

@@ -58,9 +58,7 @@ extension SearchSpec {
     package func singleTrial(overrides: [(name: String, value: JSONValue)]) throws -> Hyperparameters {
         var hyperparameters = Hyperparameters()
         for dimension in space {
-            if case .fixed(let value) = dimension.entry {
-                try hyperparameters.set(dimension.name, value, path: "space.\(dimension.name)")
-            }
+            if case .fixed(let value) = dimension.entry { dimension.parameter.set(value, in: &hyperparameters) }
         }
         for override in overrides {
             try hyperparameters.set(override.name, override.value, path: "--set \(override.name)")
@@ -215,37 +213,38 @@ private struct SpecReader {
             throw failure("space", "expected an object of hyperparameters, e.g. {\"lr\": [0.01, 0.1]},"
                 + " found \(describe(value))")
         }
-        return try members.map { SpaceDimension(name: $0.key, entry: try readEntry($0.key, $0.value)) }
+        return try members.map { member in
+            let path = "space.\(member.key)"
+            guard let parameter = Hyperparameter.named(member.key) else {
+                throw failure(path, "unknown hyperparameter \(JSONValue.quote(member.key))" + didYouMean(member.key, Hyperparameter.names)
+                    + "; known: " + Hyperparameter.names.joined(separator: ", "))
+            }
+            return SpaceDimension(parameter: parameter, entry: try readEntry(parameter, member.value))
+        }
     }
 
-    func readEntry(_ name: String, _ value: JSONValue) throws -> SpaceEntry {
-        let path = "space.\(name)"
-        guard let domain = Hyperparameters.domain(of: name) else {
-            throw failure(path, "unknown hyperparameter \(JSONValue.quote(name))" + didYouMean(name, Hyperparameters.names)
-                + "; known: " + Hyperparameters.names.joined(separator: ", "))
-        }
+    func readEntry(_ parameter: Hyperparameter, _ value: JSONValue) throws -> SpaceEntry {
+        let name = parameter.name, domain = parameter.domain, path = "space.\(name)"
         switch value {
         case .array(let items):
             guard !items.isEmpty else {
                 throw failure(path, "the list of choices is empty; give at least one value, or a single value without []")
             }
             var seen: [String: Int] = [:]
+            var values = [HyperparameterValue]()
             for (i, item) in items.enumerated() {
-                var hyperparameters = Hyperparameters()
-                try hyperparameters.set(name, item, path: "\(path)[\(i)]")
-                let canonical = hyperparameters.csvValue(of: name)
-                if let first = seen[canonical] {
+                let value = try domain.value(item, name: name, path: "\(path)[\(i)]")
+                if let first = seen[value.csvText] {
                     throw failure("\(path)[\(i)]", "\(item.jsonText) repeats \(path)[\(first)]; list each choice once")
                 }
-                seen[canonical] = i
+                seen[value.csvText] = i
+                values.append(value)
             }
-            return .choices(items)
+            return .choices(values)
         case .object(let members) where isRange(members, domain: domain):
             return try readRange(name, domain: domain, members: members, path: path)
         default:
-            var hyperparameters = Hyperparameters()
-            try hyperparameters.set(name, value, path: path)
-            return .fixed(value)
+            return .fixed(try domain.value(value, name: name, path: path))
         }
     }
 
@@ -274,8 +273,7 @@ private struct SpecReader {
             throw failure(rangePath, "expected a list of two numbers [LOW, HIGH], found \(describe(member.value))")
         }
         for (i, bound) in bounds.enumerated() {
-            var hyperparameters = Hyperparameters()
-            try hyperparameters.set(name, bound, path: "\(rangePath)[\(i)]")
+            _ = try domain.value(bound, name: name, path: "\(rangePath)[\(i)]")
         }
         guard case .number(let low, let lowText) = bounds[0], case .number(let high, let highText) = bounds[1] else {
             throw failure(rangePath, "expected a list of two numbers [LOW, HIGH]")
@@ -388,10 +386,10 @@ private struct SpecReader {
     func checkKeys(_ members: [JSONMember], known: [String], path: String?) throws {
         for member in members where !known.contains(member.key) {
             var hint = didYouMean(member.key, known)
-            if path == nil, Hyperparameters.domain(of: member.key) != nil {
+            if path == nil, Hyperparameter.named(member.key) != nil {
                 hint = " (hyperparameters go inside \"space\")"
-            } else if path == nil, hint.isEmpty, !didYouMean(member.key, Hyperparameters.names).isEmpty {
-                hint = didYouMean(member.key, Hyperparameters.names) + "; hyperparameters go inside \"space\""
+            } else if path == nil, hint.isEmpty, !didYouMean(member.key, Hyperparameter.names).isEmpty {
+                hint = didYouMean(member.key, Hyperparameter.names) + "; hyperparameters go inside \"space\""
             }
             throw failure(path.map { "\($0).\(member.key)" } ?? member.key,
                           "unknown key" + hint + "; known keys: " + known.joined(separator: ", "))

@@ -31,7 +31,7 @@ final class ExplainCommandTests: XCTestCase {
         // The next spec narrows the space around what worked, and runs.
         let next = try SearchSpec.load(path: dir.appendingPathComponent("next.json").path)
         let normalize = next.space.first { $0.name == "normalize" }!
-        XCTAssertFalse(normalize.entry.gridValues.contains(.string("none")), "\(normalize.entry)")
+        XCTAssertFalse(normalize.entry.gridValues.contains(.name("none")), "\(normalize.entry)")
         let again = try BinaryHarness.run(["start", dir.appendingPathComponent("next.json").path, "--foreground"])
         XCTAssertEqual(again.status, 0, again.stderr)
     }

@@ -30,13 +30,13 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertEqual(spec.space.map(\.name), [
             "depth", "width", "lr", "optimizer", "schedule", "batch_size", "epochs", "activation", "normalize", "dropout",
         ])
-        XCTAssertEqual(spec.space[0].entry, .choices([.number(1, text: "1"), .number(2, text: "2"), .number(4, text: "4")]))
+        XCTAssertEqual(spec.space[0].entry, .choices([.integer(1), .integer(2), .integer(4)]))
         XCTAssertEqual(spec.space[2].entry, .logUniform(0.0001, 0.1))
-        XCTAssertEqual(spec.space[4].entry.jsonText, #"["constant", {"step": 10, "gamma": 0.5}]"#)
+        XCTAssertEqual(spec.space[4].entry, .choices([.schedule(.constant), .schedule(.step(every: 10, gamma: 0.5))]))
         guard case .choices(let schedules) = spec.space[4].entry else { return XCTFail("schedule is not a list") }
         XCTAssertEqual(schedules.count, 2, "a schedule object is one choice, not a range")
-        XCTAssertEqual(spec.space[6].entry, .fixed(.number(30, text: "30")))
-        XCTAssertEqual(spec.space[9].entry, .fixed(.number(0, text: "0")))
+        XCTAssertEqual(spec.space[6].entry, .fixed(.integer(30)))
+        XCTAssertEqual(spec.space[9].entry, .fixed(.real(0)))
         XCTAssertEqual(spec.source, try parseJSON(SpecLoaderTests.contract, file: "s.json"))
     }
 
@@ -66,7 +66,7 @@ final class SpecLoaderTests: XCTestCase {
     func testScheduleObjectIsAFixedValueNotARange() throws {
         let spec = try parseSpec(#"{"version": 1, "data": {"generator": "sum_bin"}, "space": {"schedule": {"step": 10, "gamma": 0.5}}}"#)
         XCTAssertEqual(spec.strategy, .grid)
-        XCTAssertEqual(spec.space[0].entry, .fixed(try parseJSON(#"{"step": 10, "gamma": 0.5}"#, file: "-")))
+        XCTAssertEqual(spec.space[0].entry, .fixed(.schedule(.step(every: 10, gamma: 0.5))))
     }
 
     func testSeedsKeepAll64Bits() throws {
@@ -128,7 +128,7 @@ final class SpecLoaderTests: XCTestCase {
                         #"s.json: data.rwos: unknown key (did you mean "rows"?); known keys: generator, rows, seed"#)
         assertSpecError(minimal(space: #"{"optimiser": ["adam"]}"#),
                         "s.json: space.optimiser: unknown hyperparameter \"optimiser\" (did you mean \"optimizer\"?); known: "
-                            + Hyperparameters.names.joined(separator: ", "))
+                            + Hyperparameter.names.joined(separator: ", "))
         assertSpecError(minimal(space: #"{"lr": {"log_unifrom": [0.001, 0.1]}}"#),
                         #"s.json: space.lr.log_unifrom: unknown key (did you mean "log_uniform"?); known keys: uniform, log_uniform, int_uniform"#,
                         prefix: true)
