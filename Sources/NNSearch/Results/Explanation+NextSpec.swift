@@ -7,7 +7,8 @@ extension Explanation {
     /// The best k completed trials (k = the larger of 3 and a fifth of them) decide: a list keeps the
     /// values they used (one value becomes fixed); a range shrinks to their span, widened by a tenth
     /// of the old range (a factor of 2 on a log scale, one step for integers) and kept inside it.
-    /// The strategy is random when a range is left, else grid. Returns nil when no trial completed.
+    /// The strategy is the search's own (random or TPE) when a range is left, else grid. Returns nil
+    /// when no trial completed.
     package static func nextSpec(_ results: SearchResults) -> JSONValue? {
         let completed = results.ranked.filter { !$0.metric.isNaN }
         guard !completed.isEmpty else { return nil }
@@ -45,7 +46,11 @@ extension Explanation {
         }
         var next = spec.source
         next = next.setting("name", to: .string(spec.name + "-next"))
-        next = next.setting("strategy", to: .string(hasRange ? "random" : "grid"))
+        let learns = spec.strategy == .tpe
+        next = next.setting("strategy", to: .string(hasRange ? (learns ? "tpe" : "random") : "grid"))
+        if !hasRange, learns, case .object(let members) = next {
+            next = .object(members.filter { $0.key != "startup" && $0.key != "lag" })
+        }
         if hasRange {
             next = next.setting("trials", to: number(Double(results.trialCount)))
         } else if case .object(let members) = next {

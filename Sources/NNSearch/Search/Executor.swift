@@ -24,7 +24,6 @@ package final class Executor: @unchecked Sendable {
 
     package let workers: Int
     private let coordinator: SearchCoordinator
-    private let plan: TrialPlan
     private let checkpoints: CheckpointStore
     private let sink: ResultSink
     private let observer: Observer
@@ -36,11 +35,10 @@ package final class Executor: @unchecked Sendable {
     private let wake = NSCondition()
     private var recorded = 0   // under `wake`
 
-    init(workers: Int, coordinator: SearchCoordinator, plan: TrialPlan, checkpoints: CheckpointStore,
+    init(workers: Int, coordinator: SearchCoordinator, checkpoints: CheckpointStore,
          sink: ResultSink, observer: @escaping Observer = { _, _ in }) {
         self.workers = max(1, workers)
         self.coordinator = coordinator
-        self.plan = plan
         self.checkpoints = checkpoints
         self.sink = sink
         self.observer = observer
@@ -99,7 +97,10 @@ package final class Executor: @unchecked Sendable {
                     }
                     wake.unlock()
                 case .train(let number, let upTo):
-                    try train(plan.trial(number), upTo: upTo)
+                    guard let trial = coordinator.trial(number) else {
+                        throw NNSearchError(.software, "trial \(number) was handed out before the results it learns from were in")
+                    }
+                    try train(trial, upTo: upTo)
                 }
             }
         } catch {

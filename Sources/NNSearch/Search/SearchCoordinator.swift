@@ -34,6 +34,8 @@ package final class SearchCoordinator: @unchecked Sendable {
     package let folder: SearchFolder
     package let columns: ResultColumns
     package let policy: SearchPolicy
+    /// The search's trials.
+    package let plan: TrialPlan
     package let settings: Settings
     /// This process's id in the journal: `host/pid/start`.
     package let process: String
@@ -76,7 +78,8 @@ package final class SearchCoordinator: @unchecked Sendable {
         self.folder = folder
         self.notice = notice
         self.columns = columns
-        self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds)
+        self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds, maximize: columns.metric.maximize)
+        self.plan = plan
         self.settings = settings
         self.threads = threads
         self.warn = warn
@@ -115,6 +118,13 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// The training seconds of the segments `trial` ran before its latest pause (0 if it never paused).
     package func secondsBefore(_ trial: Int) -> Double {
         replica.withLock { $0.state.paused[trial]?.seconds ?? 0 }
+    }
+
+    /// Trial n as the replayed results make it (a TPE trial needs the results it learns from; a
+    /// claimed one always has them, since the policy hands out only trials that can be made).
+    package func trial(_ number: Int) -> Trial? {
+        let maximize = columns.metric.maximize
+        return replica.withLock { r in plan.trial(number, scores: { r.state.score($0, maximize: maximize) }) }
     }
 
     /// Whether `trial` may still be trained by this process (no one claimed it since).

@@ -1,12 +1,13 @@
 import NNSearchKernel
 /// Decides what a worker does next from the search's state: a pure value, run under the journal lock.
 ///
-/// Grid and random search: the lowest-numbered trial that nobody holds — one given back or whose
+/// Every strategy: the lowest-numbered trial that nobody holds — one given back or whose
 /// lease lapsed first (it continues from its checkpoint), else the next never claimed — trained
 /// to its last epoch. With pruning, a trial trains to its current rung (`SearchState.rungEpochs`),
 /// and trials its rung promoted are claimable too (the lowest-numbered candidate of all goes
 /// first); the rungs' decisions are made in `SearchState`, from complete rungs only, never by
-/// arrival order.
+/// arrival order. A TPE trial is taken only once the results it learns from are in (trials below
+/// n − lag); until then the worker waits.
 package struct SearchPolicy: Sendable {
     /// What a worker should do.
     package enum Action: Equatable, Sendable {
@@ -25,18 +26,21 @@ package struct SearchPolicy: Sendable {
         case timeLimit = "time limit"
     }
 
-    /// The epochs trial `n` trains for.
-    package let epochs: @Sendable (Int) -> Int
+    /// The epochs trial n trains for, nil while it cannot be made (a TPE trial waiting for results).
+    package let epochs: @Sendable (Int, SearchState) -> Int?
     /// The search's wall-clock budget, across all processes.
     package let maxSeconds: Double?
 
-    package init(plan: TrialPlan, maxSeconds: Double?) {
-        self.epochs = { plan.trial($0).hyperparameters.epochs }
+    /// The policy of a plan; `maximize` says which way its metric is better (for TPE's scores).
+    package init(plan: TrialPlan, maxSeconds: Double?, maximize: Bool) {
+        self.epochs = { n, state in
+            plan.trial(n, scores: { state.score($0, maximize: maximize) })?.hyperparameters.epochs
+        }
         self.maxSeconds = maxSeconds
     }
 
     package init(maxSeconds: Double?, epochs: @escaping @Sendable (Int) -> Int) {
-        self.epochs = epochs
+        self.epochs = { n, _ in epochs(n) }
         self.maxSeconds = maxSeconds
     }
 
@@ -68,7 +72,9 @@ package struct SearchPolicy: Sendable {
             // Paused at a rung by a spec that pruned (`resume --force` took the pruning away): it runs on to its end.
             candidate = paused
         }
-        if let candidate { return .train(trial: candidate, upTo: state.rungEpochs(candidate) ?? epochs(candidate)) }
+        if let candidate, let upTo = state.rungEpochs(candidate) ?? epochs(candidate, state) {
+            return .train(trial: candidate, upTo: upTo)
+        }
         return .wait(seconds: min(max(nextExpiry - now, 0.05), 1))
     }
 }

@@ -205,6 +205,13 @@ package struct SearchState: Sendable {
         return ledger.pruned.sorted().compactMap { trial in paused[trial].map { (trial, $0.row) } }
     }
 
+    /// A finished trial's score for a strategy that learns (TPE): its metric, larger better, −∞ when
+    /// it diverged; nil while it is unfinished.
+    package func score(_ trial: Int, maximize: Bool) -> Double? {
+        guard let metric = finished[trial]?.metric else { return nil }
+        return metric.isNaN ? -.infinity : (maximize ? metric : -metric)
+    }
+
     /// The epochs trial n trains to when claimed now: its current rung's when the search prunes.
     package func rungEpochs(_ trial: Int) -> Int? { ledger?.upTo(trial) }
 

@@ -17,7 +17,8 @@ package struct Trial: Sendable, Equatable {
 /// Grid: trial k is the k-th combination of the space's values, last key varying fastest
 /// (like `itertools.product`), capped at `trials`. Random: trial n draws each dimension in
 /// space order from `Random(seed: spec.seed, stream: n, 1)` (fixed entries draw nothing).
-/// Either way the training seed is the first word of `Random(seed: spec.seed, stream: n, 2)`.
+/// TPE: trial n is a point of `TPESuggestions`, known once the results it learns from are in.
+/// Every way the training seed is the first word of `Random(seed: spec.seed, stream: n, 2)`.
 package struct TrialPlan: Sendable {
     /// The space dimension names, in order: the hyperparameter columns of the results.
     package let columns: [String]
@@ -26,12 +27,17 @@ package struct TrialPlan: Sendable {
     private let space: [SpaceDimension]
     private let strategy: Strategy
     private let seed: UInt64
+    private let suggestions: TPESuggestions?
 
     package init(spec: SearchSpec) {
         space = spec.space
         strategy = spec.strategy
         seed = spec.seed
         columns = spec.space.map(\.name)
+        suggestions = spec.strategy == .tpe
+            ? TPESuggestions(space: spec.space, settings: spec.tpe ?? TPESettings(startup: TPESettings.defaultStartup,
+                                                                                   lag: TPESettings.defaultLag), seed: spec.seed)
+            : nil
         switch spec.strategy {
         case .grid:
             var size = 1
@@ -40,12 +46,28 @@ package struct TrialPlan: Sendable {
                 size = overflow ? Int.max : product
             }
             count = min(size, spec.trials ?? size)
-        case .random:
+        case .random, .tpe:
             count = spec.trials ?? 0
         }
     }
 
-    /// Trial `number` (0 ..< count), computed in O(dimensions) without enumerating the others.
+    /// Whether trials depend on the results of earlier ones (TPE).
+    package var learns: Bool { suggestions != nil }
+
+    /// Trial n, or nil when it is a TPE trial whose earlier results are not all in yet; `scores`
+    /// gives a finished trial's score, larger better (−∞ for a diverged one), nil for an unfinished one.
+    package func trial(_ number: Int, scores: (Int) -> Double?) -> Trial? {
+        guard let suggestions else { return trial(number) }
+        return suggestions.point(number, scores: scores).map { make(number, hyperparameters($0)) }
+    }
+
+    /// Whether trial n can be made now (always, but for a TPE trial waiting for results).
+    package func isReady(_ number: Int, scores: (Int) -> Double?) -> Bool {
+        suggestions?.isReady(number, scores: scores) ?? true
+    }
+
+    /// Trial `number` (0 ..< count) of a grid or random plan, computed in O(dimensions) without
+    /// enumerating the others. A TPE plan's trials need scores: `trial(_:scores:)`.
     package func trial(_ number: Int) -> Trial {
         precondition(number >= 0, "trial numbers start at 0")
         switch strategy {
@@ -57,6 +79,11 @@ package struct TrialPlan: Sendable {
             return make(number, hyperparameters)
         case .random:
             return make(number, hyperparameters(Self.randomPoint(space, seed: seed, number: number)))
+        case .tpe:
+            guard let trial = trial(number, scores: { _ in nil }) else {
+                preconditionFailure("TPE trial \(number) needs the scores of earlier trials: use trial(_:scores:)")
+            }
+            return trial
         }
     }
 

@@ -71,7 +71,7 @@ package enum WorkerSession {
 
         let sink = ResultSink(coordinator: coordinator, checkpoints: checkpoints, capacity: 2 * workers + 2,
                               report: reporter(options.display, metric: metric, quiet: options.quiet))
-        let executor = Executor(workers: workers, coordinator: coordinator, plan: plan, checkpoints: checkpoints,
+        let executor = Executor(workers: workers, coordinator: coordinator, checkpoints: checkpoints,
                                 sink: sink, observer: options.observer)
         let signals = Locked(0)
         let firstSignal = Locked<Int32?>(nil)

@@ -16,6 +16,8 @@ extension SearchSpec {
         compare("metric", text(metric?.rawValue), text(other.metric?.rawValue))
         compare("strategy", strategy.rawValue, other.strategy.rawValue)
         compare("trials", text(trials), text(other.trials))
+        compare("startup", text(tpe?.startup), text(other.tpe?.startup))
+        compare("lag", text(tpe?.lag), text(other.tpe?.lag))
         compare("seed", String(seed), String(other.seed))
         compare("max_seconds", text(maxSeconds.map(formatNumber)), text(other.maxSeconds.map(formatNumber)))
         compare("pruning", text(pruning?.jsonText), text(other.pruning?.jsonText))

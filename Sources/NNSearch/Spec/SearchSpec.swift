@@ -35,6 +35,21 @@ enum Strategy: String, CaseIterable, Sendable {
     case grid
     /// Independent seeded draws per trial.
     case random
+    /// Random draws for the first trials, then suggestions of a Tree-structured Parzen Estimator
+    /// fitted on the results of earlier trials (`TPESettings`).
+    case tpe
+}
+
+/// The TPE strategy's settings: `"startup"` and `"lag"` in the spec.
+package struct TPESettings: Sendable, Equatable {
+    /// Trials below this number are random draws, as random search makes them.
+    package var startup: Int
+    /// Trial n learns from the results of trials below n − lag only, so its suggestion never
+    /// depends on which of the latest trials happened to finish first.
+    package var lag: Int
+
+    package static let defaultStartup = 10
+    package static let defaultLag = 8
 }
 
 /// Where the rows come from.
@@ -133,6 +148,8 @@ package struct SearchSpec: Sendable {
     package var source: JSONValue
     /// Early stopping at rungs; nil trains every trial to its epochs.
     package var pruning: Pruning? = nil
+    /// The TPE strategy's settings (nil unless the strategy is `tpe`).
+    package var tpe: TPESettings? = nil
 
     /// The metric in force once the task is known.
     func metric(for task: TaskKind) -> Metric { metric ?? Metric.defaultMetric(for: task) }

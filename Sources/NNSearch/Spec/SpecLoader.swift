@@ -89,7 +89,7 @@ private struct SpecReader {
 
     static let topKeys = [
         "version", "name", "data", "validation", "task", "metric", "strategy",
-        "trials", "seed", "workers", "max_seconds", "space", "pruning",
+        "trials", "seed", "workers", "max_seconds", "space", "pruning", "startup", "lag",
     ]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
     static let rangeKinds = ["uniform", "log_uniform", "int_uniform"]
@@ -125,11 +125,17 @@ private struct SpecReader {
         let space = try readSpace(json["space"])
         let strategy = try checkStrategy(explicitStrategy, space: space, trials: trials)
         let pruning = try json["pruning"].map { try readPruning($0, space: space) }
+        let tpe = try readTPE(json, strategy: strategy, trials: trials)
+        if tpe != nil, pruning != nil {
+            throw failure("pruning", "cannot be combined with \"strategy\": \"tpe\" yet: a rung decides only when every"
+                + " trial of the search reached it, while a TPE trial waits for the results of earlier ones;"
+                + " use \"strategy\": \"random\" with pruning, or TPE without it")
+        }
         try checkDataExists(data)
         return SearchSpec(
             version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
             strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
-            space: space, source: json, pruning: pruning)
+            space: space, source: json, pruning: pruning, tpe: tpe)
     }
 
     /// The file's base name without `.json`.
@@ -314,6 +320,11 @@ private struct SpecReader {
                 throw failure("trials", "missing; random search\(why) needs a number of trials, e.g. \"trials\": 50")
             }
             return .random
+        case .tpe:
+            guard trials != nil else {
+                throw failure("trials", "missing; TPE search needs a number of trials, e.g. \"trials\": 50")
+            }
+            return .tpe
         case .grid:
             if let range = firstRange {
                 throw failure("space.\(range.name)", "a range \(range.entry.jsonText) cannot be searched by grid;"
@@ -332,6 +343,25 @@ private struct SpecReader {
             }
             return .grid
         }
+    }
+
+    // MARK: TPE
+
+    /// `startup` and `lag` for the TPE strategy; refused with another strategy.
+    func readTPE(_ json: JSONValue, strategy: Strategy, trials: Int?) throws -> TPESettings? {
+        guard strategy == .tpe else {
+            for key in ["startup", "lag"] where json[key] != nil {
+                throw failure(key, "applies only to \"strategy\": \"tpe\", not \"\(strategy.rawValue)\"")
+            }
+            return nil
+        }
+        let startup = try json["startup"].map {
+            try integer($0, path: "startup", in: 0...1_000_000_000, allowed: "a number of random trials >= 0")
+        } ?? TPESettings.defaultStartup
+        let lag = try json["lag"].map {
+            try integer($0, path: "lag", in: 0...1_000_000_000, allowed: "a number of trials >= 0")
+        } ?? TPESettings.defaultLag
+        return TPESettings(startup: startup, lag: lag)
     }
 
     // MARK: Pruning
