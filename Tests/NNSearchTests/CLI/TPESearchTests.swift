@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+@testable import NNSearch
+@testable import NNSearchKernel
+
+/// TPE on the built binary: the same files for any number of worker threads and processes, and
+/// after kill -9 and resume — its trials learn from earlier results, never from arrival order.
+final class TPESearchTests: XCTestCase {
+    /// 36 trials of 6 epochs on sum_bin; trial n learns from trials below n − 3 after 6 random ones.
+    private static let spec = #"""
+        {"version": 1, "data": {"generator": "sum_bin", "rows": 1500, "seed": 3}, "strategy": "tpe", "trials": 36,
+         "startup": 6, "lag": 3, "seed": 5,
+         "space": {"depth": {"int_uniform": [1, 3]}, "width": [8, 32, 64], "lr": {"log_uniform": [0.0005, 0.3]},
+                   "optimizer": ["sgd", "momentum", "adam"], "dropout": {"uniform": [0, 0.3]}, "batch_size": [16, 64],
+                   "epochs": 6, "normalize": "standardize"}}
+        """#
+    private static let trials = 36
+
+    /// The leaderboard, every curve and the rows of trials.csv equal the reference's (minus `seconds`).
+    private func assertSameResults(_ folder: String, as reference: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
+                       "leaderboard", file: file, line: line)
+        for n in 0..<Self.trials {
+            let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
+            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
+        }
+        let rows = withoutSeconds(readFile(folder + "/trials.csv"))
+        XCTAssertEqual(rows.count, Self.trials + 1, "a header and one row per trial", file: file, line: line)
+        XCTAssertEqual(Set(rows), Set(withoutSeconds(readFile(reference + "/trials.csv"))), file: file, line: line)
+    }
+
+    func testTPEIsTheSameForAnyWorkersAndProcesses() throws {
+        let (dir, specPath, reference) = try referenceRun(Self.spec)
+        // The trials after the random ones are TPE's, not random search's.
+        let random = dir.appendingPathComponent("random").path
+        let randomSpec = try BinaryHarness.write(Self.spec.replacingOccurrences(of: #""tpe""#, with: #""random""#)
+            .replacingOccurrences(of: #""startup": 6, "lag": 3, "#, with: ""), to: "random.json", in: dir)
+        XCTAssertEqual(try BinaryHarness.run(["start", randomSpec, "--foreground", "--workers", "2", "--out", random]).status, 0)
+        let tpeRows = Set(withoutSeconds(readFile(reference + "/trials.csv")).dropFirst())
+        let randomRows = Set(withoutSeconds(readFile(random + "/trials.csv")).dropFirst())
+        XCTAssertEqual(tpeRows.filter { Int($0.prefix { $0 != "," }).map { $0 < 6 } ?? false },
+                       randomRows.filter { Int($0.prefix { $0 != "," }).map { $0 < 6 } ?? false }, "the 6 startup trials are random draws")
+        XCTAssertEqual(tpeRows.intersection(randomRows).count, 6, "the others are TPE's own")
+
+        let two = dir.appendingPathComponent("two").path
+        XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "2", "--out", two]).status, 0)
+        assertSameResults(two, as: reference)
+
+        let processes = dir.appendingPathComponent("processes").path
+        XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", processes]).status, 0)
+        let a = try launch(["worker", processes, "--workers", "2"], log: processes + "/a.log")
+        let b = try launch(["worker", processes, "--workers", "1"], log: processes + "/b.log")
+        for (p, log) in [(a, "a"), (b, "b")] {
+            waitForExit(p)
+            XCTAssertEqual(p.terminationStatus, 0, readFile(processes + "/\(log).log"))
+        }
+        let s = try SearchSnapshot(SearchFolder(processes))
+        XCTAssertEqual(s.phase, .finished)
+        XCTAssertEqual(Set(s.state.finished.values.map(\.process)).count, 2, "both processes recorded results")
+        assertSameResults(processes, as: reference)
+    }
+
+    /// Killed at random moments with 1 or 2 threads, then resumed: the same files.
+    func testKillNineAndResumeEndAsIfUninterrupted() throws {
+        let (dir, specPath, reference) = try referenceRun(Self.spec)
+        let folder = dir.appendingPathComponent("killed").path
+        addTeardownBlock { for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) } }
+        XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
+        var random = Random(seed: 17)
+        var kills = 0, runs = 0
+        func lines() -> Int { (FileManager.default.contents(atPath: folder + "/journal") ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+        while (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished && runs < 30 && kills < 8 {
+            runs += 1
+            let r = try BinaryHarness.run(["resume", folder, "--workers", String(1 + runs % 2)])
+            XCTAssertTrue(r.status == 0 || r.stderr.contains("exited at once"), r.stderr)
+            let target = lines() + 2 + random.next(below: 8)
+            let deadline = Date().addingTimeInterval(10)
+            while lines() < target && !BinaryHarness.workerPids(folder).isEmpty && Date() < deadline { usleep(500) }
+            usleep(UInt32(random.next(below: 3_000)))
+            for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) }
+            BinaryHarness.waitUntilIdle(folder)
+            if (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished { kills += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(kills, 5, "\(runs) runs")
+        let last = try BinaryHarness.run(["resume", folder, "--foreground"])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        assertSameResults(folder, as: reference)
+    }
+
+    func testTPEWithPruningIsRefusedAtInitWithExit64() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let bad = Self.spec.replacingOccurrences(of: #""seed": 5,"#, with: #""seed": 5, "pruning": {"kind": "halving"},"#)
+        let r = try BinaryHarness.run(["init", try BinaryHarness.write(bad, to: "bad.json", in: dir)])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains(#"pruning: cannot be combined with "strategy": "tpe" yet"#), r.stderr)
+    }
+}
