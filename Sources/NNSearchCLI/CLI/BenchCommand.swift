@@ -1,12 +1,21 @@
 import NNSearchKernel
 
-/// `nnsearch bench`: the kernel's speed on one thread, then the search's speed and overhead.
+/// `nnsearch bench`: the kernel's speed on one thread, then the search's speed and overhead; with
+/// `--samplers`, TPE's quality against random search and Optuna's TPE.
 enum BenchCommand {
-    static let usage = "nnsearch bench [--repeats N] [--kernel | --search]"
+    static let usage = "nnsearch bench [--repeats N] [--kernel | --search] | bench --samplers [--seeds N] [--budget N] [--epochs N]"
 
     static func run(_ arguments: [String], output: @escaping (String) -> Void) throws -> Int32 {
-        let args = try Arguments(arguments, command: "bench", options: ["repeats"], flags: ["kernel", "search"])
+        let args = try Arguments(arguments, command: "bench", options: ["repeats", "seeds", "budget", "epochs"],
+                                 flags: ["kernel", "search", "samplers"])
         try args.expectPositionals(0, 0, usage: usage)
+        if args.flags.contains("samplers") {
+            let seeds = try args.integer("seeds", in: 1...100, command: "bench") ?? 5
+            let budget = try args.integer("budget", in: 1...100, command: "bench") ?? 40
+            let epochs = try args.integer("epochs", in: 1...1000, command: "bench") ?? 20
+            try Benchmark.runSamplers(seeds: seeds, budget: budget, epochs: epochs) { output($0 + "\n") }
+            return 0
+        }
         let repeats = try args.integer("repeats", in: 1...1000, command: "bench") ?? 11
         output("nnsearch bench: one thread, median of \(repeats) runs, \(kernelBuild)\n")
         if !args.flags.contains("search") {
