@@ -9,10 +9,14 @@ import NNSearchKernel
 /// centre's bandwidth is the larger of its gaps to its two neighbours — the outermost two have
 /// one inner gap, the bounds are not neighbours — clipped to `[range / min(100, 1 + m), range]`
 /// for m components. The prior's bandwidth is the whole range.
+///
+/// Components that sort next to each other with the same centre and bandwidth — repeated whole
+/// numbers give many — are kept as one with their summed weight: the same mixture, fewer terms.
 struct ParzenEstimator: Sendable {
     let low: Double
     let high: Double
-    /// Component centres: the observations in the order given, then the prior.
+    /// Component centres, ascending (equal centres by the position of their first observation,
+    /// the prior's after the observations').
     let centres: [Double]
     let sigmas: [Double]
     /// log(wₖ / (W Zₖ)): the component's share of the total weight W, over its mass Zₖ inside the bounds.
@@ -31,17 +35,24 @@ struct ParzenEstimator: Sendable {
         self.low = low
         self.high = high
         let range = high - low
-        let centres = values + [0.5 * (low + high)]
-        var sigmas = Self.bandwidths(centres, low: low, high: high)
-        sigmas[sigmas.count - 1] = range
+        let allCentres = values + [0.5 * (low + high)]
         let allWeights = weights + [priorWeight]
-        var running = 0.0
-        var cumulative = [Double]()
-        cumulative.reserveCapacity(allWeights.count)
-        for weight in allWeights {
-            running += weight
-            cumulative.append(running)
+        let order = Self.ascending(allCentres)
+        var allSigmas = Self.bandwidths(allCentres, order: order, low: low, high: high)
+        allSigmas[allSigmas.count - 1] = range
+
+        var centres = [Double](), sigmas = [Double](), componentWeights = [Double]()
+        for k in order {
+            if centres.last == allCentres[k] && sigmas.last == allSigmas[k] {
+                componentWeights[componentWeights.count - 1] += allWeights[k]
+            } else {
+                centres.append(allCentres[k])
+                sigmas.append(allSigmas[k])
+                componentWeights.append(allWeights[k])
+            }
         }
+        var running = 0.0
+        let cumulative = componentWeights.map { running += $0; return running }
         let logTotal = log(running)
         let logRootTwoPi = 0.5 * log(2 * Double.pi)
         var logScales = [Double](), logPeaks = [Double]()
@@ -49,7 +60,7 @@ struct ParzenEstimator: Sendable {
         logPeaks.reserveCapacity(centres.count)
         for k in centres.indices {
             let inside = Self.normalMass((low - centres[k]) / sigmas[k], (high - centres[k]) / sigmas[k])
-            let scale = log(allWeights[k]) - logTotal - log(inside)
+            let scale = log(componentWeights[k]) - logTotal - log(inside)
             logScales.append(scale)
             logPeaks.append(scale - log(sigmas[k]) - logRootTwoPi)
         }
@@ -60,13 +71,21 @@ struct ParzenEstimator: Sendable {
         self.cumulativeWeights = cumulative
     }
 
-    /// The neighbour-rule bandwidths of `centres` in `low ... high` (see the type's summary), before
-    /// the prior's is set to the range.
+    /// The indices of `centres` by ascending centre, equal ones by index.
+    private static func ascending(_ centres: [Double]) -> [Int] {
+        centres.indices.sorted { (centres[$0], $0) < (centres[$1], $1) }
+    }
+
+    /// The neighbour-rule bandwidths of `centres` in `low ... high` (see the type's summary), in
+    /// the order given, before the prior's is set to the range.
     static func bandwidths(_ centres: [Double], low: Double, high: Double) -> [Double] {
+        bandwidths(centres, order: ascending(centres), low: low, high: high)
+    }
+
+    private static func bandwidths(_ centres: [Double], order: [Int], low: Double, high: Double) -> [Double] {
         let range = high - low
         var sigmas = [Double](repeating: range, count: centres.count)
         guard centres.count > 1 else { return sigmas }
-        let order = centres.indices.sorted { (centres[$0], $0) < (centres[$1], $1) }
         let smallest = range / min(100, Double(1 + centres.count))
         for p in order.indices {
             let left = p > 0 ? centres[order[p]] - centres[order[p - 1]] : 0

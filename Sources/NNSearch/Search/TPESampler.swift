@@ -20,8 +20,8 @@ import NNSearchKernel
 ///   uniformly (log-uniformly on a log scale).
 ///
 /// Randomness is consumed dimension by dimension, candidates in order; a dimension with one
-/// value draws nothing. All sums run in the observations' order, sorts break ties by index, so
-/// nothing depends on hashing, threads or timing.
+/// value draws nothing. Every sum runs in an order the inputs fix (the observations' order, or
+/// ascending values with ties by index), so nothing depends on hashing, threads or timing.
 package struct TPESampler: Sendable {
     package let dimensions: [TPEDimension]
     package let settings: Settings

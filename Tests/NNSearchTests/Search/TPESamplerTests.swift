@@ -238,13 +238,22 @@ final class TPESamplerTests: XCTestCase {
 
     func testBandwidthsFollowTheNeighbourRule() {
         // Sorted 0.2, 0.5, 0.9; the smallest bandwidth is 1 / min(100, 1 + 3).
-        XCTAssertEqual(ParzenEstimator.bandwidths([0.2, 0.9, 0.5], low: 0, high: 1), [0.3, 0.4, 0.4].map { $0 }, accuracy: 1e-15)
+        XCTAssertEqual(ParzenEstimator.bandwidths([0.2, 0.9, 0.5], low: 0, high: 1), [0.3, 0.4, 0.4], accuracy: 1e-15)
         // Equal centres sort by position: the first has the gap 0 (clipped up), the second the gap to 0.9.
         XCTAssertEqual(ParzenEstimator.bandwidths([0.3, 0.3, 0.9], low: 0, high: 1), [0.25, 0.6, 0.6], accuracy: 1e-15)
         XCTAssertEqual(ParzenEstimator.bandwidths([0.5], low: 0, high: 2), [2])
-        let estimator = ParzenEstimator(values: [0.2, 0.9], weights: [1, 1], low: 0, high: 1, priorWeight: 1)
-        XCTAssertEqual(estimator.sigmas.last, 1, "the prior spans the range")
-        XCTAssertEqual(estimator.centres.last, 0.5, "the prior sits in the middle")
+        let estimator = ParzenEstimator(values: [0.9, 0.2], weights: [1, 1], low: 0, high: 1, priorWeight: 1)
+        XCTAssertEqual(estimator.centres, [0.2, 0.5, 0.9], "ascending, the prior in the middle")
+        XCTAssertEqual(estimator.sigmas, [0.3, 1, 0.4], accuracy: 1e-15, "the prior spans the range")
+        // Whole numbers 1 ... 10 (smallest bandwidth 10 / 6): the first 8 has the gap 2.5 to the prior,
+        // the next two share the smallest and become one component.
+        let repeated = ParzenEstimator(values: [8, 8, 8, 1], weights: [1, 0.5, 1, 1], low: 0.5, high: 10.5, priorWeight: 1)
+        XCTAssertEqual(repeated.centres, [1, 5.5, 8, 8])
+        XCTAssertEqual(repeated.sigmas, [4.5, 10, 2.5, 10.0 / 6], accuracy: 1e-15)
+        let unmerged: [(Double, Double, Double)] = [(1, 4.5, 1), (5.5, 10, 1), (8, 2.5, 1), (8, 10.0 / 6, 0.5), (8, 10.0 / 6, 1)]
+        for x in [1.0, 4, 7.9, 8, 10] {
+            XCTAssertEqual(repeated.logDensity(at: x), log(mixtureDensity(unmerged, at: x, low: 0.5, high: 10.5)), accuracy: 1e-13)
+        }
     }
 
     func testTheDensityIntegratesToOne() {
@@ -286,7 +295,19 @@ final class TPESamplerTests: XCTestCase {
     }
 }
 
-private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(a.count, b.count, file: file, line: line)
-    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, "\(a) vs \(b)", file: file, line: line) }
+/// The density at `x` of a mixture of Gaussians (centre, sigma, weight) truncated to `low ... high`, term by term.
+private func mixtureDensity(_ components: [(Double, Double, Double)], at x: Double, low: Double, high: Double) -> Double {
+    let total = components.map(\.2).reduce(0, +)
+    let phi = { (z: Double) in 0.5 * erfc(-z / 2.0.squareRoot()) }
+    return components.map { c, s, w in
+        let z = (x - c) / s
+        return w / total * exp(-0.5 * z * z) / (s * (2 * Double.pi).squareRoot()) / (phi((high - c) / s) - phi((low - c) / s))
+    }.reduce(0, +)
+}
+
+/// `a` and `b` agree element by element within `accuracy`.
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, _ message: String = "",
+                            file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, message, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, "\(a) vs \(b) \(message)", file: file, line: line) }
 }
