@@ -26,10 +26,22 @@ struct DataSplit: Sendable {
         }
         train = data.subset(Array(order[..<trainCount]))
         validation = data.subset(Array(order[trainCount...]))
-        if case .classes(let labels, let names) = train.targets, let first = labels.first,
-           labels.allSatisfy({ $0 == first }) {
-            throw NNSearchError.data(
-                "the training split (\(trainCount) rows) has a single class \"\(names[Int(first)])\"; it needs at least 2")
+        if let single = train.singleClass {
+            throw NNSearchError.data("the training split (\(trainCount) rows) has a single class \"\(single)\"; it needs at least 2")
+        }
+    }
+
+    /// Round `round` of a cross-validation: its fold validates, the other rows train.
+    ///
+    /// Throws a data error when the training rows hold a single class.
+    init(_ data: Dataset, folds plan: FoldPlan, round: Int) throws {
+        train = data.subset(plan.trainingRows(round))
+        validation = data.subset(plan.validationRows(round))
+        if let single = train.singleClass {
+            let (r, k) = round.quotientAndRemainder(dividingBy: plan.folds)
+            let which = plan.repeats == 1 ? "fold \(k + 1)" : "fold \(k + 1) of repeat \(r + 1)"
+            throw NNSearchError.data("cross-validation: the training rows of \(which) (\(train.rowCount) rows) have a"
+                + " single class \"\(single)\"; it needs at least 2 (use fewer folds, or more rows of the other classes)")
         }
     }
 

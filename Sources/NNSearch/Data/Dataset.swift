@@ -23,6 +23,13 @@ package struct Dataset: Sendable {
         return nil
     }
 
+    /// The name of the only class when every row has the same one (nil for regression or several classes).
+    var singleClass: String? {
+        guard case .classes(let labels, let names) = targets, let first = labels.first,
+              labels.allSatisfy({ $0 == first }) else { return nil }
+        return names[Int(first)]
+    }
+
     /// The rows at `indices`, in that order.
     package func subset(_ indices: [Int]) -> Dataset {
         var f = [Float]()

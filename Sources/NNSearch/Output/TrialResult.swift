@@ -15,16 +15,20 @@ package enum TrialStatus: String, Sendable {
 package struct TrialResult: Sendable {
     package var trial: Trial
     package var status: TrialStatus
+    /// Its epochs; with cross-validation each epoch's mean over the folds (`FoldRunner.curve`).
     package var records: [EpochRecord]
     package var seconds: Double
+    /// With cross-validation, how much the folds' final figures disagree; nil on a single split.
+    package var spread: FoldSpread?
 
     package var last: EpochRecord? { records.last }
 
-    package init(trial: Trial, status: TrialStatus, records: [EpochRecord], seconds: Double) {
+    package init(trial: Trial, status: TrialStatus, records: [EpochRecord], seconds: Double, spread: FoldSpread? = nil) {
         self.trial = trial
         self.status = status
         self.records = records
         self.seconds = seconds
+        self.spread = spread
     }
 }
 
@@ -36,12 +40,15 @@ package struct ResultColumns: Sendable {
     package let metric: Metric
     /// What a model that learned nothing scores on this data (for the `diagnosis` column; nil when unknown).
     package let chance: ChanceLevel?
+    /// Whether trials are cross-validated: rows then carry the folds' standard deviations.
+    package let crossValidated: Bool
 
-    package init(space: [String], task: TaskKind, metric: Metric, chance: ChanceLevel?) {
+    package init(space: [String], task: TaskKind, metric: Metric, chance: ChanceLevel?, crossValidated: Bool = false) {
         self.space = space
         self.task = task
         self.metric = metric
         self.chance = chance
+        self.crossValidated = crossValidated
     }
 
     /// `val_accuracy` for classification, `val_r2` for regression.
@@ -50,10 +57,14 @@ package struct ResultColumns: Sendable {
     /// `train_accuracy` for classification, `train_r2` for regression.
     package var trainMetricColumn: String { task == .classification ? "train_accuracy" : "train_r2" }
 
+    /// The standard deviation columns of cross-validated rows: `val_accuracy_std` (`val_r2_std`), `val_loss_std`.
+    package var spreadColumns: [String] { crossValidated ? [metricColumn + "_std", "val_loss_std"] : [] }
+
     /// The header fields: trial, status, diagnosis, space…, epochs, train_loss, val_loss,
-    /// train_accuracy|train_r2, val_accuracy|val_r2, seconds.
+    /// train_accuracy|train_r2, val_accuracy|val_r2, [val_accuracy_std|val_r2_std, val_loss_std,] seconds.
     package var header: [String] {
-        ["trial", "status", "diagnosis"] + space + ["epochs", "train_loss", "val_loss", trainMetricColumn, metricColumn, "seconds"]
+        ["trial", "status", "diagnosis"] + space + ["epochs", "train_loss", "val_loss", trainMetricColumn, metricColumn]
+            + spreadColumns + ["seconds"]
     }
 
     /// The diagnosis of a result's curve.
@@ -70,6 +81,7 @@ package struct ResultColumns: Sendable {
             formatNumber(last?.valLoss ?? .nan),
             formatNumber(last?.trainMetric ?? .nan),
             formatNumber(last?.valMetric ?? .nan),
+        ] + (crossValidated ? [formatNumber(r.spread?.valMetric ?? .nan), formatNumber(r.spread?.valLoss ?? .nan)] : []) + [
             formatNumber((r.seconds * 1000).rounded() / 1000),
         ]
     }
@@ -83,7 +95,7 @@ package struct ResultColumns: Sendable {
     /// The per-epoch curve file's header.
     package var curveHeader: [String] { ["epoch", "lr", "train_loss", "val_loss", trainMetricColumn, metricColumn] }
 
-    /// The per-epoch curve of a result as CSV text.
+    /// The per-epoch curve of a result as CSV text (with cross-validation, each epoch's mean over the folds).
     package func curveText(_ r: TrialResult) -> String {
         var text = csvLine(curveHeader)
         for e in r.records {

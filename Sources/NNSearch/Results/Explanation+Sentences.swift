@@ -28,6 +28,7 @@ extension Explanation {
         if let best = e.best {
             let setting = zip(results.dimensions, best.values).filter { !$0.0.fixed }.map { "\($0.0.name)=\(shortenNumber($0.1))" }
             out.append("The best is trial \(best.number): \(format.name) \(format.value(best.metric))"
+                       + foldNote(best, results, format)
                        + (setting.isEmpty ? "." : " with " + setting.joined(separator: ", ") + "."))
         } else {
             out.append("No trial completed: every one diverged or was stopped early.")
@@ -80,6 +81,14 @@ extension Explanation {
     // MARK: - Values that fail
 
     /// For each hyperparameter value whose trials all failed while another value's did not.
+    /// " (mean over 5 folds, standard deviation 0.7 %)" for a cross-validated search, else "".
+    static func foldNote(_ trial: TrialOutcome, _ results: SearchResults, _ format: MetricFormat) -> String {
+        guard let cv = results.spec.validation.crossValidation else { return "" }
+        let std = format.metric == .valLoss ? trial.valLossStd : trial.valMetricStd
+        let over = "\(cv.folds) folds" + (cv.repeats == 1 ? "" : " × \(cv.repeats) repeats")
+        return " (mean over \(over)" + (std.isFinite ? ", standard deviation \(format.value(std)))" : ")")
+    }
+
     static func valueSentences(_ e: Explanation, _ results: SearchResults, _ format: MetricFormat) -> [String] {
         var out = [String]()
         for factor in e.factors {

@@ -20,8 +20,9 @@ extension ReportContent {
         for (i, t) in ranked.prefix(Self.tableRows).enumerated() {
             rows.append([String(i + 1), String(t.number), t.status.rawValue, t.diagnosis?.rawValue ?? "-"]
                         + varying.map { t.values[$0.offset] }
-                        + [t.metric.isNaN ? "-" : formatSignificant(t.metric, digits: 4), formatSignificant(t.trainMetric, digits: 4), String(t.epochs),
-                           String(format: "%.2f", t.seconds)])
+                        + [t.metric.isNaN ? "-" : formatSignificant(t.metric, digits: 4)]
+                        + (r.columns.crossValidated ? [t.metric.isNaN ? "-" : formatSignificant(metric == .valLoss ? t.valLossStd : t.valMetricStd, digits: 2)] : [])
+                        + [formatSignificant(t.trainMetric, digits: 4), String(t.epochs), String(format: "%.2f", t.seconds)])
         }
 
         // Best so far: by trial number, and by when each result was recorded.
@@ -81,10 +82,12 @@ extension ReportContent {
         let formatter = ISO8601DateFormatter()
         self.init(
             title: "\(r.spec.name) — \(r.folder.path)",
-            subtitle: "\(r.phase.name) · \(done) · \(formatDuration(r.elapsed)) · ranked by \(metric.rawValue) (\(direction))",
+            subtitle: "\(r.phase.name) · \(done) · \(formatDuration(r.elapsed)) · ranked by \(metric.rawValue) (\(direction))"
+                + (r.spec.validation.crossValidation.map { " · mean over \($0.folds) folds" + ($0.repeats == 1 ? "" : " × \($0.repeats) repeats") } ?? ""),
             metricName: metric.rawValue, maximize: metric.maximize,
             columns: ["rank", "trial", "status", "diagnosis"] + varying.map(\.element.name)
-                + [metric.rawValue, r.columns.trainMetricColumn, "epochs", "seconds"],
+                + [metric.rawValue] + (r.columns.crossValidated ? [metric.rawValue + "_std"] : [])
+                + [r.columns.trainMetricColumn, "epochs", "seconds"],
             topTrials: rows,
             bestSoFarByTrial: bestSoFar(r.trials.sorted { $0.number < $1.number }) { Double($0.number) },
             bestSoFarByTime: bestSoFar(r.trials.sorted { ($0.time, $0.number) < ($1.time, $1.number) }) { $0.time - start },

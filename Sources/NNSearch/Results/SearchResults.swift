@@ -39,7 +39,8 @@ package struct SearchResults {
         let origin = SearchOrigin.read(folder)
         let metric = origin.metric ?? spec.metric ?? .valAccuracy
         let task = origin.task ?? spec.task ?? (metric == .valR2 ? .regression : .classification)
-        columns = ResultColumns(space: spec.space.map(\.name), task: task, metric: metric, chance: origin.chance)
+        columns = ResultColumns(space: spec.space.map(\.name), task: task, metric: metric, chance: origin.chance,
+                                crossValidated: spec.validation.crossValidation != nil)
         plan = TrialPlan(spec: spec)
         dimensions = spec.space.map(Self.dimension)
         take()

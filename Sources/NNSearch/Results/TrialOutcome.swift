@@ -16,6 +16,9 @@ package struct TrialOutcome: Sendable {
     package var trainMetric: Double
     /// Validation accuracy or R².
     package var valMetric: Double
+    /// With cross-validation, the folds' standard deviation of the validation metric and loss (NaN without).
+    package var valMetricStd: Double = .nan
+    package var valLossStd: Double = .nan
     package var seconds: Double
     /// The value the search ranks by (the spec's metric); NaN unless the trial completed.
     package var metric: Double
@@ -47,6 +50,8 @@ extension ResultColumns {
             number: number, status: status, diagnosis: older ? nil : Diagnosis(rawValue: f[2]),
             values: Array(f[first..<(first + space.count)]),
             epochs: Int(tail[0]) ?? 0, trainLoss: value(1), valLoss: valLoss, trainMetric: trainMetric,
-            valMetric: valMetric, seconds: value(tail.count - 1), metric: metricValue, time: time)
+            valMetric: valMetric, valMetricStd: crossValidated && !older ? value(5) : .nan,
+            valLossStd: crossValidated && !older ? value(6) : .nan,
+            seconds: value(tail.count - 1), metric: metricValue, time: time)
     }
 }

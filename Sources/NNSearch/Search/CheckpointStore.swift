@@ -9,21 +9,30 @@ import NNSearchKernel
 struct CheckpointStore: Sendable {
     let folder: SearchFolder
     let data: SearchData
+    /// The spec's validation (part of a checkpoint's identity).
+    let validation: Validation
 
-    /// What a checkpoint must match to be used: the trial's number, seed and values.
-    static func identity(_ trial: Trial) -> String {
-        "trial \(trial.number) seed \(trial.seed): " + trial.values.joined(separator: ",")
+    /// What a checkpoint must match to be used: the trial's number, seed and values (and, with
+    /// cross-validation, its folds and repeats).
+    func identity(_ trial: Trial) -> String {
+        let base = "trial \(trial.number) seed \(trial.seed): " + trial.values.joined(separator: ",")
+        guard let cv = validation.crossValidation else { return base }
+        return base + " validation \(cv.folds) folds x \(cv.repeats)"
     }
 
-    /// A runner for the trial, continued from its checkpoint when there is a usable one.
-    func runner(for trial: Trial, warn: (String) -> Void) -> TrialRunner {
+    /// A runner for the trial (one model, or one per fold with cross-validation), continued from
+    /// its checkpoint when there is a usable one.
+    func runner(for trial: Trial, warn: (String) -> Void) -> any TrialTraining {
         let h = trial.hyperparameters
-        let fresh = { TrialRunner(hyperparameters: h, seed: trial.seed, data: data.data(for: h.normalize)) }
+        let data = self.data
+        let fresh: () -> any TrialTraining = data.rounds == 1
+            ? { TrialRunner(hyperparameters: h, seed: trial.seed, data: data.data(for: h.normalize)) }
+            : { FoldRunner(hyperparameters: h, seed: trial.seed, rounds: data.rounds) { data.data(for: h.normalize, round: $0) } }
         let path = folder.checkpoint(trial.number)
         guard let bytes = FileManager.default.contents(atPath: path) else { return fresh() }
         let runner = fresh()
         do {
-            try runner.restore(bytes, identity: Self.identity(trial))
+            try runner.restore(bytes, identity: identity(trial))
             return runner
         } catch {
             warn("\(path) cannot be used (\(error)); trial \(trial.number) restarts from its first epoch")
@@ -34,7 +43,7 @@ struct CheckpointStore: Sendable {
 
     /// The checkpoint cadence of a trial starting now.
     func cadence(for trial: Trial, epochs: Int, estimatedCost: Double) -> Checkpointing {
-        Checkpointing(path: folder.checkpoint(trial.number), identity: Self.identity(trial), epochs: epochs,
+        Checkpointing(path: folder.checkpoint(trial.number), identity: identity(trial), epochs: epochs,
                       estimatedCost: estimatedCost)
     }
 

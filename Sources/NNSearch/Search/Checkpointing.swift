@@ -13,7 +13,7 @@ struct Checkpointing {
 
     let path: String
     let identity: String
-    /// Epochs the newest checkpoint (or restored state) holds.
+    /// Epochs the newest checkpoint (or restored state) holds (across folds with cross-validation).
     private(set) var epochs: Int
     /// Seconds spent writing checkpoints.
     private(set) var seconds = 0.0
@@ -29,19 +29,19 @@ struct Checkpointing {
     }
 
     /// Checkpoints after an epoch when enough time has passed since the last one.
-    mutating func afterEpoch(_ runner: TrialRunner) throws {
+    mutating func afterEpoch(_ runner: any TrialTraining) throws {
         let since = Double(DispatchTime.now().uptimeNanoseconds - lastWritten) / 1e9
         if since >= Self.costFactor * lastCost { try save(runner) }
     }
 
     /// Writes the checkpoint now (temp file, fsync, rename) unless it is already current.
-    mutating func save(_ runner: TrialRunner) throws {
-        guard runner.records.count > epochs else { return }
+    mutating func save(_ runner: any TrialTraining) throws {
+        guard runner.epochsDone > epochs else { return }
         let t0 = DispatchTime.now().uptimeNanoseconds
         try writeAtomically(runner.checkpoint(identity: identity), to: path, sync: true)
         lastWritten = DispatchTime.now().uptimeNanoseconds
         lastCost = Double(lastWritten - t0) / 1e9
         seconds += lastCost
-        epochs = runner.records.count
+        epochs = runner.epochsDone
     }
 }

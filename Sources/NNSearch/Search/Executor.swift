@@ -111,39 +111,40 @@ package final class Executor: @unchecked Sendable {
 
     /// Trains one claimed trial up to `upTo` epochs, or until it must stop. Reaching `upTo` before
     /// its last epoch is a pause at a rung (pruning): it checkpoints there, whatever the cadence,
-    /// and is handed in as paused; reaching its last epoch (or diverging) finishes it.
+    /// and is handed in as paused; reaching its last epoch (or diverging) finishes it. With
+    /// cross-validation the epochs count across its folds, which it trains one after another.
     private func train(_ trial: Trial, upTo: Int) throws {
         let number = trial.number
         let t0 = DispatchTime.now().uptimeNanoseconds
         // A trial promoted from a rung counts the seconds of its earlier segments too.
         let earlier = coordinator.secondsBefore(number)
         var runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
-        if runner.records.count > upTo {
+        if runner.epochsDone > upTo {
             // Only a checkpoint from another spec (`resume --force` after adding pruning) can be past the rung.
-            coordinator.warn("trial \(number): its checkpoint holds \(runner.records.count) epochs, past its rung at \(upTo); it restarts from its first epoch")
+            coordinator.warn("trial \(number): its checkpoint holds \(runner.epochsDone) epochs, past its rung at \(upTo); it restarts from its first epoch")
             checkpoints.remove(number)
             runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
         }
-        var cadence = checkpoints.cadence(for: trial, epochs: runner.records.count, estimatedCost: checkpointCost.current)
+        var cadence = checkpoints.cadence(for: trial, epochs: runner.epochsDone, estimatedCost: checkpointCost.current)
         defer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             observer(seconds, cadence.seconds)
             if cadence.seconds > 0 { checkpointCost.withLock { $0 = cadence.lastCost } }
         }
-        coordinator.progressed(number, epoch: runner.records.count, last: runner.records.last)
-        while runner.records.count < upTo && !runner.isFinished {
+        coordinator.progressed(number, epoch: runner.epochsDone, last: runner.latest)
+        while runner.epochsDone < upTo && !runner.isFinished {
             if !coordinator.mayContinue(number) {
                 coordinator.drop(number)
-                coordinator.warn("trial \(number): its lease passed to another process; dropping it at epoch \(runner.records.count)")
+                coordinator.warn("trial \(number): its lease passed to another process; dropping it at epoch \(runner.epochsDone)")
                 return
             }
             if stopping {
                 try cadence.save(runner)
-                try coordinator.release(number, epoch: runner.records.count)
+                try coordinator.release(number, epoch: runner.epochsDone)
                 return
             }
-            runner.runEpoch()
-            coordinator.progressed(number, epoch: runner.records.count, last: runner.records.last)
+            runner.trainEpoch()
+            coordinator.progressed(number, epoch: runner.epochsDone, last: runner.latest)
             // A worker that was frozen may wake after another finished its trial: no checkpoint then.
             if !runner.isFinished && coordinator.mayContinue(number) { try cadence.afterEpoch(runner) }
         }
@@ -152,14 +153,14 @@ package final class Executor: @unchecked Sendable {
             // Paused at a rung: the checkpoint must hold it until the rung promotes or prunes it.
             guard coordinator.mayContinue(number) else {
                 coordinator.drop(number)
-                coordinator.warn("trial \(number): its lease passed to another process; dropping its pause at epoch \(runner.records.count)")
+                coordinator.warn("trial \(number): its lease passed to another process; dropping its pause at epoch \(runner.epochsDone)")
                 return
             }
             try cadence.save(runner)
-            sink.submitPause(TrialResult(trial: trial, status: .pruned, records: runner.records, seconds: seconds))
+            sink.submitPause(TrialResult(trial: trial, status: .pruned, records: runner.curve, seconds: seconds))
             return
         }
-        let status: TrialStatus = runner.records.last?.diverged == true ? .diverged : .completed
-        sink.submit(TrialResult(trial: trial, status: status, records: runner.records, seconds: seconds))
+        let status: TrialStatus = runner.diverged ? .diverged : .completed
+        sink.submit(TrialResult(trial: trial, status: status, records: runner.curve, seconds: seconds, spread: runner.spread))
     }
 }

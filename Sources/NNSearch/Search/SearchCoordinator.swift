@@ -72,13 +72,15 @@ package final class SearchCoordinator: @unchecked Sendable {
 
     private struct LockLost: Error {}
 
-    package init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, maxSeconds: Double?, threads: Int,
+    /// `rounds`: the models each trial trains (K × R with cross-validation): a trial's epochs in
+    /// claims, releases and heartbeats count across them, K × R × its epochs in all.
+    package init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, rounds: Int = 1, maxSeconds: Double?, threads: Int,
          schedule: RungSchedule? = nil, settings: Settings = Settings(), warn: @escaping @Sendable (String) -> Void,
          notice: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.folder = folder
         self.notice = notice
         self.columns = columns
-        self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds, maximize: columns.metric.maximize)
+        self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds, maximize: columns.metric.maximize, rounds: rounds)
         self.plan = plan
         self.settings = settings
         self.threads = threads

@@ -1,15 +1,29 @@
 import NNSearchKernel
 
 /// A search's data, loaded, split and laid out once, then shared read-only by every trial.
+///
+/// With a validation fraction: one split, raw and standardized. With cross-validation: the rows
+/// and their `FoldPlan`; a round's data (its training part and its fold, standardized with the
+/// statistics of that training part alone) is laid out when a trial starts the round, so memory
+/// stays one copy of the data per trial in flight, whatever K × R is.
 package struct SearchData: Sendable {
     package let task: TaskKind
     /// Class names (classification) in label order.
     let classNames: [String]
-    let raw: TrainingData
-    /// The same split standardized with training-split statistics.
-    let standardized: TrainingData
+    private let layout: Layout
+    /// What a model that learned nothing scores (the same for both normalizations: targets are not
+    /// scaled). With cross-validation: each figure the mean over every round of that round's chance
+    /// level (so it is on the scale of a trial's mean curve, which the diagnosis compares it with),
+    /// and the validation rows are all the rows (a trial's mean accuracy is measured on each once per repeat).
+    package let chance: ChanceLevel
 
-    /// Loads the spec's data (generator or CSV), splits it, and prepares both normalizations.
+    private enum Layout: Sendable {
+        /// One split; the second copy standardized with training-split statistics.
+        case holdout(raw: TrainingData, standardized: TrainingData)
+        case folds(Dataset, FoldPlan)
+    }
+
+    /// Loads the spec's data (generator or CSV), and splits it or deals it into folds.
     package init(spec: SearchSpec) throws {
         let dataset: Dataset
         switch spec.data {
@@ -24,22 +38,64 @@ package struct SearchData: Sendable {
         case .csv(let path, _, let target):
             dataset = try loadCSVDataset(path: path, target: target, classification: spec.task.map { $0 == .classification })
         }
-        let split = try DataSplit(dataset, validationFraction: spec.validation, seed: Self.splitSeed(spec))
         switch dataset.targets {
         case .classes(_, let names): task = .classification; classNames = names
         case .values: task = .regression; classNames = []
         }
-        raw = TrainingData(train: split.train, validation: split.validation)
-        let scaled = split.standardized()
-        standardized = TrainingData(train: scaled.train, validation: scaled.validation)
+        switch spec.validation {
+        case .holdout(let fraction):
+            let split = try DataSplit(dataset, validationFraction: fraction, seed: Self.splitSeed(spec))
+            let raw = TrainingData(train: split.train, validation: split.validation)
+            let scaled = split.standardized()
+            layout = .holdout(raw: raw, standardized: TrainingData(train: scaled.train, validation: scaled.validation))
+            chance = raw.chance
+        case .folds(let cv):
+            let n = dataset.rowCount
+            guard n >= cv.folds else {
+                throw NNSearchError.data("cross-validation: \(n) rows cannot make \(cv.folds) folds (each needs a row at least)")
+            }
+            let groups: [Int32]
+            if case .classes(let labels, _) = dataset.targets { groups = labels } else { groups = [Int32](repeating: 0, count: n) }
+            let plan = FoldPlan(groups: groups, folds: cv.folds, repeats: cv.repeats, seed: Self.splitSeed(spec))
+            var levels = [ChanceLevel]()
+            for round in 0..<plan.rounds {
+                let split = try DataSplit(dataset, folds: plan, round: round)
+                levels.append(TrainingData(train: split.train, validation: split.validation).chance)
+            }
+            layout = .folds(dataset, plan)
+            chance = Self.mean(levels, validationRows: n)
+        }
     }
 
-    /// What a model that learned nothing scores (the same for both normalizations: targets are not scaled).
-    package var chance: ChanceLevel { raw.chance }
+    /// Models each trial trains: K × R with cross-validation, else 1.
+    package var rounds: Int {
+        if case .folds(_, let plan) = layout { return plan.rounds }
+        return 1
+    }
 
-    /// The training data a trial with this normalization sees (batch norm works on raw inputs).
-    package func data(for normalization: Normalization) -> TrainingData {
-        normalization == .standardize ? standardized : raw
+    /// The training data a trial with this normalization sees in `round` (batch norm works on raw
+    /// inputs). A single split has the one round 0.
+    package func data(for normalization: Normalization, round: Int = 0) -> TrainingData {
+        switch layout {
+        case .holdout(let raw, let standardized):
+            precondition(round == 0, "a single split has one round")
+            return normalization == .standardize ? standardized : raw
+        case .folds(let dataset, let plan):
+            // Validated at init: every round's training rows hold two classes or more.
+            guard let split = try? DataSplit(dataset, folds: plan, round: round) else {
+                preconditionFailure("round \(round) was checked when the data was loaded")
+            }
+            let laid = normalization == .standardize ? split.standardized() : split
+            return TrainingData(train: laid.train, validation: laid.validation)
+        }
+    }
+
+    /// Each figure of `levels` averaged (in round order).
+    private static func mean(_ levels: [ChanceLevel], validationRows: Int) -> ChanceLevel {
+        let n = Double(max(levels.count, 1))
+        func average(_ figure: (ChanceLevel) -> Double) -> Double { levels.reduce(0.0) { $0 + figure($1) } / n }
+        return ChanceLevel(trainLoss: average(\.trainLoss), valLoss: average(\.valLoss), trainMetric: average(\.trainMetric),
+                           valMetric: average(\.valMetric), validationRows: validationRows)
     }
 
     /// The split's seed: the data seed for generators (so the split follows the data), 0 for files.

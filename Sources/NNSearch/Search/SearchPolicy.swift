@@ -31,10 +31,12 @@ package struct SearchPolicy: Sendable {
     /// The search's wall-clock budget, across all processes.
     package let maxSeconds: Double?
 
-    /// The policy of a plan; `maximize` says which way its metric is better (for TPE's scores).
-    package init(plan: TrialPlan, maxSeconds: Double?, maximize: Bool) {
+    /// The policy of a plan; `maximize` says which way its metric is better (for TPE's scores);
+    /// a trial trains `rounds` models one after another (cross-validation's folds × repeats), its
+    /// epochs counted across them.
+    package init(plan: TrialPlan, maxSeconds: Double?, maximize: Bool, rounds: Int = 1) {
         self.epochs = { n, state in
-            plan.trial(n, scores: { state.score($0, maximize: maximize) })?.hyperparameters.epochs
+            plan.trial(n, scores: { state.score($0, maximize: maximize) }).map { $0.hyperparameters.epochs * rounds }
         }
         self.maxSeconds = maxSeconds
     }

@@ -35,13 +35,14 @@ package enum WorkerSession {
         let spec = try SearchSpec.load(path: folder.spec)
         let data = try SearchData(spec: spec)
         let metric = try spec.resolvedMetric(for: data.task)
-        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance)
+        let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance,
+                                    crossValidated: spec.validation.crossValidation != nil)
         let plan = TrialPlan(spec: spec)
         let workers = max(1, options.workers ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         let schedule = spec.pruning.map { RungSchedule(pruning: $0, spec: spec, plan: plan, metric: metric) }
         let printsLines = options.display == .lines && !options.quiet
         let coordinator = try SearchCoordinator(
-            folder: folder, columns: columns, plan: plan, maxSeconds: spec.maxSeconds, threads: workers, schedule: schedule,
+            folder: folder, columns: columns, plan: plan, rounds: data.rounds, maxSeconds: spec.maxSeconds, threads: workers, schedule: schedule,
             settings: options.settings, warn: { standardError("nnsearch: \($0)\n") },
             notice: { if printsLines { standardOutput($0 + "\n") } })
 
@@ -65,7 +66,7 @@ package enum WorkerSession {
                 """)
         }
         try DataFingerprint.check(spec, folder: folder)
-        let checkpoints = CheckpointStore(folder: folder, data: data)
+        let checkpoints = CheckpointStore(folder: folder, data: data, validation: spec.validation)
         checkpoints.clean(finished: Set(before.finished.keys))
         // TPE's points up to the frontier, computed before the journal lock is ever taken (a second each per 1,000 trials or so).
         if plan.learns { _ = coordinator.trial(min(before.frontier, before.trialCount - 1)) }

@@ -11,7 +11,7 @@ extension SearchSpec {
         func text<T>(_ x: T?) -> String { x.map { "\($0)" } ?? "(not set)" }
         compare("name", name, other.name)
         compare("data", describe(data), describe(other.data))
-        compare("validation", formatNumber(validation), formatNumber(other.validation))
+        compare("validation", validation.jsonText, other.validation.jsonText)
         compare("task", text(task?.rawValue), text(other.task?.rawValue))
         compare("metric", text(metric?.rawValue), text(other.metric?.rawValue))
         compare("strategy", strategy.rawValue, other.strategy.rawValue)

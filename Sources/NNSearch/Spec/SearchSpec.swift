@@ -129,8 +129,8 @@ package struct SearchSpec: Sendable {
     var version: Int
     package var name: String
     package var data: DataSource
-    /// The fraction of rows held out for validation, in (0, 0.9].
-    var validation: Double
+    /// A held-out fraction of the rows, in (0, 0.9], or k-fold cross-validation.
+    package var validation: Validation
     /// nil until known from the data (a CSV target may be either).
     var task: TaskKind?
     /// nil means the default for the task: `val_accuracy` for classification, `val_loss` for regression.

@@ -11,6 +11,7 @@ import NNSearchKernel
 ///   "pruning": {"kind": "halving", "eta": 3, "min_epochs": 3} }
 /// ```
 ///
+/// `validation` is a fraction of the rows or cross-validation, `{"folds": 5, "repeats": 2}`.
 /// Every message reads `FILE: PATH: message`. A missing CSV file is `.data` (exit 65);
 /// every other problem with the spec is `.usage` (exit 64).
 extension SearchSpec {
@@ -92,6 +93,7 @@ private struct SpecReader {
         "trials", "seed", "workers", "max_seconds", "space", "pruning", "startup", "lag",
     ]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
+    static let validationKeys = ["folds", "repeats"]
     static let rangeKinds = ["uniform", "log_uniform", "int_uniform"]
 
     func read(_ json: JSONValue) throws -> SearchSpec {
@@ -102,9 +104,7 @@ private struct SpecReader {
         try readVersion(json["version"])
         let name = try json["name"].map { try nonEmptyString($0, path: "name") } ?? defaultName
         let data = try readData(json["data"])
-        let validation = try json["validation"].map {
-            try real($0, path: "validation", allowed: "a number > 0 and <= 0.9") { $0 > 0 && $0 <= 0.9 }
-        } ?? 0.2
+        let validation = try json["validation"].map(readValidation) ?? Validation.defaultValue
         let task: TaskKind? = try json["task"].map { try named($0, path: "task") }
         let metric: Metric? = try json["metric"].map { try named($0, path: "metric") }
         if let task, let metric, !metric.applies(to: task) {
@@ -130,6 +130,12 @@ private struct SpecReader {
             throw failure("pruning", "cannot be combined with \"strategy\": \"tpe\" yet: a rung decides only when every"
                 + " trial of the search reached it, while a TPE trial waits for the results of earlier ones;"
                 + " use \"strategy\": \"random\" with pruning, or TPE without it")
+        }
+        if let cv = validation.crossValidation, pruning != nil {
+            throw failure("pruning", "cannot be combined with cross-validation (\"validation\": \(cv.jsonText)):"
+                + " rungs rank trials by their figures after a few epochs on one split, while a cross-validated trial"
+                + " trains its folds one after another and has a figure only once every fold is done;"
+                + " remove \"pruning\", or validate on a fraction such as \"validation\": 0.2")
         }
         try checkDataExists(data)
         return SearchSpec(
@@ -362,6 +368,33 @@ private struct SpecReader {
             try integer($0, path: "lag", in: 0...1_000_000_000, allowed: "a number of trials >= 0")
         } ?? TPESettings.defaultLag
         return TPESettings(startup: startup, lag: lag)
+    }
+
+    // MARK: Validation
+
+    /// A fraction in (0, 0.9], or `{"folds": K, "repeats": R}` with K 2…20 and R 1…10 (default 1).
+    func readValidation(_ value: JSONValue) throws -> Validation {
+        let folds = CrossValidation.foldRange, repeats = CrossValidation.repeatRange
+        switch value {
+        case .number:
+            return .holdout(try real(value, path: "validation", allowed: "a number > 0 and <= 0.9") { $0 > 0 && $0 <= 0.9 })
+        case .object(let members):
+            try checkKeys(members, known: SpecReader.validationKeys, path: "validation")
+            guard let k = value["folds"] else {
+                throw failure("validation.folds", "missing; cross-validation needs a number of folds, e.g. {\"folds\": 5}")
+            }
+            let cv = CrossValidation(
+                folds: try integer(k, path: "validation.folds", in: folds,
+                                   allowed: "an integer from \(folds.lowerBound) to \(folds.upperBound)"),
+                repeats: try value["repeats"].map {
+                    try integer($0, path: "validation.repeats", in: repeats,
+                                allowed: "an integer from \(repeats.lowerBound) to \(repeats.upperBound)")
+                } ?? 1)
+            return .folds(cv)
+        default:
+            throw failure("validation", "expected a fraction of the rows (a number > 0 and <= 0.9) or cross-validation"
+                + " {\"folds\": K, \"repeats\": R}, found \(describe(value))")
+        }
     }
 
     // MARK: Pruning

@@ -31,7 +31,7 @@ extension CommandLine {
         ("watch", WatchCommand.usage, "a live view while the search runs: progress, the top 10, running trials, the best so far"),
         ("explain", ExplainCommand.usage, "why the trials did what they did: diagnoses, importance, plain sentences, a narrowed next spec"),
         ("report", ReportCommand.usage, "write DIR/report.html: one self-contained page with the top trials, curves, importance and the explanation"),
-        ("train", TrainCommand.usage, "train one configuration and print its learning curve"),
+        ("train", TrainCommand.usage, "train one configuration and print its learning curve (over every fold when the spec cross-validates)"),
         ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
     ]
 

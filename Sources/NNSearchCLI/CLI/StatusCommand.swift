@@ -23,15 +23,23 @@ enum StatusCommand {
         return try show(SearchFolder(path))
     }
 
-    /// The trials with a checkpoint and the epochs each holds ("trial 7 epoch 12").
-    static func checkpointed(_ folder: SearchFolder) -> [String] {
+    /// The trials with a checkpoint and the epochs each holds ("trial 7 epoch 12"; with
+    /// cross-validation, across folds: "trial 7 epoch 52 (fold 3/5)").
+    static func checkpointed(_ folder: SearchFolder, validation: Validation) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.checkpoints) else { return [] }
         return names.filter { $0.hasSuffix(".ckpt") }.sorted().map { name in
             let number = Int(name.dropFirst(6).dropLast(5)).map(String.init) ?? name
             guard let data = FileManager.default.contents(atPath: folder.checkpoints + "/" + name),
-                  let (_, epochs) = try? TrialRunner.peek(data) else { return "trial \(number) (damaged: restarts)" }
-            return "trial \(number) epoch \(epochs)"
+                  let summary = try? TrainingCheckpoint.peek(data) else { return "trial \(number) (damaged: restarts)" }
+            guard let cv = validation.crossValidation, summary.rounds > 1 else { return "trial \(number) epoch \(summary.epochs)" }
+            return "trial \(number) epoch \(summary.epochs) (\(cv.position(round: summary.round)))"
         }
+    }
+
+    /// "epoch 37/100", and with cross-validation where that is: "epoch 37/100 (fold 2/5)".
+    static func epochText(_ epoch: Int, of epochs: Int, validation: Validation) -> String {
+        guard let cv = validation.crossValidation else { return "epoch \(epoch)/\(epochs)" }
+        return "epoch \(epoch)/\(epochs) (\(cv.position(epoch: epoch, of: epochs)))"
     }
 
     /// `items` joined by commas, at most `listed` of them, then how many more.
@@ -61,7 +69,7 @@ enum StatusCommand {
             for p in live.prefix(listed) {
                 let held = state.claims.filter { $0.value.process == p.id && !$0.value.released }.keys.sorted()
                 let epochs = Dictionary(p.epochs.map { ($0.trial, $0) }, uniquingKeysWith: { a, _ in a })
-                let trials = held.map { t in epochs[t].map { "trial \(t) epoch \($0.epoch)/\($0.epochs)" } ?? "trial \(t)" }
+                let trials = held.map { t in epochs[t].map { "trial \(t) " + epochText($0.epoch, of: $0.epochs, validation: s.spec.validation) } ?? "trial \(t)" }
                 let beat = String(format: "%.1f", max(0, s.now - p.lastSeen))
                 lines.append("  \(p.host) pid \(p.pid): \(p.threads) thread\(p.threads == 1 ? "" : "s"), "
                              + (trials.isEmpty ? "no trial in hand" : shortList(trials)) + ", heartbeat \(beat) s ago")
@@ -82,7 +90,7 @@ enum StatusCommand {
                          + shortList(waiting.map { "trial \($0.key) epoch \($0.value.epoch)" }))
         }
         if phase != .running, phase != .finished {
-            let saved = checkpointed(folder).filter { entry in !waiting.contains { entry.hasPrefix("trial \($0.key) ") } }
+            let saved = checkpointed(folder, validation: s.spec.validation).filter { entry in !waiting.contains { entry.hasPrefix("trial \($0.key) ") } }
             if !saved.isEmpty {
                 lines.append("checkpointed: " + shortList(saved) + " (resume continues them from there)")
             }

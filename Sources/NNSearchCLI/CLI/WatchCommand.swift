@@ -55,7 +55,9 @@ enum WatchCommand {
             out.append("running:")
             for t in running.prefix(top) {
                 // Epochs come with heartbeats (every few seconds): a trial claimed since shows as started.
-                let progress = t.epoch == 0 && t.metric == nil ? "started, \(t.epochs) epochs" : "epoch \(t.epoch)/\(t.epochs)"
+                let folds = r.spec.validation.crossValidation.map { " over \($0.folds) folds" + ($0.repeats == 1 ? "" : " × \($0.repeats) repeats") } ?? ""
+                let progress = t.epoch == 0 && t.metric == nil ? "started, \(t.epochs) epochs\(folds)"
+                    : StatusCommand.epochText(t.epoch, of: t.epochs, validation: r.spec.validation)
                 out.append("  trial \(t.trial)  \(progress)" + (t.metric.map { "  \(metric) \(formatSignificant($0, digits: 4))" } ?? ""))
             }
             if running.count > top { out.append("  and \(running.count - top) more") }

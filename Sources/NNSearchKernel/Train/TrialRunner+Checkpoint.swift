@@ -5,7 +5,7 @@ import Foundation
 // the batch-norm running statistics and the optimizer's state. Restoring it and training on
 // gives bit-identical epochs to never having stopped.
 //
-// File: "NNSCKPT2", payload length, FNV-1a of the payload, payload (little-endian).
+// File: "NNSCKPT2", payload length, FNV-1a of the payload, payload (little-endian; `TrainingCheckpoint`).
 
 extension TrialRunner {
     static let checkpointMagic = Array("NNSCKPT2".utf8)
@@ -13,9 +13,7 @@ extension TrialRunner {
     static let olderMagic = Array("NNSCKPT1".utf8)
 
     /// Why a checkpoint could not be used.
-    struct CheckpointError: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias CheckpointError = TrainingCheckpoint.Problem
 
     /// The trial's state as checkpoint bytes. `identity` names the trial (number, seed, values),
     /// so a checkpoint is never applied to a different configuration.
@@ -33,11 +31,7 @@ extension TrialRunner {
         for buffer in [model.parameters, model.runningMean, model.runningVar, optimizer.first, optimizer.second] {
             w.write(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count))
         }
-        let payload = w.bytes
-        var file = BinaryWriter()
-        file.write(UInt64(payload.count))
-        file.write(fnv1a(payload))
-        return Data(TrialRunner.checkpointMagic + file.bytes + payload)
+        return TrainingCheckpoint.frame(w.bytes, magic: TrialRunner.checkpointMagic)
     }
 
     /// The identity and epoch count in a checkpoint, or an error if the file is not whole.
@@ -85,20 +79,12 @@ extension TrialRunner {
 
     /// A reader over the payload after checking the magic, the length and the checksum.
     private static func payload(_ data: Data) throws -> BinaryReader {
-        let bytes = [UInt8](data)
-        if bytes.count >= 8, Array(bytes[0..<8]) == olderMagic {
+        if data.prefix(8).elementsEqual(olderMagic) {
             throw CheckpointError(description: "it was written by an older nnsearch (no training metric per epoch)")
         }
-        guard bytes.count >= 24, Array(bytes[0..<8]) == checkpointMagic else {
-            throw CheckpointError(description: "it is not an nnsearch checkpoint")
+        if data.prefix(8).elementsEqual(FoldRunner.checkpointMagic) {
+            throw CheckpointError(description: "it holds a cross-validation's folds, not a single split's trial")
         }
-        var header = BinaryReader(Array(bytes[8..<24]))
-        let length = try header.uint64(), sum = try header.uint64()
-        guard UInt64(bytes.count - 24) == length else {
-            throw CheckpointError(description: "it is truncated (\(bytes.count - 24) of \(length) bytes)")
-        }
-        let payload = Array(bytes[24...])
-        guard fnv1a(payload) == sum else { throw CheckpointError(description: "its checksum does not match") }
-        return BinaryReader(payload)
+        return try TrainingCheckpoint.payload(data, magic: checkpointMagic)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// seeded with `seed`, in a fixed order.
 package final class TrialRunner {
     let hyperparameters: Hyperparameters
-    let data: TrainingData
+    package let data: TrainingData
     package let model: MLP
     let optimizer: Optimizer
     let workspace: Workspace

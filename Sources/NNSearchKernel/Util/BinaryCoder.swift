@@ -17,6 +17,12 @@ struct BinaryWriter {
         bytes.append(contentsOf: utf8)
     }
 
+    /// A count followed by the bytes.
+    mutating func write(bytes more: [UInt8]) {
+        write(more.count)
+        bytes.append(contentsOf: more)
+    }
+
     /// A count followed by the floats' bit patterns.
     mutating func write(_ floats: UnsafeBufferPointer<Float>) {
         write(floats.count)
@@ -60,6 +66,14 @@ struct BinaryReader {
         guard n >= 0, at + n <= bytes.count else { throw Truncated() }
         defer { at += n }
         return String(decoding: bytes[at..<(at + n)], as: UTF8.self)
+    }
+
+    /// Reads bytes written by `write(bytes:)`.
+    mutating func byteArray() throws -> [UInt8] {
+        let n = try int()
+        guard n >= 0, at + n <= bytes.count else { throw Truncated() }
+        defer { at += n }
+        return Array(bytes[at..<(at + n)])
     }
 
     /// Reads a float array written by `write(_:UnsafeBufferPointer<Float>)` into `into`, whose size must match.

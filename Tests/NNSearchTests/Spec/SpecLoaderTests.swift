@@ -19,7 +19,7 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertEqual(spec.version, 1)
         XCTAssertEqual(spec.name, "sum-bin")
         XCTAssertEqual(spec.data, .generator(name: "sum_bin", rows: 2000, seed: 0))
-        XCTAssertEqual(spec.validation, 0.2)
+        XCTAssertEqual(spec.validation, .holdout(0.2))
         XCTAssertEqual(spec.task, .classification)
         XCTAssertEqual(spec.metric, .valAccuracy)
         XCTAssertEqual(spec.strategy, .random)
@@ -44,7 +44,7 @@ final class SpecLoaderTests: XCTestCase {
         let spec = try parseSpec(#"{"version": 1, "data": {"generator": "heart_rate"}, "space": {"width": [8, 16], "depth": 1}}"#)
         XCTAssertEqual(spec.name, "s")
         XCTAssertEqual(spec.data, .generator(name: "heart_rate", rows: 2000, seed: 0))
-        XCTAssertEqual(spec.validation, 0.2)
+        XCTAssertEqual(spec.validation, .holdout(0.2))
         XCTAssertNil(spec.task)
         XCTAssertNil(spec.metric)
         XCTAssertEqual(spec.metric(for: .classification), .valAccuracy)
@@ -373,6 +373,42 @@ final class SpecLoaderTests: XCTestCase {
         }
         XCTAssertGreaterThan(outcomes.loaded, 10)
         XCTAssertGreaterThan(outcomes.rejected, 100)
+    }
+
+    // MARK: - Validation: a fraction or folds
+
+    func testValidationFoldsAndRepeats() throws {
+        let head = #"{"version": 1, "data": {"generator": "sum_bin"}, "#
+        XCTAssertEqual(try parseSpec(head + #""validation": {"folds": 5}}"#).validation, .folds(CrossValidation(folds: 5, repeats: 1)))
+        let spec = try parseSpec(head + #""validation": {"folds": 20, "repeats": 10}}"#)
+        XCTAssertEqual(spec.validation, .folds(CrossValidation(folds: 20, repeats: 10)))
+        XCTAssertEqual(spec.validation.rounds, 200)
+        XCTAssertEqual(try parseSpec(head + #""validation": 0.3}"#).validation, .holdout(0.3))
+        XCTAssertEqual(try parseSpec(head + #""validation": {"folds": 2}}"#).differences(from: spec),
+                       [#"validation: {"folds": 2} → {"folds": 20, "repeats": 10}"#])
+        XCTAssertEqual(try parseSpec(head + #""validation": 0.2}"#).differences(from: spec), [#"validation: 0.2 → {"folds": 20, "repeats": 10}"#])
+    }
+
+    func testBadFoldsAndRepeatsSayWhatIsAllowed() {
+        let head = #"{"version": 1, "data": {"generator": "sum_bin"}, "validation": "#
+        assertSpecError(head + #"{"folds": 1}}"#, "s.json: validation.folds: 1 is not allowed; expected an integer from 2 to 20")
+        assertSpecError(head + #"{"folds": 21}}"#, "s.json: validation.folds: 21 is not allowed; expected an integer from 2 to 20")
+        assertSpecError(head + #"{"folds": 2.5}}"#, "s.json: validation.folds: 2.5 is not allowed; expected an integer from 2 to 20")
+        assertSpecError(head + #"{"folds": "5"}}"#, #"s.json: validation.folds: expected an integer from 2 to 20, found a string "5""#)
+        assertSpecError(head + #"{"folds": 5, "repeats": 0}}"#, "s.json: validation.repeats: 0 is not allowed; expected an integer from 1 to 10")
+        assertSpecError(head + #"{"folds": 5, "repeats": 11}}"#, "s.json: validation.repeats: 11 is not allowed; expected an integer from 1 to 10")
+        assertSpecError(head + #"{"repeats": 2}}"#, #"s.json: validation.folds: missing; cross-validation needs a number of folds, e.g. {"folds": 5}"#)
+        assertSpecError(head + #"{"fold": 5}}"#, #"s.json: validation.fold: unknown key (did you mean "folds"?); known keys: folds, repeats"#)
+        assertSpecError(head + #"{"folds": 5, "repaets": 2}}"#, #"s.json: validation.repaets: unknown key (did you mean "repeats"?); known keys: folds, repeats"#)
+        assertSpecError(head + #""five"}"#, #"s.json: validation: expected a fraction of the rows (a number > 0 and <= 0.9) or cross-validation {"folds": K, "repeats": R}, found a string "five""#)
+        assertSpecError(head + #"[5]}"#, #"s.json: validation: expected a fraction of the rows (a number > 0 and <= 0.9) or cross-validation {"folds": K, "repeats": R}, found a list"#)
+    }
+
+    func testFoldsWithPruningAreRefusedWithTheReason() {
+        assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "validation": {"folds": 5}, "space": {"epochs": 9}, "pruning": {"kind": "halving"}}"#,
+                        #"s.json: pruning: cannot be combined with cross-validation ("validation": {"folds": 5}): rungs rank trials by their figures"#
+                            + " after a few epochs on one split, while a cross-validated trial trains its folds one after another and has a figure"
+                            + #" only once every fold is done; remove "pruning", or validate on a fraction such as "validation": 0.2"#)
     }
 
     // MARK: - Helpers
