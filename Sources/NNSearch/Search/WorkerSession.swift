@@ -49,6 +49,8 @@ package enum WorkerSession {
         try coordinator.refresh()
         let before = coordinator.state
         if before.isComplete {
+            // A process killed between a trial's last result and its checkpoint's removal leaves that checkpoint.
+            CheckpointStore(folder: folder, data: data).clean(finished: Set(before.finished.keys))
             try coordinator.repairViews()
             say("\(folder.path) is finished (\(before.doneCount)/\(before.trialCount) trials); nothing to do\n")
             return 0
