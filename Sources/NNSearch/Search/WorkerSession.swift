@@ -50,7 +50,7 @@ package enum WorkerSession {
         let before = coordinator.state
         if before.isComplete {
             // A process killed between a trial's last result and its checkpoint's removal leaves that checkpoint.
-            CheckpointStore(folder: folder, data: data).clean(finished: Set(before.finished.keys))
+            CheckpointStore(folder: folder, data: data, validation: spec.validation).clean(finished: Set(before.finished.keys))
             try coordinator.repairViews()
             say("\(folder.path) is finished (\(before.doneCount)/\(before.trialCount) trials); nothing to do\n")
             return 0
