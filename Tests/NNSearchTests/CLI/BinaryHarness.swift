@@ -99,6 +99,34 @@ extension XCTestCase {
         return (dir, specPath, reference)
     }
 
+    /// `folder`'s results equal the reference's: the leaderboard and every curve byte for byte (minus
+    /// `seconds`), trials.csv one header and the same rows in some order, no checkpoint left.
+    func assertSameResults(_ folder: String, as reference: String, trials: Int, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
+                       "leaderboard", file: file, line: line)
+        for n in 0..<trials {
+            let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
+            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
+        }
+        let rows = withoutSeconds(readFile(folder + "/trials.csv")), expected = withoutSeconds(readFile(reference + "/trials.csv"))
+        XCTAssertEqual(rows.count, trials + 1, "a header and one row per trial", file: file, line: line)
+        XCTAssertEqual(rows.first, expected.first, "one header", file: file, line: line)
+        XCTAssertEqual(rows.dropFirst().sorted(), expected.dropFirst().sorted(), "trials.csv", file: file, line: line)
+        let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
+        XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
+    }
+
+    /// Runs `nnsearch worker folder --workers T` for each T at once, waits for all, and checks they exited 0.
+    func runWorkerProcesses(_ folder: String, threads: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
+        let processes = try threads.enumerated().map { i, t in
+            (try launch(["worker", folder, "--workers", String(t)], log: folder + "/worker-\(i).log"), i)
+        }
+        for (p, i) in processes {
+            waitForExit(p, file: file, line: line)
+            XCTAssertEqual(p.terminationStatus, 0, readFile(folder + "/worker-\(i).log"), file: file, line: line)
+        }
+    }
+
     /// Starts `nnsearch ARGS` without waiting; its output goes to `log`; killed if still running when the test ends.
     func launch(_ arguments: [String], log: String) throws -> Process {
         let process = Process()

@@ -19,23 +19,6 @@ final class PruningTests: XCTestCase {
     /// How many lines (journal records) a file has.
     private func lines(_ path: String) -> Int { (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
 
-    /// The leaderboard, every curve and the rows of trials.csv equal the reference's (minus
-    /// `seconds`); each trial finished once; no checkpoint is left.
-    private func assertSameResults(_ folder: String, as reference: String, trials: Int = 27,
-                                   file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
-                       "leaderboard", file: file, line: line)
-        for n in 0..<trials {
-            let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
-            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
-        }
-        let rows = withoutSeconds(readFile(folder + "/trials.csv"))
-        XCTAssertEqual(rows.count, trials + 1, "a header and one row per trial", file: file, line: line)
-        XCTAssertEqual(Set(rows), Set(withoutSeconds(readFile(reference + "/trials.csv"))), file: file, line: line)
-        let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
-        XCTAssertEqual(checkpoints, [], "finished and pruned trials leave no checkpoint", file: file, line: line)
-    }
-
     /// (trial, status, epochs run) of each row of trials.csv, by the header's names (the epochs
     /// run are the last `epochs` column).
     private func outcomes(_ folder: String) -> [(trial: Int, status: String, epochs: Int)] {
@@ -75,20 +58,15 @@ final class PruningTests: XCTestCase {
         let r = try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "2", "--out", two])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("18 trials pruned at epoch 1"), r.stdout)
-        assertSameResults(two, as: reference)
+        assertSameResults(two, as: reference, trials: 27)
 
         let processes = dir.appendingPathComponent("processes").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", processes]).status, 0)
-        let a = try launch(["worker", processes, "--workers", "1"], log: processes + "/a.log")
-        let b = try launch(["worker", processes, "--workers", "1"], log: processes + "/b.log")
-        for (p, log) in [(a, "a"), (b, "b")] {
-            waitForExit(p)
-            XCTAssertEqual(p.terminationStatus, 0, readFile(processes + "/\(log).log"))
-        }
+        try runWorkerProcesses(processes, threads: [1, 1])
         let s = try SearchSnapshot(SearchFolder(processes))
         XCTAssertEqual(s.phase, .finished)
         XCTAssertEqual(Set(s.state.finished.values.map(\.process)).count, 2, "both processes recorded results")
-        assertSameResults(processes, as: reference)
+        assertSameResults(processes, as: reference, trials: 27)
     }
 
     func testHyperbandIsTheSameForAnyWorkersAndProcesses() throws {
@@ -108,16 +86,11 @@ final class PruningTests: XCTestCase {
 
         let two = dir.appendingPathComponent("two").path
         XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "2", "--out", two]).status, 0)
-        assertSameResults(two, as: reference)
+        assertSameResults(two, as: reference, trials: 27)
         let processes = dir.appendingPathComponent("processes").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", processes]).status, 0)
-        let a = try launch(["worker", processes, "--workers", "2"], log: processes + "/a.log")
-        let b = try launch(["worker", processes, "--workers", "1"], log: processes + "/b.log")
-        for p in [a, b] {
-            waitForExit(p)
-            XCTAssertEqual(p.terminationStatus, 0)
-        }
-        assertSameResults(processes, as: reference)
+        try runWorkerProcesses(processes, threads: [2, 1])
+        assertSameResults(processes, as: reference, trials: 27)
     }
 
     /// Killed at exact moments (a pause's checkpoint, the journal append that completes a rung and

@@ -16,19 +16,6 @@ final class TPESearchTests: XCTestCase {
         """#
     private static let trials = 36
 
-    /// The leaderboard, every curve and the rows of trials.csv equal the reference's (minus `seconds`).
-    private func assertSameResults(_ folder: String, as reference: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
-                       "leaderboard", file: file, line: line)
-        for n in 0..<Self.trials {
-            let curve = "/curves/trial-" + SearchFolder.paddedNumber(n) + ".csv"
-            XCTAssertEqual(readFile(folder + curve), readFile(reference + curve), "curve \(n)", file: file, line: line)
-        }
-        let rows = withoutSeconds(readFile(folder + "/trials.csv"))
-        XCTAssertEqual(rows.count, Self.trials + 1, "a header and one row per trial", file: file, line: line)
-        XCTAssertEqual(Set(rows), Set(withoutSeconds(readFile(reference + "/trials.csv"))), file: file, line: line)
-    }
-
     func testTPEIsTheSameForAnyWorkersAndProcesses() throws {
         let (dir, specPath, reference) = try referenceRun(Self.spec)
         // The trials after the random ones are TPE's, not random search's.
@@ -44,20 +31,15 @@ final class TPESearchTests: XCTestCase {
 
         let two = dir.appendingPathComponent("two").path
         XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "2", "--out", two]).status, 0)
-        assertSameResults(two, as: reference)
+        assertSameResults(two, as: reference, trials: Self.trials)
 
         let processes = dir.appendingPathComponent("processes").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", processes]).status, 0)
-        let a = try launch(["worker", processes, "--workers", "2"], log: processes + "/a.log")
-        let b = try launch(["worker", processes, "--workers", "1"], log: processes + "/b.log")
-        for (p, log) in [(a, "a"), (b, "b")] {
-            waitForExit(p)
-            XCTAssertEqual(p.terminationStatus, 0, readFile(processes + "/\(log).log"))
-        }
+        try runWorkerProcesses(processes, threads: [2, 1])
         let s = try SearchSnapshot(SearchFolder(processes))
         XCTAssertEqual(s.phase, .finished)
         XCTAssertEqual(Set(s.state.finished.values.map(\.process)).count, 2, "both processes recorded results")
-        assertSameResults(processes, as: reference)
+        assertSameResults(processes, as: reference, trials: Self.trials)
     }
 
     /// Killed at random moments with 1 or 2 threads, then resumed: the same files.
@@ -84,7 +66,7 @@ final class TPESearchTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(kills, 5, "\(runs) runs")
         let last = try BinaryHarness.run(["resume", folder, "--foreground"])
         XCTAssertEqual(last.status, 0, last.stderr)
-        assertSameResults(folder, as: reference)
+        assertSameResults(folder, as: reference, trials: Self.trials)
     }
 
     func testTPEWithPruningIsRefusedAtInitWithExit64() throws {
