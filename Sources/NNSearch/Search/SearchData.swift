@@ -5,14 +5,15 @@ import NNSearchKernel
 /// With a validation fraction: one split, raw and standardized. With cross-validation: the rows
 /// and their `FoldPlan`; a round's data (its training part and its fold, standardized with the
 /// statistics of that training part alone) is laid out when a trial starts the round, so memory
-/// stays one copy of the data per trial in flight, whatever K × R is.
+/// stays one copy of the data per trial in flight, whatever K × R is. Regression targets are
+/// standardized with the training part's statistics (`TrainingData.standardizingTargets`).
 package struct SearchData: Sendable {
     package let task: TaskKind
     /// Class names (classification) in label order.
     let classNames: [String]
     private let layout: Layout
-    /// What a model that learned nothing scores (the same for both normalizations: targets are not
-    /// scaled). With cross-validation: each figure the mean over every round of that round's chance
+    /// What a model that learned nothing scores, in the target's own units (the same for both
+    /// normalizations). With cross-validation: each figure the mean over every round of that round's chance
     /// level (so it is on the scale of a trial's mean curve, which the diagnosis compares it with),
     /// and the validation rows are all the rows (a trial's mean accuracy is measured on each once per repeat).
     package let chance: ChanceLevel
@@ -45,9 +46,10 @@ package struct SearchData: Sendable {
         switch spec.validation {
         case .holdout(let fraction):
             let split = try DataSplit(dataset, validationFraction: fraction, seed: Self.splitSeed(spec))
-            let raw = TrainingData(train: split.train, validation: split.validation)
+            let raw = TrainingData(train: split.train, validation: split.validation).standardizingTargets()
             let scaled = split.standardized()
-            layout = .holdout(raw: raw, standardized: TrainingData(train: scaled.train, validation: scaled.validation))
+            layout = .holdout(raw: raw, standardized: TrainingData(train: scaled.train, validation: scaled.validation)
+                .standardizingTargets())
             chance = raw.chance
         case .folds(let cv):
             let n = dataset.rowCount
@@ -86,7 +88,7 @@ package struct SearchData: Sendable {
                 preconditionFailure("round \(round) was checked when the data was loaded")
             }
             let laid = normalization == .standardize ? split.standardized() : split
-            return TrainingData(train: laid.train, validation: laid.validation)
+            return TrainingData(train: laid.train, validation: laid.validation).standardizingTargets()
         }
     }
 

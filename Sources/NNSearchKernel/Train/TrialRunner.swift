@@ -69,8 +69,10 @@ package final class TrialRunner {
         let trainMetric = data.isClassification
             ? Double(correctThisEpoch) / Double(part.rows)
             : (part.totalSumOfSquares > 0 ? 1 - trainLoss * Double(part.rows) / part.totalSumOfSquares : 0)
-        let record = EpochRecord(epoch: epoch + 1, lr: lr, trainLoss: trainLoss,
-                                 valLoss: valLoss, trainMetric: trainMetric, valMetric: valMetric)
+        // Losses in the target's own units (standardized targets: × std²; R² does not change).
+        let unit = data.targetStd * data.targetStd
+        let record = EpochRecord(epoch: epoch + 1, lr: lr, trainLoss: trainLoss * unit,
+                                 valLoss: valLoss * unit, trainMetric: trainMetric, valMetric: valMetric)
         records.append(record)
         return record
     }
