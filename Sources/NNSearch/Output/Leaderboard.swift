@@ -35,17 +35,28 @@ package struct Leaderboard {
     mutating func insert(trial: Int, metricValue: Double, line: [UInt8]) {
         let score = metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
         let entry = Entry(score: score, trial: trial, row: line)
-        // Binary search for the first entry that ranks after the new one.
+        // The first entry that ranks after the new one.
+        entries.insert(entry, at: rank(of: metricValue, trial: trial))
+        if let first = entries.first, first.score > -Double.infinity {
+            best = (first.trial, maximize ? first.score : -first.score)
+        }
+    }
+
+    /// How many entries rank before a trial with this metric value (NaN when it did not complete).
+    func rank(of metricValue: Double, trial: Int) -> Int {
+        let score = metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
         var lo = 0, hi = entries.count
         while lo < hi {
             let mid = (lo + hi) / 2
             let e = entries[mid]
             if e.score > score || (e.score == score && e.trial < trial) { lo = mid + 1 } else { hi = mid }
         }
-        entries.insert(entry, at: lo)
-        if let first = entries.first, first.score > -Double.infinity {
-            best = (first.trial, maximize ? first.score : -first.score)
-        }
+        return lo
+    }
+
+    /// The best `k` completed trials (diverged and pruned ones never count), best first.
+    func top(_ k: Int) -> [Int] {
+        entries.prefix(k).filter { $0.score > -Double.infinity }.map(\.trial)
     }
 
     /// Every row (with its newline, as UTF-8) by trial number.
