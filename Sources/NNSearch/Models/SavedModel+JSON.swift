@@ -257,7 +257,9 @@ private struct ModelReader {
         var dropout = 0.0
         /// What may come next: a linear layer, or what follows a hidden one.
         var expectLinear = true
+        var previous = ""
         for (i, layer) in layers.enumerated() {
+            defer { previous = (try? string(layer["type"], "")) ?? "" }
             let path = "network.layers[\(i)]"
             guard case .object(let layerMembers) = layer else { throw fail(path, "expected a layer object {\"type\": ...}") }
             let type = try string(layer["type"], path + ".type")
@@ -293,7 +295,7 @@ private struct ModelReader {
                 expectLinear = false
             case "dropout":
                 try strictKeys(layerMembers, ["type", "rate", "at_inference"], path)
-                guard !expectLinear, activation != nil else { throw fail(path, "dropout comes after a hidden layer's activation") }
+                guard previous == activation?.rawValue else { throw fail(path, "dropout comes right after a hidden layer's activation") }
                 dropout = try double(layer["rate"], path + ".rate")
             default:
                 guard let kind = Activation(rawValue: type) else {

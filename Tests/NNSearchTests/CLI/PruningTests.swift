@@ -34,6 +34,7 @@ final class PruningTests: XCTestCase {
         XCTAssertEqual(Set(rows), Set(withoutSeconds(readFile(reference + "/trials.csv"))), file: file, line: line)
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(checkpoints, [], "finished and pruned trials leave no checkpoint", file: file, line: line)
+        assertKeptModels(folder, as: reference, file: file, line: line)
     }
 
     /// (trial, status, epochs run) of each row of trials.csv, by the header's names (`epochs_run`,

@@ -27,6 +27,7 @@ final class TPESearchTests: XCTestCase {
         let rows = withoutSeconds(readFile(folder + "/trials.csv"))
         XCTAssertEqual(rows.count, Self.trials + 1, "a header and one row per trial", file: file, line: line)
         XCTAssertEqual(Set(rows), Set(withoutSeconds(readFile(reference + "/trials.csv"))), file: file, line: line)
+        assertKeptModels(folder, as: reference, file: file, line: line)
     }
 
     func testTPEIsTheSameForAnyWorkersAndProcesses() throws {
