@@ -57,6 +57,8 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// Trials this process holds and their epochs: apart from the replica, so training threads
     /// never wait behind a journal operation to report an epoch.
     private let inHand = Locked([Int: JournalRecord.TrialEpoch]())
+    /// The best `keepModels` completed trials' scores (larger better) as of the latest replay.
+    private let bestScores = Locked([(score: Double, trial: Int)]())
 
     private struct Replica {
         var state: SearchState
@@ -133,10 +135,13 @@ package final class SearchCoordinator: @unchecked Sendable {
     }
 
     /// Whether a trial finishing now with this metric value (NaN: it did not complete) could be among
-    /// the best `keepModels`, judged against the results replayed so far (never more than the final ones).
+    /// the best `keepModels`, judged against the results replayed so far (never more than the final
+    /// ones). Reads the best scores as of the latest replay, not the replica: no wait on a journal operation.
     package func couldKeepModel(_ trial: Int, metricValue: Double) -> Bool {
         guard keepModels > 0, !metricValue.isNaN else { return false }
-        return replica.withLock { $0.views.leaderboard.rank(of: metricValue, trial: trial) < keepModels }
+        let score = columns.metric.maximize ? metricValue : -metricValue
+        let before = bestScores.withLock { best in best.filter { $0.score > score || ($0.score == score && $0.trial < trial) }.count }
+        return before < keepModels
     }
 
     /// Whether `trial` may still be trained by this process (no one claimed it since).
@@ -407,6 +412,10 @@ package final class SearchCoordinator: @unchecked Sendable {
         if cut, scan.tail > 0 {
             try file.cut(at: scan.settled)
             warn("\(file.path): cut a torn record of \(scan.tail) bytes at byte \(scan.settled) (a writer was killed mid-append)")
+        }
+        if finished, keepModels > 0 {
+            let best = r.views.leaderboard.topScores(keepModels)
+            bestScores.withLock { $0 = best }
         }
         if finished || !scan.entries.isEmpty {
             let state = r.state

@@ -41,7 +41,7 @@ final class CrossValidationTests: XCTestCase {
 
         // The rows: the metric columns, then the folds' standard deviations, then seconds.
         let lines = readFile(reference + "/trials.csv").split(separator: "\n")
-        XCTAssertTrue(lines[0].hasSuffix(",epochs,epochs_run,train_loss,val_loss,train_accuracy,val_accuracy,val_accuracy_std,val_loss_std,seconds"),
+        XCTAssertTrue(lines[0].hasSuffix(",dropout,epochs_run,train_loss,val_loss,train_accuracy,val_accuracy,val_accuracy_std,val_loss_std,seconds"),
                       String(lines[0]))
         let header = lines[0].split(separator: ",").map(String.init)
         for line in lines.dropFirst() {
