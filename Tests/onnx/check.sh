@@ -2,19 +2,20 @@
 # nnsearch's exported models in a real ONNX runtime.
 #
 # It makes (once) a Python venv with onnx, onnxruntime and numpy from PyPI, builds nnsearch in
-# release (a no-op when it is up to date), then runs three small searches:
-#   - a binary classifier on searches/moons.csv (standardize and batchnorm, four activations),
-#   - a regressor on searches/friedman1.csv,
-#   - a 3-class classifier on the sum_mod generator (Softmax and ArgMax), predicted on sampled rows.
+# release (a no-op when it is up to date), then runs five small searches:
+#   - the example searches searches/moons_csv.json (a binary classifier) and searches/friedman_csv.json
+#     (a regressor), as they are;
+#   - moons and friedman again over more of the space (batchnorm, dropout, all four activations);
+#   - a 3-class classifier on the sum_bin generator (Softmax and ArgMax), predicted on sampled rows.
 # For every kept model of each search it exports ONNX, runs onnx.checker.check_model (full check),
 # runs onnxruntime on the CSV's rows and compares with `nnsearch predict` on the same rows within a
 # tolerance derived from float32 rounding (Tests/onnx/compare.py states it: |Δp| ≤ 1e-5 + 1e-4·|p|,
-# the same for regression values; labels identical but for near-ties). For the two CSV searches it
+# the same for regression values; labels identical but for near-ties). For the four CSV searches it
 # also exports the best trial with --refit twice, as JSON and as ONNX, and checks the files are
 # byte-identical, runs the refit's ONNX against its predict, and prints how well the kept and the
 # refit model predict the validation rows (the refit has trained on them; a refit that does worse
 # is reported, not failed). The validation rows come from a Python port of nnsearch's split, which
-# is itself checked: the kept model's accuracy there must equal the leaderboard's exactly.
+# is itself checked: the kept model's accuracy there must equal the leaderboard's exactly (R²: to 1e-6).
 #
 # Usage, from anywhere: bash Tests/onnx/check.sh [--keep]
 #   NNSEARCH_ONNX_VENV  the venv (default /tmp/nnsearch-onnx-venv; made when it lacks the packages)
@@ -93,7 +94,7 @@ fi
 say "$("$nns" --version)"
 
 work=$(mktemp -d /tmp/nnsearch-onnx-check.XXXXXX)
-cp searches/moons.csv searches/friedman1.csv "$work/"
+cp searches/moons.csv searches/friedman1.csv searches/moons_csv.json searches/friedman_csv.json "$work/"
 cd "$work"
 
 cat >moons.json <<'SPEC'
@@ -109,15 +110,16 @@ cat >friedman.json <<'SPEC'
            "epochs": 40, "activation": ["relu", "tanh"], "normalize": ["standardize", "batchnorm"]}}
 SPEC
 cat >classes3.json <<'SPEC'
-{"version": 1, "name": "classes3", "data": {"generator": "sum_mod", "rows": 2000, "seed": 1}, "strategy": "random", "trials": 6, "seed": 3,
+{"version": 1, "name": "classes3", "data": {"generator": "sum_bin", "rows": 2000, "seed": 1}, "strategy": "random", "trials": 6, "seed": 3,
  "space": {"depth": [1, 2], "width": [32, 64], "lr": {"log_uniform": [0.003, 0.03]}, "optimizer": "adam", "batch_size": 32,
            "epochs": 15, "activation": ["relu", "selu"], "normalize": ["standardize", "batchnorm"]}}
 SPEC
 "$py" "$top/Tests/onnx/compare.py" sample 500 classes3.csv
 
 # ---------------------------------------------------------------- searches, kept models
-for name in moons friedman classes3; do
-    case $name in moons) data=moons.csv ;; friedman) data=friedman1.csv ;; classes3) data=classes3.csv ;; esac
+data_of() { case $1 in moons*) echo moons.csv ;; friedman*) echo friedman1.csv ;; classes3) echo classes3.csv ;; esac; }
+for name in moons_csv friedman_csv moons friedman classes3; do
+    data=$(data_of $name)
     s0=$SECONDS
     "$nns" start $name.json --foreground >$name.log 2>&1 || { tail -5 $name.log; fail "nnsearch start $name.json failed"; }
     say "$name: $(tail -1 $name.log) ($((SECONDS - s0)) s)"
@@ -138,8 +140,9 @@ for name in moons friedman classes3; do
 done
 
 # ---------------------------------------------------------------- refit
-for name in moons friedman; do
-    case $name in moons) data=moons.csv target=shape metric=val_accuracy ;; friedman) data=friedman1.csv target=target metric=val_r2 ;; esac
+for name in moons_csv friedman_csv moons friedman; do
+    data=$(data_of $name)
+    case $name in moons*) target=shape metric=val_accuracy ;; friedman*) target=target metric=val_r2 ;; esac
     for ext in json onnx; do
         "$nns" export $name --refit --out refit-1.$ext >/dev/null && "$nns" export $name --refit --out refit-2.$ext >/dev/null ||
             { miss "$name: export --refit .$ext failed"; continue; }

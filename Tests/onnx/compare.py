@@ -173,7 +173,7 @@ if __name__ == "__main__":
         print(message)
         sys.exit(0 if message.startswith("ok") else 1)
     elif command == "score":
-        print(repr(score(*args)))
+        print(repr(float(score(*args))))
     elif command == "sample":
         sample(int(args[0]), args[1])
     else:
