@@ -62,6 +62,17 @@ struct BinaryHarness {
         while !workerPids(folder).isEmpty && Date() < deadline { usleep(5_000) }
     }
 
+    /// Waits until every worker process of this machine that ever joined `folder` has exited: a
+    /// worker goes on after its leave is recorded (the last one writes the final report then).
+    static func waitUntilExited(_ folder: String, timeout: Double = 60) {
+        let deadline = Date().addingTimeInterval(timeout)
+        func alive() -> Bool {
+            guard let s = try? SearchSnapshot(SearchFolder(folder)) else { return false }
+            return s.state.processes.values.contains { $0.pidSpace == localPidSpace && Daemon.isAlive($0.pid) }
+        }
+        while alive() && Date() < deadline { usleep(5_000) }
+    }
+
     /// A fresh temporary directory, removed when the test ends.
     static func temporaryDirectory(_ test: XCTestCase) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nnsearch-test-\(UUID().uuidString)")
