@@ -42,7 +42,7 @@ miss() { failed=$((failed + 1)); say "FAIL: $*"; }
 while [ $# -gt 0 ]; do
     case $1 in
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "check.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -86,6 +86,7 @@ if [ -n "${NNSEARCH:-}" ]; then
 else
     say "building nnsearch in release (swift build -c release)"
     b0=$SECONDS
+    mkdir -p "$top/.build"
     swift build -c release --product nnsearch >/dev/null 2>"$top/.build/onnx-build.log" ||
         { tail -20 "$top/.build/onnx-build.log"; fail "swift build -c release failed"; }
     say "built in $((SECONDS - b0)) s"
