@@ -51,38 +51,17 @@ struct DataSplit: Sendable {
         self.validation = validation
     }
 
-    /// Per-feature mean and population standard deviation of the training rows, in Double.
-    func featureStatistics() -> (mean: [Double], std: [Double]) {
-        let count = train.featureCount, rows = train.rowCount
-        var mean = [Double](repeating: 0, count: count)
-        var variance = [Double](repeating: 0, count: count)
-        guard rows > 0 else { return (mean, [Double](repeating: 1, count: count)) }
-        for r in 0..<rows {
-            for c in 0..<count { mean[c] += Double(train.features[r * count + c]) }
-        }
-        for c in 0..<count { mean[c] /= Double(rows) }
-        for r in 0..<rows {
-            for c in 0..<count {
-                let d = Double(train.features[r * count + c]) - mean[c]
-                variance[c] += d * d
-            }
-        }
-        return (mean, variance.map { ($0 / Double(rows)).squareRoot() })
+    /// Per-feature statistics of the training rows (see `Standardization`).
+    func standardization() -> Standardization {
+        Standardization(of: train.features, count: train.featureCount)
     }
 
     /// Both splits as `(x − mean) / std` with the training statistics (a constant feature divides by 1).
     func standardized() -> DataSplit {
-        let (mean, std) = featureStatistics()
-        let scale = std.map { $0 > 0 ? 1 / $0 : 1 }
-        func apply(_ data: Dataset) -> Dataset {
-            var data = data
-            let count = data.featureCount
-            for i in data.features.indices {
-                let c = i % count
-                data.features[i] = Float((Double(data.features[i]) - mean[c]) * scale[c])
-            }
-            return data
-        }
-        return DataSplit(train: apply(train), validation: apply(validation))
+        let s = standardization()
+        var train = self.train, validation = self.validation
+        s.apply(to: &train.features)
+        s.apply(to: &validation.features)
+        return DataSplit(train: train, validation: validation)
     }
 }

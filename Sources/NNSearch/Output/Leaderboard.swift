@@ -33,19 +33,37 @@ package struct Leaderboard {
 
     /// Adds a trial given its metric value (NaN when it diverged) and its CSV row with its newline, as UTF-8.
     mutating func insert(trial: Int, metricValue: Double, line: [UInt8]) {
-        let score = metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
-        let entry = Entry(score: score, trial: trial, row: line)
-        // Binary search for the first entry that ranks after the new one.
+        let entry = Entry(score: score(metricValue), trial: trial, row: line)
+        // The first entry that ranks after the new one.
+        entries.insert(entry, at: rank(of: metricValue, trial: trial))
+        if let first = entries.first, first.score > -Double.infinity {
+            best = (first.trial, maximize ? first.score : -first.score)
+        }
+    }
+
+    /// How many entries rank before a trial with this metric value (NaN when it did not complete).
+    func rank(of metricValue: Double, trial: Int) -> Int {
+        let score = score(metricValue)
         var lo = 0, hi = entries.count
         while lo < hi {
             let mid = (lo + hi) / 2
             let e = entries[mid]
             if e.score > score || (e.score == score && e.trial < trial) { lo = mid + 1 } else { hi = mid }
         }
-        entries.insert(entry, at: lo)
-        if let first = entries.first, first.score > -Double.infinity {
-            best = (first.trial, maximize ? first.score : -first.score)
-        }
+        return lo
+    }
+
+    /// The best `k` completed trials (diverged and pruned ones never count), best first.
+    func top(_ k: Int) -> [Int] { topScores(k).map(\.trial) }
+
+    /// The best `k` completed trials with their scores (larger is better), best first.
+    func topScores(_ k: Int) -> [(score: Double, trial: Int)] {
+        entries.prefix(k).filter { $0.score > -Double.infinity }.map { ($0.score, $0.trial) }
+    }
+
+    /// A metric value as a score: larger is better, −∞ when it did not complete (NaN).
+    func score(_ metricValue: Double) -> Double {
+        metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
     }
 
     /// Every row (with its newline, as UTF-8) by trial number.

@@ -60,10 +60,14 @@ package struct ResultColumns: Sendable {
     /// The standard deviation columns of cross-validated rows: `val_accuracy_std` (`val_r2_std`), `val_loss_std`.
     package var spreadColumns: [String] { crossValidated ? [metricColumn + "_std", "val_loss_std"] : [] }
 
-    /// The header fields: trial, status, diagnosis, space…, epochs, train_loss, val_loss,
+    /// The column of epochs actually run: `epochs`, or `epochs_run` when `epochs` is itself a column of
+    /// the space (so no file has two columns of one name; rows of either are read the same, by position).
+    package var epochsColumn: String { space.contains("epochs") ? "epochs_run" : "epochs" }
+
+    /// The header fields: trial, status, diagnosis, space…, epochs|epochs_run, train_loss, val_loss,
     /// train_accuracy|train_r2, val_accuracy|val_r2, [val_accuracy_std|val_r2_std, val_loss_std,] seconds.
     package var header: [String] {
-        ["trial", "status", "diagnosis"] + space + ["epochs", "train_loss", "val_loss", trainMetricColumn, metricColumn]
+        ["trial", "status", "diagnosis"] + space + [epochsColumn, "train_loss", "val_loss", trainMetricColumn, metricColumn]
             + spreadColumns + ["seconds"]
     }
 

@@ -59,7 +59,7 @@ struct CheckpointStore: Sendable {
         let fm = FileManager.default
         try? fm.createDirectory(atPath: folder.curves, withIntermediateDirectories: true)
         try? fm.createDirectory(atPath: folder.checkpoints, withIntermediateDirectories: true)
-        for dir in [folder.path, folder.checkpoints, folder.curves] {
+        for dir in [folder.path, folder.checkpoints, folder.curves, folder.models] {
             for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] {
                 guard let pid = temporaryFilePid(name) else { continue }
                 if name.hasSuffix(temporarySuffix) || (pid != getpid() && !Daemon.isAlive(pid)) { unlink(dir + "/" + name) }

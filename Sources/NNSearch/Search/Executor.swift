@@ -26,6 +26,8 @@ package final class Executor: @unchecked Sendable {
     private let coordinator: SearchCoordinator
     private let checkpoints: CheckpointStore
     private let sink: ResultSink
+    /// Where the best trials' models go (nil: none are kept).
+    private let models: ModelStore?
     private let observer: Observer
     private let localStop = Locked(false)
     private let failure = Locked<NNSearchError?>(nil)
@@ -36,8 +38,9 @@ package final class Executor: @unchecked Sendable {
     private var recorded = 0   // under `wake`
 
     init(workers: Int, coordinator: SearchCoordinator, checkpoints: CheckpointStore,
-         sink: ResultSink, observer: @escaping Observer = { _, _ in }) {
+         sink: ResultSink, models: ModelStore? = nil, observer: @escaping Observer = { _, _ in }) {
         self.workers = max(1, workers)
+        self.models = models
         self.coordinator = coordinator
         self.checkpoints = checkpoints
         self.sink = sink
@@ -161,6 +164,23 @@ package final class Executor: @unchecked Sendable {
             return
         }
         let status: TrialStatus = runner.diverged ? .diverged : .completed
-        sink.submit(TrialResult(trial: trial, status: status, records: runner.curve, seconds: seconds, spread: runner.spread))
+        let result = TrialResult(trial: trial, status: status, records: runner.curve, seconds: seconds, spread: runner.spread)
+        try keepModel(trial, runner: runner, result: result)
+        sink.submit(result)
+    }
+
+    /// Writes a finished trial's model when it could be among the best `keep_models` now: before its
+    /// result is handed in, so a kill never leaves a recorded top trial without its model.
+    private func keepModel(_ trial: Trial, runner: any TrialTraining, result: TrialResult) throws {
+        // Cross-validated trials (a `FoldRunner`) have one model per fold: none is kept.
+        guard let models, let single = runner as? TrialRunner, result.status == .completed,
+              coordinator.mayContinue(trial.number) else { return }
+        let metric = coordinator.columns.metricValue(result)
+        guard coordinator.couldKeepModel(trial.number, metricValue: metric) else { return }
+        do {
+            try models.write(models.model(trial, runner: single, result: result, metricValue: metric))
+        } catch let error as NNSearchError where error.kind == .data {
+            coordinator.warn("trial \(trial.number): its model is not kept: \(error.message)")
+        }
     }
 }

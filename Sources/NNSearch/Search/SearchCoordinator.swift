@@ -44,6 +44,8 @@ package final class SearchCoordinator: @unchecked Sendable {
     package let warn: @Sendable (String) -> Void
     /// Called with news worth a line of output: trials this process recorded as pruned.
     package let notice: @Sendable (String) -> Void
+    /// How many of the best trials keep their model in `models/` (0: none); see `ModelStore`.
+    package let keepModels: Int
     /// Seconds the search had run when this process joined.
     package private(set) var elapsedAtJoin = 0.0
     private var joinedAt = 0.0
@@ -55,6 +57,8 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// Trials this process holds and their epochs: apart from the replica, so training threads
     /// never wait behind a journal operation to report an epoch.
     private let inHand = Locked([Int: JournalRecord.TrialEpoch]())
+    /// The best `keepModels` completed trials' scores (larger better) as of the latest replay.
+    private let bestScores = Locked([(score: Double, trial: Int)]())
 
     private struct Replica {
         var state: SearchState
@@ -75,9 +79,10 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// `rounds`: the models each trial trains (K × R with cross-validation): a trial's epochs in
     /// claims, releases and heartbeats count across them, K × R × its epochs in all.
     package init(folder: SearchFolder, columns: ResultColumns, plan: TrialPlan, rounds: Int = 1, maxSeconds: Double?, threads: Int,
-         schedule: RungSchedule? = nil, settings: Settings = Settings(), warn: @escaping @Sendable (String) -> Void,
+         schedule: RungSchedule? = nil, settings: Settings = Settings(), keepModels: Int = 0, warn: @escaping @Sendable (String) -> Void,
          notice: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.folder = folder
+        self.keepModels = keepModels
         self.notice = notice
         self.columns = columns
         self.policy = SearchPolicy(plan: plan, maxSeconds: maxSeconds, maximize: columns.metric.maximize, rounds: rounds)
@@ -127,6 +132,16 @@ package final class SearchCoordinator: @unchecked Sendable {
     package func trial(_ number: Int) -> Trial? {
         let maximize = columns.metric.maximize
         return replica.withLock { r in plan.trial(number, scores: { r.state.score($0, maximize: maximize) }) }
+    }
+
+    /// Whether a trial finishing now with this metric value (NaN: it did not complete) could be among
+    /// the best `keepModels`, judged against the results replayed so far (never more than the final
+    /// ones). Reads the best scores as of the latest replay, not the replica: no wait on a journal operation.
+    package func couldKeepModel(_ trial: Int, metricValue: Double) -> Bool {
+        guard keepModels > 0, !metricValue.isNaN else { return false }
+        let score = columns.metric.maximize ? metricValue : -metricValue
+        let before = bestScores.withLock { best in best.filter { $0.score > score || ($0.score == score && $0.trial < trial) }.count }
+        return before < keepModels
     }
 
     /// Whether `trial` may still be trained by this process (no one claimed it since).
@@ -291,6 +306,7 @@ package final class SearchCoordinator: @unchecked Sendable {
             if let message = try r.views.syncTrials(r.state) { warn(message) }
             try r.views.writeLeaderboard()
             try r.views.writeProgress(r.views.progress(r.state, now: now, stateName: progressState, message: message))
+            pruneModels(r)
         }
     }
 
@@ -397,6 +413,10 @@ package final class SearchCoordinator: @unchecked Sendable {
             try file.cut(at: scan.settled)
             warn("\(file.path): cut a torn record of \(scan.tail) bytes at byte \(scan.settled) (a writer was killed mid-append)")
         }
+        if finished, keepModels > 0 {
+            let best = r.views.leaderboard.topScores(keepModels)
+            bestScores.withLock { $0 = best }
+        }
         if finished || !scan.entries.isEmpty {
             let state = r.state
             let mine = inHand.withLock { Set($0.keys) }
@@ -414,8 +434,16 @@ package final class SearchCoordinator: @unchecked Sendable {
         }
     }
 
+    /// Removes the models of finished trials outside the best `keepModels` (under the lock).
+    private func pruneModels(_ r: Replica) {
+        guard keepModels > 0 else { return }
+        let state = r.state
+        ModelStore.prune(folder, best: Set(r.views.leaderboard.top(keepModels)), finished: { state.finished[$0] != nil })
+    }
+
     private func writeViews(_ r: inout Replica, now: Double) throws {
         let t0 = Self.now()
+        pruneModels(r)
         try r.views.writeLeaderboard()
         try r.views.writeProgress(r.views.progress(r.state, now: now, stateName: r.state.isComplete ? "finished" : "running"))
         r.viewsDirty = false

@@ -10,7 +10,12 @@ import NNSearchKernel
 package struct SearchData: Sendable {
     package let task: TaskKind
     /// Class names (classification) in label order.
-    let classNames: [String]
+    package let classNames: [String]
+    /// The feature columns, in the order the network takes them.
+    package let featureNames: [String]
+    /// The training split's statistics, with a validation fraction (what `standardize` trials see);
+    /// nil with cross-validation, where each round has its own.
+    package let standardization: Standardization?
     private let layout: Layout
     /// What a model that learned nothing scores, in the target's own units (the same for both
     /// normalizations). With cross-validation: each figure the mean over every round of that round's chance
@@ -26,19 +31,8 @@ package struct SearchData: Sendable {
 
     /// Loads the spec's data (generator or CSV), and splits it or deals it into folds.
     package init(spec: SearchSpec) throws {
-        let dataset: Dataset
-        switch spec.data {
-        case .generator(let name, let rows, let seed):
-            guard let generator = DataGenerator(rawValue: name) else {
-                throw NNSearchError.usage("data.generator: unknown generator \"\(name)\"")
-            }
-            if spec.task == .regression {
-                throw NNSearchError.usage("task: the \(name) generator makes a classification problem, not regression")
-            }
-            dataset = generator.generate(rows: rows, seed: seed)
-        case .csv(let path, _, let target):
-            dataset = try loadCSVDataset(path: path, target: target, classification: spec.task.map { $0 == .classification })
-        }
+        let dataset = try Self.dataset(spec)
+        featureNames = dataset.featureNames
         switch dataset.targets {
         case .classes(_, let names): task = .classification; classNames = names
         case .values: task = .regression; classNames = []
@@ -47,11 +41,16 @@ package struct SearchData: Sendable {
         case .holdout(let fraction):
             let split = try DataSplit(dataset, validationFraction: fraction, seed: Self.splitSeed(spec))
             let raw = TrainingData(train: split.train, validation: split.validation).standardizingTargets()
-            let scaled = split.standardized()
+            let statistics = split.standardization()
+            var scaled = split
+            statistics.apply(to: &scaled.train.features)
+            statistics.apply(to: &scaled.validation.features)
+            standardization = statistics
             layout = .holdout(raw: raw, standardized: TrainingData(train: scaled.train, validation: scaled.validation)
                 .standardizingTargets())
             chance = raw.chance
         case .folds(let cv):
+            standardization = nil
             let n = dataset.rowCount
             guard n >= cv.folds else {
                 throw NNSearchError.data("cross-validation: \(n) rows cannot make \(cv.folds) folds (each needs a row at least)")
@@ -67,6 +66,30 @@ package struct SearchData: Sendable {
             layout = .folds(dataset, plan)
             chance = Self.mean(levels, validationRows: n)
         }
+    }
+
+    /// The spec's rows, loaded (generated, or read from its CSV file), in file order.
+    static func dataset(_ spec: SearchSpec) throws -> Dataset {
+        let dataset: Dataset
+        switch spec.data {
+        case .generator(let name, let rows, let seed):
+            guard let generator = DataGenerator(rawValue: name) else {
+                throw NNSearchError.usage("data.generator: unknown generator \"\(name)\"")
+            }
+            if spec.task == .regression {
+                throw NNSearchError.usage("task: the \(name) generator makes a classification problem, not regression")
+            }
+            dataset = generator.generate(rows: rows, seed: seed)
+        case .csv(let path, _, let target):
+            dataset = try loadCSVDataset(path: path, target: target, classification: spec.task.map { $0 == .classification })
+        }
+        return dataset
+    }
+
+    /// The column a model predicts: the CSV file's target, `class` for a generator.
+    static func targetName(_ spec: SearchSpec) -> String {
+        if case .csv(_, _, let target) = spec.data { return target }
+        return "class"
     }
 
     /// Models each trial trains: K × R with cross-validation, else 1.

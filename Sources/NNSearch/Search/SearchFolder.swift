@@ -29,6 +29,11 @@ package struct SearchFolder: Sendable {
     var curves: String { file("curves") }
     /// Checkpoints of trials in flight.
     package var checkpoints: String { file("checkpoints") }
+    /// The best trials' models (`keep_models`).
+    package var models: String { file("models") }
+
+    /// The kept model of trial `number`.
+    package func model(_ number: Int) -> String { models + "/trial-" + Self.paddedNumber(number) + ".json" }
 
     /// The checkpoint of trial `number` while it runs.
     func checkpoint(_ number: Int) -> String { checkpoints + "/trial-" + Self.paddedNumber(number) + ".ckpt" }

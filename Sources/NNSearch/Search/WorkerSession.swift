@@ -43,7 +43,7 @@ package enum WorkerSession {
         let printsLines = options.display == .lines && !options.quiet
         let coordinator = try SearchCoordinator(
             folder: folder, columns: columns, plan: plan, rounds: data.rounds, maxSeconds: spec.maxSeconds, threads: workers, schedule: schedule,
-            settings: options.settings, warn: { standardError("nnsearch: \($0)\n") },
+            settings: options.settings, keepModels: spec.modelsToKeep, warn: { standardError("nnsearch: \($0)\n") },
             notice: { if printsLines { standardOutput($0 + "\n") } })
 
         try coordinator.refresh()
@@ -76,8 +76,9 @@ package enum WorkerSession {
 
         let sink = ResultSink(coordinator: coordinator, checkpoints: checkpoints, capacity: 2 * workers + 2,
                               report: reporter(options.display, metric: metric, quiet: options.quiet))
+        let models = spec.modelsToKeep > 0 ? ModelStore(folder: folder, keep: spec.modelsToKeep, spec: spec, data: data, metric: metric) : nil
         let executor = Executor(workers: workers, coordinator: coordinator, checkpoints: checkpoints,
-                                sink: sink, observer: options.observer)
+                                sink: sink, models: models, observer: options.observer)
         let signals = Locked(0)
         let firstSignal = Locked<Int32?>(nil)
         let watcher = SignalWatcher(signals: [SIGINT, SIGTERM], queue: DispatchQueue(label: "nnsearch.signals")) { signal in

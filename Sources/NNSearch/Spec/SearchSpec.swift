@@ -150,6 +150,17 @@ package struct SearchSpec: Sendable {
     package var pruning: Pruning? = nil
     /// The TPE strategy's settings (nil unless the strategy is `tpe`).
     package var tpe: TPESettings? = nil
+    /// `keep_models`: how many of the best trials keep their model in `models/`; nil for the default.
+    package var keepModels: Int? = nil
+
+    /// The best trials whose models are kept when `keep_models` is not given.
+    package static let defaultKeepModels = 5
+
+    /// How many of the best trials keep their model: `keep_models`, else 5; none with cross-validation,
+    /// whose trials train one model per fold (`nnsearch export --refit` trains the trial's model there).
+    package var modelsToKeep: Int {
+        validation.crossValidation != nil ? 0 : keepModels ?? Self.defaultKeepModels
+    }
 
     /// The metric in force once the task is known.
     func metric(for task: TaskKind) -> Metric { metric ?? Metric.defaultMetric(for: task) }

@@ -8,7 +8,7 @@ import NNSearchKernel
 ///   "validation": 0.2, "task": "classification", "metric": "val_accuracy", "strategy": "random",
 ///   "trials": 100, "seed": 1, "workers": 2, "max_seconds": 600,
 ///   "space": { "depth": [1, 2, 4], "lr": {"log_uniform": [0.0001, 0.1]}, "epochs": 30 },
-///   "pruning": {"kind": "halving", "eta": 3, "min_epochs": 3} }
+///   "pruning": {"kind": "halving", "eta": 3, "min_epochs": 3}, "keep_models": 5 }
 /// ```
 ///
 /// `validation` is a fraction of the rows or cross-validation, `{"folds": 5, "repeats": 2}`.
@@ -90,7 +90,7 @@ private struct SpecReader {
 
     static let topKeys = [
         "version", "name", "data", "validation", "task", "metric", "strategy",
-        "trials", "seed", "workers", "max_seconds", "space", "pruning", "startup", "lag",
+        "trials", "seed", "workers", "max_seconds", "space", "pruning", "startup", "lag", "keep_models",
     ]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
     static let validationKeys = ["folds", "repeats"]
@@ -137,11 +137,20 @@ private struct SpecReader {
                 + " trains its folds one after another and has a figure only once every fold is done;"
                 + " remove \"pruning\", or validate on a fraction such as \"validation\": 0.2")
         }
+        let keepModels = try json["keep_models"].map {
+            try integer($0, path: "keep_models", in: 0...1000, allowed: "a number of models from 0 to 1000 (0 keeps none)")
+        }
+        if let cv = validation.crossValidation, let keep = keepModels, keep > 0 {
+            throw failure("keep_models", "cannot keep models with cross-validation (\"validation\": \(cv.jsonText)):"
+                + " a cross-validated trial trains one model per fold, and none of them is the trial's model;"
+                + " remove \"keep_models\" and train the chosen trial's model on every row with"
+                + " nnsearch export DIR --refit --out MODEL.json")
+        }
         try checkDataExists(data)
         return SearchSpec(
             version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
             strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
-            space: space, source: json, pruning: pruning, tpe: tpe)
+            space: space, source: json, pruning: pruning, tpe: tpe, keepModels: keepModels)
     }
 
     /// The file's base name without `.json`.

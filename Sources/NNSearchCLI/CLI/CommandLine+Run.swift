@@ -31,6 +31,8 @@ extension CommandLine {
         ("watch", WatchCommand.usage, "a live view while the search runs: progress, the top 10, running trials, the best so far"),
         ("explain", ExplainCommand.usage, "why the trials did what they did: diagnoses, importance, plain sentences, a narrowed next spec"),
         ("report", ReportCommand.usage, "write DIR/report.html: one self-contained page with the top trials, curves, importance and the explanation"),
+        ("export", ExportCommand.usage, "write one trial's model (default: the best) as nnsearch's JSON format or ONNX; --refit trains it on every row first"),
+        ("predict", PredictCommand.usage, "a model's predictions for each row of a CSV file: the label and class probabilities, or the value"),
         ("train", TrainCommand.usage, "train one configuration and print its learning curve (over every fold when the spec cross-validates)"),
         ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine"),
     ]
@@ -76,6 +78,8 @@ extension CommandLine {
         case "explain": return try ExplainCommand.run(rest)
         case "watch": return try WatchCommand.run(rest)
         case "report": return try ReportCommand.run(rest)
+        case "export": return try ExportCommand.run(rest)
+        case "predict": return try PredictCommand.run(rest)
         case "train": return try TrainCommand.run(rest, output: output)
         case "bench": return try BenchCommand.run(rest, output: output)
         case "help", "--help", "-h":

@@ -10,7 +10,7 @@ package enum LossKind: Equatable, Sendable {
     case meanSquaredError
 
     /// Number of network outputs.
-    var outputs: Int {
+    package var outputs: Int {
         if case .softmaxCrossEntropy(let classes) = self { return classes }
         return 1
     }
@@ -66,25 +66,12 @@ func lossForwardBackward(
     return total
 }
 
-/// Number of rows whose predicted class equals the label.
+/// Number of rows whose predicted class equals the label (`predictedClass` of each row's logits).
 func correctCount(
     _ kind: LossKind, logits: UnsafePointer<Float>, ld: Int, rows: Int, labels: UnsafePointer<Int32>
 ) -> Int {
+    if kind == .meanSquaredError { return 0 }
     var correct = 0
-    for r in 0..<rows {
-        let z = logits + r * ld
-        let predicted: Int
-        switch kind {
-        case .softmaxCrossEntropy(let classes):
-            var best = 0
-            for c in 1..<classes where z[c] > z[best] { best = c }
-            predicted = best
-        case .binaryCrossEntropy:
-            predicted = z[0] >= 0 ? 1 : 0
-        case .meanSquaredError:
-            return 0
-        }
-        if predicted == Int(labels[r]) { correct += 1 }
-    }
+    for r in 0..<rows where predictedClass(kind, logits: logits + r * ld) == Int(labels[r]) { correct += 1 }
     return correct
 }

@@ -16,14 +16,8 @@ package final class MLP {
     /// Weights are normal with the variance matched to the activation: He (2/fan_in) for
     /// relu, LeCun (1/fan_in) for selu and for the output layer, Glorot (2/(fan_in+fan_out))
     /// for tanh and sigmoid. Biases start at 0, batch-norm gamma at 1 and beta at 0.
-    init(layout: MLPLayout, activation: Activation, dropout: Double, rng: inout Random) {
-        self.layout = layout
-        self.activation = activation
-        self.dropout = Float(dropout)
-        parameters = FloatBuffer(count: layout.parameterCount)
-        gradients = FloatBuffer(count: layout.parameterCount)
-        runningMean = FloatBuffer(count: padded(layout.dims[0]))
-        runningVar = FloatBuffer(count: padded(layout.dims[0]))
+    convenience init(layout: MLPLayout, activation: Activation, dropout: Double, rng: inout Random) {
+        self.init(layout: layout, activation: activation, dropout: dropout)
         let p = parameters.pointer
         if layout.batchNorm {
             for c in 0..<layout.dims[0] { p[layout.gammaOffset + c] = 1; runningVar.pointer[c] = 1 }
@@ -47,6 +41,17 @@ package final class MLP {
                 for o in 0..<layout.dims[l + 1] { w[i * ld + o] = Float(rng.nextNormal() * std) }
             }
         }
+    }
+
+    /// A network whose every parameter and statistic is zero (filled by the caller).
+    init(layout: MLPLayout, activation: Activation, dropout: Double) {
+        self.layout = layout
+        self.activation = activation
+        self.dropout = Float(dropout)
+        parameters = FloatBuffer(count: layout.parameterCount)
+        gradients = FloatBuffer(count: layout.parameterCount)
+        runningMean = FloatBuffer(count: padded(layout.dims[0]))
+        runningVar = FloatBuffer(count: padded(layout.dims[0]))
     }
 
     /// Weight of layer l, (dims[l], padded(dims[l+1])).

@@ -6,7 +6,7 @@
 package struct MLPLayout: Equatable, Sendable {
     /// Feature counts: inputs, then one per hidden layer, then outputs.
     package let dims: [Int]
-    let batchNorm: Bool
+    package let batchNorm: Bool
     let weightOffsets: [Int]
     let biasOffsets: [Int]
     /// Offset of gamma (beta follows at + padded(dims[0])); meaningful when batchNorm.
@@ -15,11 +15,17 @@ package struct MLPLayout: Equatable, Sendable {
     let parameterCount: Int
 
     init(inputs: Int, depth: Int, width: Int, outputs: Int, batchNorm: Bool) {
-        dims = [inputs] + Array(repeating: width, count: depth) + [outputs]
+        self.init(dims: [inputs] + Array(repeating: width, count: depth) + [outputs], batchNorm: batchNorm)
+    }
+
+    /// Any feature counts (at least an input and an output); a saved model's shapes.
+    package init(dims: [Int], batchNorm: Bool) {
+        precondition(dims.count >= 2 && dims.allSatisfy { $0 > 0 }, "an MLP has inputs and outputs")
+        self.dims = dims
         self.batchNorm = batchNorm
         var offset = 0
         gammaOffset = 0
-        if batchNorm { offset += 2 * padded(inputs) }
+        if batchNorm { offset += 2 * padded(dims[0]) }
         var w = [Int](), b = [Int]()
         for l in 0..<(dims.count - 1) {
             w.append(offset)
@@ -33,7 +39,7 @@ package struct MLPLayout: Equatable, Sendable {
     }
 
     /// Number of linear layers (depth + 1).
-    var layers: Int { dims.count - 1 }
+    package var layers: Int { dims.count - 1 }
 
     /// Trainable parameters, not counting padding.
     package var realParameterCount: Int {

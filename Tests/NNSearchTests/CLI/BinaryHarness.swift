@@ -62,6 +62,17 @@ struct BinaryHarness {
         while !workerPids(folder).isEmpty && Date() < deadline { usleep(5_000) }
     }
 
+    /// Waits until every worker process of this machine that ever joined `folder` has exited: a
+    /// worker goes on after its leave is recorded (the last one writes the final report then).
+    static func waitUntilExited(_ folder: String, timeout: Double = 60) {
+        let deadline = Date().addingTimeInterval(timeout)
+        func alive() -> Bool {
+            guard let s = try? SearchSnapshot(SearchFolder(folder)) else { return false }
+            return s.state.processes.values.contains { $0.pidSpace == localPidSpace && Daemon.isAlive($0.pid) }
+        }
+        while alive() && Date() < deadline { usleep(5_000) }
+    }
+
     /// A fresh temporary directory, removed when the test ends.
     static func temporaryDirectory(_ test: XCTestCase) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nnsearch-test-\(UUID().uuidString)")
@@ -100,8 +111,10 @@ extension XCTestCase {
     }
 
     /// `folder`'s results equal the reference's: the leaderboard and every curve byte for byte (minus
-    /// `seconds`), trials.csv one header and the same rows in some order, no checkpoint left.
-    func assertSameResults(_ folder: String, as reference: String, trials: Int, file: StaticString = #filePath, line: UInt = #line) {
+    /// `seconds`), trials.csv one header and the same rows in some order, no checkpoint left, the
+    /// same `keep` models kept.
+    func assertSameResults(_ folder: String, as reference: String, trials: Int, keep: Int = 5,
+                           file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(withoutSeconds(readFile(folder + "/leaderboard.csv")), withoutSeconds(readFile(reference + "/leaderboard.csv")),
                        "leaderboard", file: file, line: line)
         for n in 0..<trials {
@@ -114,6 +127,7 @@ extension XCTestCase {
         XCTAssertEqual(rows.dropFirst().sorted(), expected.dropFirst().sorted(), "trials.csv", file: file, line: line)
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
+        assertKeptModels(folder, as: reference, keep: keep, file: file, line: line)
     }
 
     /// Runs `nnsearch worker folder --workers T` for each T at once, waits for all, and checks they exited 0.

@@ -28,6 +28,7 @@ final class MultiProcessTests: XCTestCase {
         XCTAssertEqual(numbers.sorted(), Array(0..<trials), "every trial once in trials.csv", file: file, line: line)
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
+        assertKeptModels(folder, as: reference, file: file, line: line)
     }
 
     private func snapshot(_ folder: String) throws -> SearchSnapshot { try SearchSnapshot(SearchFolder(folder)) }

@@ -24,7 +24,7 @@ final class PruningTests: XCTestCase {
     private func outcomes(_ folder: String) -> [(trial: Int, status: String, epochs: Int)] {
         let lines = readFile(folder + "/trials.csv").split(separator: "\n")
         guard let header = lines.first?.split(separator: ","), let status = header.firstIndex(of: "status"),
-              let epochs = header.lastIndex(of: "epochs") else { return [] }
+              let epochs = header.firstIndex(of: "epochs_run") else { return [] }
         return lines.dropFirst().map { row in
             let fields = row.split(separator: ",", omittingEmptySubsequences: false)
             return (Int(fields[0])!, String(fields[status]), Int(fields[epochs])!)

@@ -45,6 +45,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(Set(rows.dropFirst()), Set(withoutSeconds(readFile(reference + "/trials.csv")).dropFirst()), file: file, line: line)
         let checkpoints = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []
         XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
+        assertKeptModels(folder, as: reference, file: file, line: line)
     }
 
     private func waitUntilIdle(_ folder: String) { BinaryHarness.waitUntilIdle(folder) }

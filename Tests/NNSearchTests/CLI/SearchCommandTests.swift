@@ -59,7 +59,7 @@ final class SearchCommandTests: XCTestCase {
         let r = try BinaryHarness.run(["start", spec, "--foreground", "--workers", "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let rows = try read(dir.appendingPathComponent("grid/trials.csv").path).split(separator: "\n")
-        XCTAssertEqual(rows[0], "trial,status,diagnosis,optimizer,depth,lr,epochs,width,epochs,train_loss,val_loss,train_accuracy,val_accuracy,seconds")
+        XCTAssertEqual(rows[0], "trial,status,diagnosis,optimizer,depth,lr,epochs,width,epochs_run,train_loss,val_loss,train_accuracy,val_accuracy,seconds")
         let byTrial = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { line -> (Int, String) in
             let f = line.split(separator: ",")
             return (Int(f[0])!, f[3...5].joined(separator: ","))
@@ -131,7 +131,7 @@ final class SearchCommandTests: XCTestCase {
         let r = try BinaryHarness.run(["start", spec, "--foreground"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let board = try read(dir.appendingPathComponent("line/leaderboard.csv").path).split(separator: "\n")
-        XCTAssertEqual(board[0], "rank,trial,status,diagnosis,depth,optimizer,lr,normalize,epochs,epochs,train_loss,val_loss,train_r2,val_r2,seconds")
+        XCTAssertEqual(board[0], "rank,trial,status,diagnosis,depth,optimizer,lr,normalize,epochs,epochs_run,train_loss,val_loss,train_r2,val_r2,seconds")
         XCTAssertEqual(board.count, 5)
         XCTAssertTrue(board[4].contains(",diverged,diverged,"), "diverged ranks last, diagnosed diverged: \(board)")
         XCTAssertTrue(board[1].contains(",completed,"))

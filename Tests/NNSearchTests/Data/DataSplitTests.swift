@@ -64,7 +64,7 @@ final class DataSplitTests: XCTestCase {
         let n = Double(raw.count)
         let mean = raw.reduce(0, +) / n
         let std = (raw.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n).squareRoot()
-        let stats = split.featureStatistics()
+        let stats = split.standardization()
         XCTAssertEqual(stats.mean[0], mean, accuracy: 1e-9 * mean)
         XCTAssertEqual(stats.std[0], std, accuracy: 1e-9 * std)
 

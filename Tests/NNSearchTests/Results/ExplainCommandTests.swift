@@ -108,7 +108,7 @@ final class ExplainCommandTests: XCTestCase {
         XCTAssertTrue(watch.stdout.contains("40/40 trials"))
         // The workers kept report.html fresh; the last one to leave wrote it once more after leaving
         // (watch ends at the leave): once it has exited, the page has every trial and every section.
-        BinaryHarness.waitUntilIdle(folder)
+        BinaryHarness.waitUntilExited(folder)
         let page = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         XCTAssertTrue(page.contains("40/40 trials"), String(page.prefix(2000)))
         for id in ReportPage.sectionIDs { XCTAssertTrue(page.contains("id=\"\(id)\""), id) }

@@ -120,7 +120,7 @@ final class SpecLoaderTests: XCTestCase {
 
     func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
         assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
-            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space, pruning, startup, lag")
+            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space, pruning, startup, lag, keep_models")
         assertSpecError(#"{"version": 1, "lr": 0.1}"#, #"s.json: lr: unknown key (hyperparameters go inside "space")"#, prefix: true)
         assertSpecError(#"{"version": 1, "optimiser": "adam"}"#,
                         #"s.json: optimiser: unknown key (did you mean "optimizer"?); hyperparameters go inside "space"; known keys: version"#, prefix: true)
@@ -409,6 +409,25 @@ final class SpecLoaderTests: XCTestCase {
                         #"s.json: pruning: cannot be combined with cross-validation ("validation": {"folds": 5}): rungs rank trials by their figures"#
                             + " after a few epochs on one split, while a cross-validated trial trains its folds one after another and has a figure"
                             + #" only once every fold is done; remove "pruning", or validate on a fraction such as "validation": 0.2"#)
+    }
+
+    func testKeepModelsIsACountFrom0To1000AndNotWithFolds() throws {
+        XCTAssertEqual(try parseSpec(minimal(space: "{}")).modelsToKeep, 5, "the best 5 by default")
+        XCTAssertNil(try parseSpec(minimal(space: "{}")).keepModels)
+        XCTAssertEqual(try parseSpec(minimal(space: "{}", extra: #""keep_models": 0, "#)).modelsToKeep, 0)
+        XCTAssertEqual(try parseSpec(minimal(space: "{}", extra: #""keep_models": 12, "#)).modelsToKeep, 12)
+        XCTAssertEqual(try parseSpec(minimal(space: "{}", extra: #""validation": {"folds": 3}, "#)).modelsToKeep, 0,
+                       "cross-validated trials keep none")
+        XCTAssertEqual(try parseSpec(minimal(space: "{}", extra: #""validation": {"folds": 3}, "keep_models": 0, "#)).modelsToKeep, 0)
+        for bad in ["-1", "1001", "2.5", #""5""#] {
+            assertSpecError(minimal(space: "{}", extra: #""keep_models": "# + bad + ", "), "s.json: keep_models: ", prefix: true)
+        }
+        assertSpecError(minimal(space: "{}", extra: #""keep_models": -1, "#),
+                        "s.json: keep_models: -1 is not allowed; expected a number of models from 0 to 1000 (0 keeps none)")
+        assertSpecError(minimal(space: "{}", extra: #""validation": {"folds": 3}, "keep_models": 2, "#),
+                        #"s.json: keep_models: cannot keep models with cross-validation ("validation": {"folds": 3}): a cross-validated"#
+                            + " trial trains one model per fold, and none of them is the trial's model; remove \"keep_models\" and train the"
+                            + " chosen trial's model on every row with nnsearch export DIR --refit --out MODEL.json")
     }
 
     // MARK: - Helpers
