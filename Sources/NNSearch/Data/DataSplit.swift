@@ -19,17 +19,20 @@ struct DataSplit: Sendable {
         var random = Random(seed: seed, stream: 1)
         let order = random.permutation(n)
         let trainCount = Int(Double(n) * (1 - validationFraction))
+        let fraction = "\"validation\": \(formatNumber(validationFraction))"
         guard trainCount > 0, trainCount < n else {
             let part = trainCount > 0 ? "validation" : "training"
-            throw NNSearchError.data(
-                "the \(part) split would be empty: \(n) rows with validation fraction \(validationFraction)")
+            throw NNSearchError.data("the \(part) split would be empty: \(counted(n, "row")) with \(fraction)"
+                + " leave\(n == 1 ? "s" : "") none for \(part); use more rows"
+                + (trainCount > 0 ? " or a larger \"validation\"" : " or a smaller \"validation\""))
         }
         train = data.subset(Array(order[..<trainCount]))
         validation = data.subset(Array(order[trainCount...]))
         if case .classes(let labels, let names) = train.targets, let first = labels.first,
            labels.allSatisfy({ $0 == first }) {
             throw NNSearchError.data(
-                "the training split (\(trainCount) rows) has a single class \"\(names[Int(first)])\"; it needs at least 2")
+                "the training split (\(counted(trainCount, "row")) of \(n), \(fraction)) has a single class"
+                + " \(JSONValue.echo(names[Int(first)])); classification needs at least 2: use more rows")
         }
     }
 

@@ -64,7 +64,7 @@ extension Hyperparameters {
                 + "; known: " + Hyperparameters.names.joined(separator: ", "))
         }
         func bad() -> NNSearchError {
-            .usage("\(path): \(value.jsonText) is not allowed for \(name); expected \(domain.allowed)")
+            .usage("\(path): \(value.echoed) is not allowed for \(name); expected \(domain.allowed)")
         }
         switch domain {
         case .integer(let range):
@@ -88,7 +88,7 @@ extension Hyperparameters {
         case .names(let names):
             guard case .string(let s) = value else { throw bad() }
             guard names.contains(s) else {
-                throw NNSearchError.usage("\(path): \"\(s)\" is not allowed for \(name); expected \(domain.allowed)"
+                throw NNSearchError.usage("\(path): \(JSONValue.echo(s)) is not allowed for \(name); expected \(domain.allowed)"
                     + didYouMean(s, names))
             }
             switch name {
@@ -122,15 +122,15 @@ extension Hyperparameters {
         case .string(let s) where s.hasPrefix("step:"):
             let parts = s.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 3, let every = Double(parts[1]), let gamma = Double(parts[2]) else {
-                throw NNSearchError.usage("\(path): \"\(s)\" is not a step schedule; write \"step:EPOCHS:GAMMA\", e.g. \"step:10:0.5\"")
+                throw NNSearchError.usage("\(path): \(JSONValue.echo(s)) is not a step schedule; write \"step:EPOCHS:GAMMA\", e.g. \"step:10:0.5\"")
             }
             return try check(every, gamma, path)
         case .string(let s):
-            throw NNSearchError.usage("\(path): \"\(s)\" is not a schedule; expected \(allowed)"
+            throw NNSearchError.usage("\(path): \(JSONValue.echo(s)) is not a schedule; expected \(allowed)"
                 + didYouMean(s, ["constant", "cosine", "step"]))
         case .object(let members):
             for m in members where m.key != "step" && m.key != "gamma" {
-                throw NNSearchError.usage("\(path).\(m.key): unknown schedule key" + didYouMean(m.key, ["step", "gamma"])
+                throw NNSearchError.usage("\(path).\(abbreviated(m.key)): unknown schedule key" + didYouMean(m.key, ["step", "gamma"])
                     + "; a step schedule is {\"step\": N, \"gamma\": G}")
             }
             guard case .number(let every, _)? = value["step"] else {
@@ -141,7 +141,7 @@ extension Hyperparameters {
             }
             return try check(every, gamma, path)
         default:
-            throw NNSearchError.usage("\(path): \(value.jsonText) is not a schedule; expected \(allowed)")
+            throw NNSearchError.usage("\(path): \(value.echoed) is not a schedule; expected \(allowed)")
         }
     }
 

@@ -63,6 +63,10 @@ extension SearchSpec {
             }
         }
         for override in overrides {
+            guard Hyperparameters.domain(of: override.name) != nil else {
+                throw NNSearchError.usage("--set \(abbreviated(override.name)): unknown hyperparameter \(JSONValue.echo(override.name))"
+                    + Hyperparameters.suggestion(for: override.name) + "; known: " + Hyperparameters.names.joined(separator: ", "))
+            }
             try hyperparameters.set(override.name, override.value, path: "--set \(override.name)")
         }
         let overridden = Set(overrides.map(\.name))
@@ -91,7 +95,7 @@ private struct SpecReader {
 
     static let topKeys = [
         "version", "name", "data", "validation", "task", "metric", "strategy",
-        "trials", "seed", "workers", "max_seconds", "space", "pruning",
+        "trials", "seed", "workers", "max_seconds", "max_memory", "space", "pruning",
     ]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
     static let rangeKinds = ["uniform", "log_uniform", "int_uniform"]
@@ -124,6 +128,7 @@ private struct SpecReader {
         let maxSeconds = try json["max_seconds"].map {
             try real($0, path: "max_seconds", allowed: "a number of seconds > 0") { $0 > 0 }
         }
+        let maxMemory = try json["max_memory"].map { try memorySize($0, path: "max_memory") }
         let space = try readSpace(json["space"])
         let strategy = try checkStrategy(explicitStrategy, space: space, trials: trials)
         let pruning = try json["pruning"].map { try readPruning($0, space: space) }
@@ -131,7 +136,7 @@ private struct SpecReader {
         return SearchSpec(
             version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
             strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
-            space: space, source: json, pruning: pruning)
+            space: space, source: json, pruning: pruning, maxMemory: maxMemory, file: file)
     }
 
     /// The file's base name without `.json`.
@@ -146,7 +151,7 @@ private struct SpecReader {
             throw failure("version", "expected the number 1, found \(describe(value))")
         }
         guard number == 1 else {
-            throw failure("version", "\(text) is not supported; this nnsearch reads version 1")
+            throw failure("version", "\(abbreviated(text)) is not supported; this nnsearch reads version 1")
         }
     }
 
@@ -163,7 +168,7 @@ private struct SpecReader {
             try checkKeys(members, known: ["generator", "rows", "seed"], path: "data")
             let name = try nonEmptyString(generator, path: "data.generator")
             guard DataSource.generatorNames.contains(name) else {
-                throw failure("data.generator", "\(JSONValue.quote(name)) is not a generator"
+                throw failure("data.generator", "\(JSONValue.echo(name)) is not a generator"
                     + didYouMean(name, DataSource.generatorNames) + "; expected one of "
                     + DataSource.generatorNames.map { "\"\($0)\"" }.joined(separator: ", "))
             }
@@ -188,7 +193,7 @@ private struct SpecReader {
 
     /// The generators all make classification problems.
     func checkGeneratorTask(_ generator: String, task: TaskKind?, metric: Metric?) throws {
-        let why = "data.generator \(JSONValue.quote(generator)) makes a classification problem"
+        let why = "data.generator \(JSONValue.echo(generator)) makes a classification problem"
         if task == .regression {
             throw failure("task", "\"regression\" does not fit: \(why)")
         }
@@ -199,11 +204,11 @@ private struct SpecReader {
 
     func checkDataExists(_ data: DataSource) throws {
         guard case .csv(let path, let written, _) = data else { return }
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        guard exists, !isDirectory.boolValue else {
-            let problem = exists ? "is a directory, not a CSV file" : "no such file"
-            throw NNSearchError(.data, "data.csv: \(JSONValue.quote(written)): \(problem) (\(path))")
+        var info = stat()
+        let problem = stat(path, &info) != 0 ? "no such file"
+            : CSVSource.notARegularFile(info.st_mode).map { "is \($0), not a CSV file" }
+        if let problem {
+            throw NNSearchError(.data, "data.csv: \(JSONValue.echo(written)): \(problem) (\(abbreviated(path)))")
         }
     }
 
@@ -221,7 +226,7 @@ private struct SpecReader {
     func readEntry(_ name: String, _ value: JSONValue) throws -> SpaceEntry {
         let path = "space.\(name)"
         guard let domain = Hyperparameters.domain(of: name) else {
-            throw failure(path, "unknown hyperparameter \(JSONValue.quote(name))" + didYouMean(name, Hyperparameters.names)
+            throw failure(path, "unknown hyperparameter \(JSONValue.echo(name))" + Hyperparameters.suggestion(for: name)
                 + "; known: " + Hyperparameters.names.joined(separator: ", "))
         }
         switch value {
@@ -235,7 +240,7 @@ private struct SpecReader {
                 try hyperparameters.set(name, item, path: "\(path)[\(i)]")
                 let canonical = hyperparameters.csvValue(of: name)
                 if let first = seen[canonical] {
-                    throw failure("\(path)[\(i)]", "\(item.jsonText) repeats \(path)[\(first)]; list each choice once")
+                    throw failure("\(path)[\(i)]", "\(item.echoed) repeats \(path)[\(first)]; list each choice once")
                 }
                 seen[canonical] = i
             }
@@ -259,7 +264,7 @@ private struct SpecReader {
         let forms = "{\"uniform\": [LOW, HIGH]}, {\"log_uniform\": [LOW, HIGH]} or {\"int_uniform\": [LOW, HIGH]}"
         guard members.count == 1, let member = members.first else {
             throw failure(path, "a range has exactly one key, \(forms); found keys "
-                + members.map { JSONValue.quote($0.key) }.joined(separator: ", "))
+                + members.map { JSONValue.echo($0.key) }.joined(separator: ", "))
         }
         let kind = member.key, rangePath = "\(path).\(kind)"
         guard SpecReader.rangeKinds.contains(kind) else {
@@ -370,18 +375,23 @@ private struct SpecReader {
 
     // MARK: Values
 
+    /// A usage error at `path` (abbreviated: a path holds the keys as written, however long).
     func failure(_ path: String, _ message: String) -> NNSearchError {
-        .usage("\(path): \(message)")
+        .usage("\(abbreviated(path, limit: 100)): \(message)")
     }
 
-    /// "a string \"abc\"", "a number 3", "a list", for "found ..." in messages.
+    /// "a string \"abc\"", "a number 3", "a list of one value", "an empty list", for "found ..." in messages.
     func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
-        case .array, .object: return value.typeName
-        default:
-            let text = value.jsonText
-            return value.typeName + " " + (text.count > 40 ? text.prefix(37) + "..." : text)
+        case .array(let items):
+            switch items.count {
+            case 0: return "an empty list"
+            case 1: return "a list of one value"
+            default: return "a list of \(groupedThousands(items.count)) values"
+            }
+        case .object: return value.typeName
+        default: return value.typeName + " " + abbreviated(value.jsonText, limit: 40)
         }
     }
 
@@ -390,8 +400,8 @@ private struct SpecReader {
             var hint = didYouMean(member.key, known)
             if path == nil, Hyperparameters.domain(of: member.key) != nil {
                 hint = " (hyperparameters go inside \"space\")"
-            } else if path == nil, hint.isEmpty, !didYouMean(member.key, Hyperparameters.names).isEmpty {
-                hint = didYouMean(member.key, Hyperparameters.names) + "; hyperparameters go inside \"space\""
+            } else if path == nil, hint.isEmpty, !Hyperparameters.suggestion(for: member.key).isEmpty {
+                hint = Hyperparameters.suggestion(for: member.key) + "; hyperparameters go inside \"space\""
             }
             throw failure(path.map { "\($0).\(member.key)" } ?? member.key,
                           "unknown key" + hint + "; known keys: " + known.joined(separator: ", "))
@@ -414,7 +424,7 @@ private struct SpecReader {
             throw failure(path, "expected \(allowed), found \(describe(value))")
         }
         guard let result = E(rawValue: text) else {
-            throw failure(path, "\(JSONValue.quote(text)) is not allowed" + didYouMean(text, names) + "; expected \(allowed)")
+            throw failure(path, "\(JSONValue.echo(text)) is not allowed" + didYouMean(text, names) + "; expected \(allowed)")
         }
         return result
     }
@@ -425,7 +435,7 @@ private struct SpecReader {
             throw failure(path, "expected \(allowed), found \(describe(value))")
         }
         guard number.rounded() == number, number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
-            throw failure(path, "\(text) is not allowed; expected \(allowed)")
+            throw failure(path, "\(abbreviated(text)) is not allowed; expected \(allowed)")
         }
         return Int(number)
     }
@@ -438,16 +448,54 @@ private struct SpecReader {
         }
         if let exact = UInt64(text) { return exact }
         guard number.rounded() == number, number >= 0, number < 0x1p64 else {
-            throw failure(path, "\(text) is not allowed; expected \(allowed) below 2^64")
+            throw failure(path, "\(abbreviated(text)) is not allowed; expected \(allowed) below 2^64")
         }
         return UInt64(number)
+    }
+
+    /// A memory size: a whole number of bytes, or a string with a unit, "512MB", "2GB", "1.5GiB"
+    /// (kB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB of 1024; case and spaces are ignored).
+    func memorySize(_ value: JSONValue, path: String) throws -> Int {
+        let allowed = "a size in bytes, or a string like \"512MB\", \"2GB\" or \"1.5GiB\", of at least 1MB"
+        let bytes: Double
+        switch value {
+        case .number(let number, let text):
+            guard number.rounded() == number else {
+                throw failure(path, "\(abbreviated(text)) is not a whole number of bytes; expected \(allowed)")
+            }
+            bytes = number
+        case .string(let text):
+            guard let parsed = parseMemorySize(text) else {
+                throw failure(path, "\(JSONValue.echo(text)) is not a size; expected \(allowed)")
+            }
+            bytes = parsed
+        default:
+            throw failure(path, "expected \(allowed), found \(describe(value))")
+        }
+        guard bytes >= 1e6, bytes < 0x1p62 else {
+            throw failure(path, "\(value.echoed) is not allowed; expected \(allowed)")
+        }
+        return Int(bytes)
     }
 
     func real(_ value: JSONValue, path: String, allowed: String, _ isAllowed: (Double) -> Bool) throws -> Double {
         guard case .number(let number, let text) = value else {
             throw failure(path, "expected \(allowed), found \(describe(value))")
         }
-        guard isAllowed(number) else { throw failure(path, "\(text) is not allowed; expected \(allowed)") }
+        guard isAllowed(number) else { throw failure(path, "\(abbreviated(text)) is not allowed; expected \(allowed)") }
         return number
     }
+}
+
+/// Bytes in "512MB", "2 GB", "1.5GiB", "300kb", "1048576B" or "1048576"; nil when it is not a size.
+func parseMemorySize(_ text: String) -> Double? {
+    let units: [String: Double] = [
+        "": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+        "kib": 1024, "mib": 1024 * 1024, "gib": 1024 * 1024 * 1024, "tib": 1024 * 1024 * 1024 * 1024,
+    ]
+    let compact = text.lowercased().filter { $0 != " " }
+    let number = compact.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+    guard !number.isEmpty, let value = Double(number), value.isFinite,
+          let unit = units[String(compact.dropFirst(number.count))] else { return nil }
+    return (value * unit).rounded()
 }

@@ -28,8 +28,8 @@ enum StatusCommand {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.checkpoints) else { return [] }
         return names.filter { $0.hasSuffix(".ckpt") }.sorted().map { name in
             let number = Int(name.dropFirst(6).dropLast(5)).map(String.init) ?? name
-            guard let data = FileManager.default.contents(atPath: folder.checkpoints + "/" + name),
-                  let (_, epochs) = try? TrialRunner.peek(data) else { return "trial \(number) (damaged: restarts)" }
+            guard let bytes = readFileBytes(folder.checkpoints + "/" + name),
+                  let (_, epochs) = try? TrialRunner.peek(bytes) else { return "trial \(number) (damaged: restarts)" }
             return "trial \(number) epoch \(epochs)"
         }
     }

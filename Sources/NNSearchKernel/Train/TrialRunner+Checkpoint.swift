@@ -19,8 +19,13 @@ extension TrialRunner {
 
     /// The trial's state as checkpoint bytes. `identity` names the trial (number, seed, values),
     /// so a checkpoint is never applied to a different configuration.
-    package func checkpoint(identity: String) -> Data {
-        var w = BinaryWriter()
+    package func checkpoint(identity: String) -> [UInt8] {
+        // One buffer of the exact size, header placeholders patched at the end: while a checkpoint
+        // is made, the state is in memory twice, never more (`TrialMemory` counts the copy).
+        var w = BinaryWriter(reservingCapacity: checkpointSize(identity: identity))
+        w.write(UInt64(0))   // magic, overwritten below
+        w.write(UInt64(0))   // payload length
+        w.write(UInt64(0))   // payload checksum
         w.write(identity)
         w.write(records.count)
         for r in records {
@@ -33,22 +38,35 @@ extension TrialRunner {
         for buffer in [model.parameters, model.runningMean, model.runningVar, optimizer.first, optimizer.second] {
             w.write(UnsafeBufferPointer(start: buffer.pointer, count: buffer.count))
         }
-        let payload = w.bytes
-        var file = BinaryWriter()
-        file.write(UInt64(payload.count))
-        file.write(fnv1a(payload))
-        return Data(TrialRunner.checkpointMagic + file.bytes + payload)
+        let length = UInt64(w.bytes.count - 24), sum = fnv1a(w.bytes[24...])
+        w.overwrite(TrialRunner.checkpointMagic, at: 0)
+        w.overwrite(length, at: 8)
+        w.overwrite(sum, at: 16)
+        return w.bytes
+    }
+
+    /// The size of the checkpoint `checkpoint(identity:)` writes now.
+    func checkpointSize(identity: String) -> Int {
+        let floats = [model.parameters, model.runningMean, model.runningVar, optimizer.first, optimizer.second]
+            .reduce(0) { $0 + 8 + 4 * $1.count }
+        return TrialRunner.checkpointSize(identityBytes: identity.utf8.count, epochs: records.count,
+                                           rows: order.count, floats: floats)
+    }
+
+    /// Header, identity, epoch figures, random state, row order, step and the float buffers (with their counts).
+    static func checkpointSize(identityBytes: Int, epochs: Int, rows: Int, floats: Int) -> Int {
+        24 + (8 + identityBytes) + (8 + 48 * epochs) + 32 + (8 + 8 * rows) + 8 + floats
     }
 
     /// The identity and epoch count in a checkpoint, or an error if the file is not whole.
-    package static func peek(_ data: Data) throws -> (identity: String, epochs: Int) {
-        var r = try payload(data)
+    package static func peek(_ bytes: [UInt8]) throws -> (identity: String, epochs: Int) {
+        var r = try payload(bytes)
         return (try r.string(), try r.int())
     }
 
     /// Replaces this runner's state (fresh from `init`) with a checkpoint's.
-    package func restore(_ data: Data, identity: String) throws {
-        var r = try TrialRunner.payload(data)
+    package func restore(_ bytes: [UInt8], identity: String) throws {
+        var r = try TrialRunner.payload(bytes)
         let written = try r.string()
         guard written == identity else {
             throw CheckpointError(description: "it belongs to another configuration (\(written))")
@@ -84,8 +102,7 @@ extension TrialRunner {
     }
 
     /// A reader over the payload after checking the magic, the length and the checksum.
-    private static func payload(_ data: Data) throws -> BinaryReader {
-        let bytes = [UInt8](data)
+    private static func payload(_ bytes: [UInt8]) throws -> BinaryReader {
         if bytes.count >= 8, Array(bytes[0..<8]) == olderMagic {
             throw CheckpointError(description: "it was written by an older nnsearch (no training metric per epoch)")
         }
@@ -97,8 +114,7 @@ extension TrialRunner {
         guard UInt64(bytes.count - 24) == length else {
             throw CheckpointError(description: "it is truncated (\(bytes.count - 24) of \(length) bytes)")
         }
-        let payload = Array(bytes[24...])
-        guard fnv1a(payload) == sum else { throw CheckpointError(description: "its checksum does not match") }
-        return BinaryReader(payload)
+        guard fnv1a(bytes[24...]) == sum else { throw CheckpointError(description: "its checksum does not match") }
+        return BinaryReader(bytes, from: 24)
     }
 }

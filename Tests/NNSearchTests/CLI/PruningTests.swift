@@ -169,7 +169,7 @@ final class PruningTests: XCTestCase {
             // Trials paused at a rung and not taken up since hold a checkpoint at exactly that rung.
             for (trial, pause) in s.state.paused where s.state.claims[trial] == nil {
                 let path = folder + "/checkpoints/trial-" + SearchFolder.paddedNumber(trial) + ".ckpt"
-                let bytes = try XCTUnwrap(FileManager.default.contents(atPath: path), "trial \(trial) paused without its checkpoint")
+                let bytes = try XCTUnwrap(readFileBytes(path), "trial \(trial) paused without its checkpoint")
                 XCTAssertEqual(try TrialRunner.peek(bytes).epochs, pause.epoch, "trial \(trial)")
                 checkedPauses += 1
             }

@@ -107,7 +107,7 @@ final class SpecLoaderTests: XCTestCase {
     }
 
     func testTopLevelMustBeAnObject() {
-        assertSpecError("[1]", "s.json: expected the spec to be an object {...}, found a list")
+        assertSpecError("[1]", "s.json: expected the spec to be an object {...}, found a list of one value")
     }
 
     // MARK: - Top-level keys
@@ -120,7 +120,7 @@ final class SpecLoaderTests: XCTestCase {
 
     func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
         assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
-            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space, pruning")
+            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, max_memory, space, pruning")
         assertSpecError(#"{"version": 1, "lr": 0.1}"#, #"s.json: lr: unknown key (hyperparameters go inside "space")"#, prefix: true)
         assertSpecError(#"{"version": 1, "optimiser": "adam"}"#,
                         #"s.json: optimiser: unknown key (did you mean "optimizer"?); hyperparameters go inside "space"; known keys: version"#, prefix: true)
@@ -140,7 +140,7 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(#"{"version": 1, "data": "sum_bin"}"#,
                         #"s.json: data: expected an object, {"generator": "sum_bin"} or {"csv": "FILE.csv", "target": "COLUMN"}, found a string "sum_bin""#)
         assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "space": [1]}"#,
-                        #"s.json: space: expected an object of hyperparameters, e.g. {"lr": [0.01, 0.1]}, found a list"#)
+                        #"s.json: space: expected an object of hyperparameters, e.g. {"lr": [0.01, 0.1]}, found a list of one value"#)
         assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "name": null}"#, "s.json: name: expected a string, found null")
     }
 
@@ -227,7 +227,9 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(minimal(space: #"{"depth": {"int_uniform": [3, 1]}}"#),
                         "s.json: space.depth.int_uniform: LOW 3 is greater than HIGH 1")
         assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1]}}"#),
-                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list")
+                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list of one value")
+        assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1, 0.2, 0.3]}}"#),
+                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list of 3 values")
         assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1, 0.2], "log": true}}"#),
                         "s.json: space.lr: a range has exactly one key", prefix: true)
     }

@@ -37,13 +37,14 @@ final class CheckpointTests: XCTestCase {
         let runner = TrialRunner(hyperparameters: h, seed: 1, data: data)
         runner.runEpoch()
         let good = runner.checkpoint(identity: "trial 1")
+        XCTAssertEqual(good.count, runner.checkpointSize(identity: "trial 1"), "the buffer is reserved at its exact size")
         let fresh = { TrialRunner(hyperparameters: h, seed: 1, data: data) }
         XCTAssertNoThrow(try fresh().restore(good, identity: "trial 1"))
-        var flipped = [UInt8](good); flipped[flipped.count / 2] ^= 0x40
-        let cases: [(Data, String, String)] = [
-            (good.prefix(good.count - 7), "trial 1", "truncated"),
-            (Data(flipped), "trial 1", "checksum"),
-            (Data("hello".utf8), "trial 1", "not an nnsearch checkpoint"),
+        var flipped = good; flipped[flipped.count / 2] ^= 0x40
+        let cases: [([UInt8], String, String)] = [
+            (Array(good.prefix(good.count - 7)), "trial 1", "truncated"),
+            (flipped, "trial 1", "checksum"),
+            (Array("hello".utf8), "trial 1", "not an nnsearch checkpoint"),
             (good, "trial 2", "another configuration"),
         ]
         for (bytes, identity, reason) in cases {
