@@ -138,9 +138,15 @@ private struct CSVDatasetLoader {
         guard !cells.value.isEmpty else {
             throw NNSearchError.data("\(path): header only, no data rows")
         }
+        // Count line breaks a chunk at a time, handing each chunk's pages back after it.
         let bytes = parser.source.bytes
-        var lineBreaks = 0
-        for byte in bytes where byte == UInt8(ascii: "\n") { lineBreaks += 1 }
+        var lineBreaks = 0, at = 0
+        while at < bytes.count {
+            let end = min(bytes.count, at + (1 << 24))
+            for byte in UnsafeBufferPointer(rebasing: bytes[at..<end]) where byte == UInt8(ascii: "\n") { lineBreaks += 1 }
+            at = end
+            parser.source.release(before: at)
+        }
         let numbers = cells.value.filter { !$0.isNaN }
         let regression = numbers.count == cells.value.count && numbers.contains { $0 != $0.rounded() }
         let distinct = Set(numbers).count + cells.texts.count
@@ -355,11 +361,55 @@ private func isPlainDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
     return i == n
 }
 
-/// The value of a plain decimal (checked by `isPlainDecimal`), correctly rounded as `Double(String)` reads it.
-private func parseDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
-    // Most cells fit a small-string (no allocation); `Double(Substring)` is the standard library's exact reader.
-    Double(String(decoding: text, as: UTF8.self))
+/// The value of a plain decimal (checked by `isPlainDecimal`), correctly rounded: the same Double
+/// as `Double(String)` (its reference, compared in the tests), which reads any other.
+///
+/// Clinger's fast path: with at most 15 significant digits the digits are an exact Double, and
+/// so is a power of ten up to 10^22; one multiplication or division then rounds once, correctly.
+func parseDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+    let zero = UInt8(ascii: "0")
+    let n = text.count
+    var i = 0, negative = false
+    if i < n, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+        negative = text[i] == UInt8(ascii: "-")
+        i += 1
+    }
+    var mantissa: UInt64 = 0, significant = 0, exponent = 0
+    var fraction = false
+    while i < n {
+        let c = text[i]
+        if c == UInt8(ascii: ".") { fraction = true; i += 1; continue }
+        let d = c &- zero
+        guard d < 10 else { break }
+        if mantissa != 0 || d != 0 {
+            significant += 1
+            if significant > 15 { return Double(String(decoding: text, as: UTF8.self)) }
+            mantissa = mantissa * 10 + UInt64(d)
+        }
+        if fraction { exponent -= 1 }
+        i += 1
+    }
+    if i < n {   // e or E, an optional sign, digits
+        i += 1
+        var sign = 1, e = 0
+        if text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") { sign = text[i] == UInt8(ascii: "-") ? -1 : 1; i += 1 }
+        while i < n {
+            e = e * 10 + Int(text[i] &- zero)
+            if e > 1000 { return Double(String(decoding: text, as: UTF8.self)) }
+            i += 1
+        }
+        exponent += sign * e
+    }
+    var value = Double(mantissa)
+    if mantissa != 0 {
+        guard (-22...22).contains(exponent) else { return Double(String(decoding: text, as: UTF8.self)) }
+        value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+    }
+    return negative ? -value : value
 }
+
+/// 10^0 ... 10^22, each exact in a Double.
+private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
 
 /// `s` without leading and trailing spaces and tabs.
 private func trimmed(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
