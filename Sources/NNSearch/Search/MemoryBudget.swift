@@ -169,12 +169,16 @@ extension SearchSpec {
             case .uniform(let low, let high), .logUniform(let low, let high):
                 candidates = [.number(low, text: formatNumber(low)), .number(high, text: formatNumber(high))]
             }
-            var best: (h: Hyperparameters, bytes: Int)? = nil
+            // The costliest value; of equal ones (batch sizes below an evaluation chunk) the largest number.
+            var best: (h: Hyperparameters, bytes: Int, number: Double)? = nil
             for value in candidates {
                 var h = largest
                 guard (try? h.set(dimension.name, value, path: dimension.name)) != nil else { continue }
                 let bytes = memory(h, shape).total
-                if bytes > best?.bytes ?? -1 { best = (h, bytes) }
+                let number: Double = if case .number(let x, _) = value { x } else { 0 }
+                if best.map({ bytes > $0.bytes || (bytes == $0.bytes && number > $0.number) }) ?? true {
+                    best = (h, bytes, number)
+                }
             }
             if let best { largest = best.h }
         }

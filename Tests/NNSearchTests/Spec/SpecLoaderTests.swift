@@ -380,6 +380,62 @@ final class SpecLoaderTests: XCTestCase {
     // MARK: - Helpers
 
     /// A valid spec around `space`.
+    // MARK: - Issue 12: aliases, memory sizes, long values
+
+    func testOtherToolsNamesSuggestOurs() {
+        let aliases = ["learning_rate": "lr", "lr_schedule": "schedule", "hidden_layers": "depth", "units": "width",
+                       "n_epochs": "epochs", "optim": "optimizer"]
+        for (alias, name) in aliases {
+            assertSpecError(minimal(space: #"{""# + alias + #"": 1}"#),
+                            "s.json: space.\(alias): unknown hyperparameter \"\(alias)\" (did you mean \"\(name)\"?); known: ", prefix: true)
+        }
+        assertSpecError(#"{"version": 1, "learning_rate": 0.1}"#,
+                        #"s.json: learning_rate: unknown key (did you mean "lr"?); hyperparameters go inside "space""#, prefix: true)
+        XCTAssertEqual(Hyperparameters.suggestion(for: "LEARNING_RATE"), #" (did you mean "lr"?)"#)
+        XCTAssertEqual(Hyperparameters.suggestion(for: "widht"), #" (did you mean "width"?)"#, "edit distance still works")
+        XCTAssertEqual(Hyperparameters.suggestion(for: "colour"), "")
+        for (alias, name) in Hyperparameters.aliases {
+            XCTAssertNotNil(Hyperparameters.domain(of: name), "\(alias) points at \(name), which is not a hyperparameter")
+            XCTAssertNil(Hyperparameters.domain(of: alias), "\(alias) is a hyperparameter itself")
+        }
+    }
+
+    func testMaxMemoryReadsBytesAndUnits() throws {
+        let sizes: [(String, Int)] = [("1000000", 1_000_000), (#""2GB""#, 2_000_000_000), (#""512 MB""#, 512_000_000),
+                                      (#""1.5GiB""#, 1_610_612_736), (#""3000kb""#, 3_000_000), (#""1TB""#, 1_000_000_000_000)]
+        for (written, bytes) in sizes {
+            XCTAssertEqual(try parseSpec(minimal(space: "{}", extra: #""max_memory": "# + written + ", ")).maxMemory, bytes, written)
+        }
+        XCTAssertNil(try parseSpec(minimal(space: "{}")).maxMemory)
+        let allowed = #"expected a size in bytes, or a string like "512MB", "2GB" or "1.5GiB", of at least 1MB"#
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": "2 gigs", "#), #"s.json: max_memory: "2 gigs" is not a size; "# + allowed)
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": 0, "#), "s.json: max_memory: 0 is not allowed; " + allowed)
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": 1.5, "#), "s.json: max_memory: 1.5 is not a whole number of bytes; " + allowed)
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": true, "#), "s.json: max_memory: " + allowed + ", found a boolean true")
+        assertSpecError(#"{"version": 1, "max_memroy": "1GB"}"#, #"s.json: max_memroy: unknown key (did you mean "max_memory"?)"#, prefix: true)
+    }
+
+    func testLongValuesAreCutInMessages() {
+        let long = String(repeating: "a", count: 102_400)
+        let cut = String(repeating: "a", count: 59) + "…(102,402 characters)"
+        assertSpecError(minimal(space: #"{"optimizer": ""# + long + #""}"#),
+                        "s.json: space.optimizer: \"" + cut + " is not allowed for optimizer; expected ", prefix: true)
+        let digits = "0." + String(repeating: "0", count: 102_400) + "1"
+        assertSpecError(minimal(space: "{}", extra: #""trials": "# + digits + ", "),
+                        "s.json: trials: 0." + String(repeating: "0", count: 58) + "…(102,403 characters) is not allowed", prefix: true)
+        do {
+            _ = try parseSpec(minimal(space: #"{""# + long + #"": 1}"#))
+            XCTFail("an unknown key of 100 KB")
+        } catch let error as NNSearchError {
+            XCTAssertLessThan(error.message.count, 1000, error.message)
+            XCTAssertTrue(error.message.contains("characters)"), error.message)
+        } catch {
+            XCTFail("\(error)")
+        }
+        XCTAssertEqual(abbreviated("short"), "short")
+        XCTAssertEqual(abbreviated(String(repeating: "é", count: 61)), String(repeating: "é", count: 60) + "…(61 characters)")
+    }
+
     private func minimal(space: String, extra: String = "") -> String {
         #"{"version": 1, "data": {"generator": "sum_bin"}, "# + extra + #""space": "# + space + "}"
     }
