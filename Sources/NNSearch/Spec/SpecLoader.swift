@@ -16,6 +16,8 @@ import NNSearchKernel
 extension SearchSpec {
     /// The most combinations a grid may have without a `trials` cap.
     static let maxGridSize = 100_000
+    /// The most trials a pruned search may have (hyperband assigns each to a bracket up front).
+    static let maxPrunedTrials = 1_000_000
 
     /// Reads, parses and validates a spec file; a CSV path is taken relative to the file's folder.
     package static func load(path: String) throws -> SearchSpec {
@@ -133,10 +135,15 @@ private struct SpecReader {
         let strategy = try checkStrategy(explicitStrategy, space: space, trials: trials)
         let pruning = try json["pruning"].map { try readPruning($0, space: space) }
         try checkDataExists(data)
-        return SearchSpec(
+        let spec = SearchSpec(
             version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
             strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
             space: space, source: json, pruning: pruning, maxMemory: maxMemory, file: file)
+        if pruning != nil, TrialPlan(spec: spec).count > SearchSpec.maxPrunedTrials {
+            throw failure("trials", "\(groupedThousands(TrialPlan(spec: spec).count)) trials cannot be pruned: a rung is decided"
+                + " only once every trial reached it; prune at most \(groupedThousands(SearchSpec.maxPrunedTrials)) trials")
+        }
+        return spec
     }
 
     /// The file's base name without `.json`.

@@ -13,7 +13,7 @@ enum InitCommand {
         let (folder, _) = try initialize(specPath: args.positionals[0], out: args.value("out"), workers: nil)
         let count = TrialPlan(spec: try SearchSpec.load(path: folder.spec)).count
         standardOutput("""
-            created search \(folder.path) (\(count) trials)
+            created search \(folder.path) (\(counted(count, "trial")))
               run workers:  nnsearch worker \(folder.path) [--workers N]   (any number, on any host sharing the folder)
               status:       nnsearch status \(folder.path)
 

@@ -415,6 +415,17 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(#"{"version": 1, "max_memroy": "1GB"}"#, #"s.json: max_memroy: unknown key (did you mean "max_memory"?)"#, prefix: true)
     }
 
+    /// Found by the spec fuzzer: hyperband with a billion trials spent minutes assigning brackets.
+    func testAPrunedSearchHasAtMostAMillionTrials() throws {
+        let pruned = { (trials: String) in
+            #"{"version": 1, "data": {"generator": "sum_bin"}, "strategy": "random", "trials": "# + trials
+                + #", "pruning": {"kind": "hyperband"}, "space": {"lr": {"log_uniform": [0.001, 0.1]}, "epochs": 9}}"#
+        }
+        XCTAssertNoThrow(try parseSpec(pruned("1000000")))
+        assertSpecError(pruned("1000000000"), "s.json: trials: 1,000,000,000 trials cannot be pruned: a rung is decided only once"
+                        + " every trial reached it; prune at most 1,000,000 trials")
+    }
+
     func testLongValuesAreCutInMessages() {
         let long = String(repeating: "a", count: 102_400)
         let cut = String(repeating: "a", count: 59) + "…(102,402 characters)"
