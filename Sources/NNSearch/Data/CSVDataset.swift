@@ -90,10 +90,12 @@ private struct CSVDatasetLoader {
         }
         let names = try columnNames(header)
         guard let targetIndex = names.firstIndex(of: target) else {
-            let shown = names.prefix(20).map { JSONValue.echo($0) }.joined(separator: ", ")
+            // Names shown with their invisible characters spelt out, so "y" and "y\u{A0}" do not look alike.
+            let shown = names.prefix(20).map(visibleName).joined(separator: ", ")
             let list = names.count > 20 ? shown + " and \(names.count - 20) more" : shown
-            throw NNSearchError.data(
-                "\(path): no column named \(JSONValue.echo(target))\(didYouMean(target, names)); the columns are \(list)")
+            let lookalike = names.first { withoutInvisible($0) == withoutInvisible(target) }
+            let guess = lookalike.map { " (did you mean \(visibleName($0))?)" } ?? didYouMean(target, names)
+            throw NNSearchError.data("\(path): no column named \(visibleName(target))\(guess); the columns are \(list)")
         }
         guard names.count > 1 else {
             throw NNSearchError.data("\(path): no feature columns; the only column is the target \(JSONValue.echo(target))")
@@ -417,6 +419,27 @@ private func trimmed(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UIn
     while lo < hi, s[lo] == UInt8(ascii: " ") || s[lo] == UInt8(ascii: "\t") { lo += 1 }
     while lo < hi, s[hi - 1] == UInt8(ascii: " ") || s[hi - 1] == UInt8(ascii: "\t") { hi -= 1 }
     return UnsafeBufferPointer(rebasing: s[lo..<hi])
+}
+
+/// A column name quoted for a message, abbreviated, with characters one cannot see (controls,
+/// no-break and zero-width spaces, byte order marks, other format characters) written as `\u{A0}`.
+private func visibleName(_ name: String) -> String {
+    var out = ""
+    for scalar in name.unicodeScalars {
+        out += isInvisible(scalar) ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+    }
+    return abbreviated("\"" + out.replacingOccurrences(of: "\"", with: "\\\"") + "\"")
+}
+
+/// `name` without the characters `visibleName` spells out.
+private func withoutInvisible(_ name: String) -> String {
+    String(String.UnicodeScalarView(name.unicodeScalars.filter { !isInvisible($0) }))
+}
+
+private func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+    let p = scalar.properties
+    return p.generalCategory == .format || p.generalCategory == .control
+        || (p.isWhitespace && scalar != " ") || scalar.value == 0xA0 || scalar.value == 0xFFFD
 }
 
 /// A cell as messages quote it: trimmed, abbreviated.

@@ -67,7 +67,8 @@ package enum WorkerSession {
                 explain, report, watch and status read it as it is.
                 """)
         }
-        try DataFingerprint.check(spec, folder: folder)
+        // Data handed over by `start --foreground` was read for the folder this process just created.
+        if options.data == nil { try DataFingerprint.check(spec, folder: folder) }
         try spec.checkMemory(shape: DataShape(data), workers: workers, budget: MemoryBudget.current(maxMemory: spec.maxMemory))
         if origin.isPending {
             // Created by a detached `start`, which left loading the data to its worker: record what it told.

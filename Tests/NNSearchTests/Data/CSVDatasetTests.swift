@@ -129,6 +129,11 @@ final class CSVDatasetTests: XCTestCase {
         try assertDataError("x,label\n1,0\n", target: "zzzzzz", ["no column named \"zzzzzz\"", "\"x\", \"label\""])
     }
 
+    func testInvisibleCharactersInColumnNamesAreSpeltOut() throws {
+        try assertDataError("x,y\u{A0}\n1,0\n", ["no column named \"y\" (did you mean \"y\\u{A0}\"?)", "\"x\", \"y\\u{A0}\""])
+        try assertDataError("x,\u{200B}y\n1,0\n", ["(did you mean \"\\u{200B}y\"?)"])
+    }
+
     func testHeaderOnly() throws {
         try assertDataError("x,y\n", ["header only", "no data rows"])
         try assertDataError("x,y", ["header only", "no data rows"])
