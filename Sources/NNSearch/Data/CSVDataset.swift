@@ -8,23 +8,28 @@ import Foundation
 /// `1.0` are one class), otherwise by UTF-8 bytes. Spaces and tabs around cells and names are
 /// ignored. Blank lines are skipped. Every problem is an `NNSearchError(.data, …)` that names the
 /// file, line and column, and the column's name.
+///
+/// One pass over the mapped file, handing its pages back as it goes: memory holds the features
+/// (4 bytes a cell) and 20 bytes a row for the targets, not the file.
 func loadCSVDataset(path: String, target: String, classification: Bool?) throws -> Dataset {
-    var loader = CSVDatasetLoader(path: path, bytes: try readCSVFile(path))
+    var loader = CSVDatasetLoader(source: try CSVSource(path: path))
     return try loader.load(target: target, classification: classification)
 }
 
-/// The file's bytes, or a data error naming the path.
-private func readCSVFile(_ path: String) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw NNSearchError.data("\(path): no such file")
-    }
-    if isDirectory.boolValue { throw NNSearchError.data("\(path): is a directory, not a CSV file") }
-    do {
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-        throw NNSearchError.data("\(path): cannot read: \(error.localizedDescription)")
-    }
+/// What reading a CSV file's header and first rows tells before the whole file is loaded.
+package struct CSVPreview: Sendable, Equatable {
+    package var featureCount: Int
+    /// Rows the file has at most (its line breaks, less the header's).
+    package var rowBound: Int
+    /// Distinct target cells among the rows read, nil when they look like regression (numbers, not all integers).
+    package var distinctTargets: Int?
+}
+
+/// Checks a CSV file's header and first `rows` rows as `loadCSVDataset` would (encoding, columns,
+/// field counts, numeric features), and bounds its rows by counting line breaks, without loading it.
+func previewCSVDataset(path: String, target: String, rows: Int = 1000) throws -> CSVPreview {
+    var loader = CSVDatasetLoader(source: try CSVSource(path: path))
+    return try loader.preview(target: target, rows: rows)
 }
 
 /// The most distinct integer targets that are still inferred to be classes.
@@ -32,61 +37,160 @@ private let maxInferredClassCount = 20
 
 /// One pass over a CSV file, building a `Dataset` and reporting the first problem.
 private struct CSVDatasetLoader {
-    let path: String
     var parser: CSVParser
+    var path: String { parser.source.path }
 
-    init(path: String, bytes: [UInt8]) {
-        self.path = path
-        parser = CSVParser(bytes: bytes)
+    init(source: CSVSource) {
+        parser = CSVParser(source: source)
     }
 
-    /// The target cells as written, with their parsed value and byte offset.
+    /// The target cells: each row's value (NaN unless a finite number), where it starts, and
+    /// for a cell that is not a finite number its text's index in `texts`; the first offset of each problem.
     struct TargetCells {
-        var text: [String] = []
-        var number: [CellNumber] = []
+        var value: [Double] = []
         var offset: [Int] = []
+        var textIndex: [Int32] = []
+        var texts: [String] = []
+        var textIndices: [String: Int32] = [:]
+        var firstEmpty: Int? = nil
+        var firstNonFinite: Int? = nil
+        var firstInvalid: Int? = nil
+        var firstTooLarge: Int? = nil
+
+        mutating func append(_ field: UnsafeBufferPointer<UInt8>, at offset: Int) {
+            let number = CellNumber(field)
+            self.offset.append(offset)
+            switch number {
+            case .finite(let v):
+                value.append(v)
+                textIndex.append(-1)
+                if !Float(v).isFinite, firstTooLarge == nil { firstTooLarge = offset }
+                return
+            case .empty: if firstEmpty == nil { firstEmpty = offset }
+            case .nonFinite: if firstNonFinite == nil { firstNonFinite = offset }
+            case .invalid: if firstInvalid == nil { firstInvalid = offset }
+            }
+            value.append(.nan)
+            let text = trimmedCell(field)
+            if let i = textIndices[text] {
+                textIndex.append(i)
+            } else {
+                let i = Int32(texts.count)
+                texts.append(text)
+                textIndices[text] = i
+                textIndex.append(i)
+            }
+        }
     }
 
-    mutating func load(target: String, classification: Bool?) throws -> Dataset {
+    /// The columns, the target's index and the feature names, from the header.
+    mutating func header(target: String) throws -> (names: [String], targetIndex: Int) {
         guard let header = try nextRecord() else {
             throw NNSearchError.data("\(path): file is empty; expected a header row naming the columns")
         }
         let names = try columnNames(header)
         guard let targetIndex = names.firstIndex(of: target) else {
-            let list = names.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw NNSearchError.data(
-                "\(path): no column named \"\(target)\"\(didYouMean(target, names)); the columns are \(list)")
+            // Names shown with their invisible characters spelt out, so "y" and "y\u{A0}" do not look alike.
+            let shown = names.prefix(20).map(visibleName).joined(separator: ", ")
+            let list = names.count > 20 ? shown + " and \(names.count - 20) more" : shown
+            let lookalike = names.first { withoutInvisible($0) == withoutInvisible(target) }
+            let guess = lookalike.map { " (did you mean \(visibleName($0))?)" } ?? didYouMean(target, names)
+            throw NNSearchError.data("\(path): no column named \(visibleName(target))\(guess); the columns are \(list)")
         }
         guard names.count > 1 else {
-            throw NNSearchError.data("\(path): no feature columns; the only column is the target \"\(target)\"")
+            throw NNSearchError.data("\(path): no feature columns; the only column is the target \(JSONValue.echo(target))")
         }
-        let featureNames = names.enumerated().filter { $0.offset != targetIndex }.map(\.element)
+        return (names, targetIndex)
+    }
 
+    mutating func load(target: String, classification: Bool?) throws -> Dataset {
+        let (names, targetIndex) = try header(target: target)
+        let featureNames = names.enumerated().filter { $0.offset != targetIndex }.map(\.element)
         var features: [Float] = []
         var cells = TargetCells()
-        while let record = try nextRecord() {
-            guard record.fields.count == names.count else {
-                let found = record.fields.count
-                let offset = found > names.count ? record.fieldOffsets[names.count] : record.endOffset
-                throw error(at: offset, "row has \(found) field\(found == 1 ? "" : "s"), expected \(names.count) (one per header column)")
+        // Reserve about what the file needs (its size over the bytes of the first row), so the
+        // array rarely grows, and never to twice what it needs while it does.
+        var reserved = false
+        var releasedAt = 0
+        while try nextRow(names: names, targetIndex: targetIndex, features: &features, cells: &cells) {
+            if !reserved {
+                reserved = true
+                let rowBytes = max(1, parser.offset - (cells.offset.first ?? 0))
+                let rows = parser.source.bytes.count / rowBytes + 1
+                features.reserveCapacity(min(rows + rows / 8, 1 << 32) * featureNames.count)
             }
-            for (column, field) in record.fields.enumerated() {
-                let offset = record.fieldOffsets[column]
-                let number = CellNumber(field)
-                if column == targetIndex {
-                    cells.text.append(trimmedCell(field))
-                    cells.number.append(number)
-                    cells.offset.append(offset)
-                } else {
-                    features.append(try featureValue(number, field, column: names[column], at: offset))
-                }
+            if parser.offset - releasedAt >= 1 << 24 {
+                parser.source.release(before: parser.offset)
+                releasedAt = parser.offset
             }
         }
-        guard !cells.text.isEmpty else {
+        guard !cells.value.isEmpty else {
             throw NNSearchError.data("\(path): header only, no data rows")
         }
         let targets = try makeTargets(cells, name: target, classification: classification)
         return Dataset(featureNames: featureNames, features: features, targets: targets)
+    }
+
+    mutating func preview(target: String, rows: Int) throws -> CSVPreview {
+        let (names, targetIndex) = try header(target: target)
+        var features: [Float] = []
+        var cells = TargetCells()
+        while cells.value.count < rows,
+              try nextRow(names: names, targetIndex: targetIndex, features: &features, cells: &cells) {}
+        guard !cells.value.isEmpty else {
+            throw NNSearchError.data("\(path): header only, no data rows")
+        }
+        // Count line breaks a chunk at a time, handing each chunk's pages back after it.
+        let bytes = parser.source.bytes
+        var lineBreaks = 0, at = 0
+        while at < bytes.count {
+            let end = min(bytes.count, at + (1 << 24))
+            for byte in UnsafeBufferPointer(rebasing: bytes[at..<end]) where byte == UInt8(ascii: "\n") { lineBreaks += 1 }
+            at = end
+            parser.source.release(before: at)
+        }
+        let numbers = cells.value.filter { !$0.isNaN }
+        let regression = numbers.count == cells.value.count && numbers.contains { $0 != $0.rounded() }
+        let distinct = Set(numbers).count + cells.texts.count
+        return CSVPreview(featureCount: names.count - 1, rowBound: max(lineBreaks, 1), distinctTargets: regression ? nil : distinct)
+    }
+
+    /// Reads one data row into `features` and `cells`; false at the end of the file. A row with the
+    /// wrong number of fields is reported before a bad cell in it.
+    private mutating func nextRow(names: [String], targetIndex: Int, features: inout [Float], cells: inout TargetCells) throws -> Bool {
+        var cellError: (offset: Int, message: String)? = nil
+        var extraOffset = 0
+        let columns = names.count
+        let end: CSVParser.RecordEnd?
+        do {
+            end = try parser.nextRecord { column, field, offset in
+                if column >= columns {
+                    if column == columns { extraOffset = offset }
+                } else if column == targetIndex {
+                    cells.append(field, at: offset)
+                } else if cellError == nil {
+                    switch CellNumber(field) {
+                    case .finite(let value):
+                        let float = Float(value)
+                        if float.isFinite { features.append(float); return }
+                        cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is too large for a 32-bit float")
+                    case .empty: cellError = (offset, "column \(JSONValue.echo(names[column])) is empty")
+                    case .nonFinite: cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is not a finite number")
+                    case .invalid: cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is not a number")
+                    }
+                }
+            }
+        } catch let e as CSVParser.SyntaxError {
+            throw NNSearchError.data("\(path):\(e.line):\(e.column): \(e.reason)")
+        }
+        guard let end else { return false }
+        if end.fieldCount != columns {
+            let found = end.fieldCount
+            let offset = found > columns ? extraOffset : end.endOffset
+            throw error(at: offset, "row has \(counted(found, "field")), expected \(columns) (one per header column)")
+        }
+        if let cellError { throw error(at: cellError.offset, cellError.message) }
+        return true
     }
 
     // MARK: - Header and cells
@@ -110,7 +214,7 @@ private struct CSVDatasetLoader {
             }
             if let first = seen[name] {
                 let column = parser.location(ofOffset: header.fieldOffsets[first]).column
-                throw error(at: offset, "duplicate column name \"\(name)\" (also column \(first + 1), at 1:\(column))")
+                throw error(at: offset, "duplicate column name \(JSONValue.echo(name)) (also column \(first + 1), at 1:\(column))")
             }
             seen[name] = i
             names.append(name)
@@ -118,78 +222,93 @@ private struct CSVDatasetLoader {
         return names
     }
 
-    private func featureValue(_ number: CellNumber, _ field: String, column: String, at offset: Int) throws -> Float {
-        switch number {
-        case .finite(let value):
-            let float = Float(value)
-            if float.isFinite { return float }
-            throw error(at: offset, "column \"\(column)\": \"\(trimmedCell(field))\" is too large for a 32-bit float")
-        case .empty: throw error(at: offset, "column \"\(column)\" is empty")
-        case .nonFinite: throw error(at: offset, "column \"\(column)\": \"\(trimmedCell(field))\" is not a finite number")
-        case .invalid: throw error(at: offset, "column \"\(column)\": \"\(trimmedCell(field))\" is not a number")
-        }
-    }
-
     private func error(at offset: Int, _ message: String) -> NNSearchError {
         let (line, column) = parser.location(ofOffset: offset)
         return NNSearchError.data("\(path):\(line):\(column): \(message)")
     }
 
+    /// The trimmed text of the target cell at `offset`.
+    private func text(at offset: Int) -> String {
+        trimmedCell((try? parser.field(at: offset)) ?? "")
+    }
+
     // MARK: - Targets
 
     private func makeTargets(_ cells: TargetCells, name: String, classification: Bool?) throws -> Dataset.Targets {
-        if let i = cells.number.firstIndex(of: .empty) {
-            throw error(at: cells.offset[i], "target column \"\(name)\" is empty")
+        let column = "target column \(JSONValue.echo(name))"
+        if let offset = cells.firstEmpty {
+            throw error(at: offset, "\(column) is empty")
         }
-        let isClassification = try classification ?? inferClassification(cells, name: name)
-        guard isClassification else { return .values(try regressionValues(cells, name: name)) }
+        let isClassification = try classification ?? inferClassification(cells, column: column)
+        guard isClassification else { return .values(try regressionValues(cells, column: column)) }
 
-        let allNumeric = cells.number.allSatisfy { if case .finite = $0 { true } else { false } }
         let labels: [Int32], names: [String]
-        if allNumeric {
-            (labels, names) = classes(cells.number.map(\.value), spelling: cells.text) { $0 < $1 }
+        if cells.firstNonFinite == nil && cells.firstInvalid == nil {
+            // Every target is a number: one class per value, sorted, named by its first spelling.
+            var first: [Double: Int] = [:]
+            for (row, value) in cells.value.enumerated() where first[value] == nil { first[value] = row }
+            let sorted = first.keys.sorted()
+            let index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($0.element, Int32($0.offset)) })
+            labels = cells.value.map { index[$0]! }
+            names = sorted.map { text(at: cells.offset[first[$0]!]) }
         } else {
-            (labels, names) = classes(cells.text, spelling: cells.text) { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            // Classes by text: a number's spelling is read back from the file (only numbers need it).
+            var texts = cells.texts
+            var rowText = [Int32](repeating: 0, count: cells.value.count)
+            var lookup = cells.textIndices
+            for row in cells.value.indices {
+                let t = cells.textIndex[row]
+                if t >= 0 { rowText[row] = t; continue }
+                let spelling = text(at: cells.offset[row])
+                if let i = lookup[spelling] {
+                    rowText[row] = i
+                } else {
+                    let i = Int32(texts.count)
+                    texts.append(spelling)
+                    lookup[spelling] = i
+                    rowText[row] = i
+                }
+            }
+            let order = texts.indices.sorted { texts[$0].utf8.lexicographicallyPrecedes(texts[$1].utf8) }
+            var rank = [Int32](repeating: 0, count: texts.count)
+            for (r, i) in order.enumerated() { rank[i] = Int32(r) }
+            labels = rowText.map { rank[Int($0)] }
+            names = order.map { texts[$0] }
         }
         guard names.count >= 2 else {
             throw NNSearchError.data(
-                "\(path): target column \"\(name)\" has a single class \"\(names[0])\"; classification needs at least 2")
+                "\(path): \(column) has a single class \(JSONValue.echo(names[0])); classification needs at least 2")
         }
         return .classes(labels: labels, names: names)
     }
 
     /// Classification when any target is not a number, or all are integers with few distinct values.
-    private func inferClassification(_ cells: TargetCells, name: String) throws -> Bool {
-        if cells.number.contains(.invalid) { return true }
-        if let i = cells.number.firstIndex(of: .nonFinite) {
-            throw error(at: cells.offset[i], "target column \"\(name)\": \"\(cells.text[i])\" is not a finite number")
+    private func inferClassification(_ cells: TargetCells, column: String) throws -> Bool {
+        if cells.firstInvalid != nil { return true }
+        if let offset = cells.firstNonFinite {
+            throw error(at: offset, "\(column): \(JSONValue.echo(text(at: offset))) is not a finite number")
         }
-        let values = cells.number.map(\.value)
-        return values.allSatisfy { $0 == $0.rounded() } && Set(values).count <= maxInferredClassCount
+        var distinct = Set<Double>()
+        for value in cells.value {
+            guard value == value.rounded() else { return false }
+            distinct.insert(value)
+            if distinct.count > maxInferredClassCount { return false }
+        }
+        return true
     }
 
-    private func regressionValues(_ cells: TargetCells, name: String) throws -> [Float] {
-        try cells.number.indices.map { i in
-            let text = cells.text[i], offset = cells.offset[i]
-            switch cells.number[i] {
-            case .finite(let value) where Float(value).isFinite: return Float(value)
-            case .finite: throw error(at: offset, "target column \"\(name)\": \"\(text)\" is too large for a 32-bit float")
-            case .nonFinite: throw error(at: offset, "target column \"\(name)\": \"\(text)\" is not a finite number")
-            case .invalid, .empty:
-                throw error(at: offset, "target column \"\(name)\": \"\(text)\" is not a number, and regression needs numeric targets")
+    private func regressionValues(_ cells: TargetCells, column: String) throws -> [Float] {
+        let problems = [cells.firstNonFinite, cells.firstInvalid, cells.firstTooLarge].compactMap { $0 }
+        if let offset = problems.min() {
+            let quoted = JSONValue.echo(text(at: offset))
+            switch offset {
+            case cells.firstNonFinite: throw error(at: offset, "\(column): \(quoted) is not a finite number")
+            case cells.firstInvalid:
+                throw error(at: offset, "\(column): \(quoted) is not a number, and regression needs numeric targets")
+            default: throw error(at: offset, "\(column): \(quoted) is too large for a 32-bit float")
             }
         }
-    }
-
-    /// Class indices for `keys` in sorted key order; each class is named by its first spelling.
-    private func classes<Key: Hashable>(
-        _ keys: [Key], spelling: [String], by areInOrder: (Key, Key) -> Bool
-    ) -> (labels: [Int32], names: [String]) {
-        var firstSpelling: [Key: String] = [:]
-        for (key, text) in zip(keys, spelling) where firstSpelling[key] == nil { firstSpelling[key] = text }
-        let sorted = firstSpelling.keys.sorted(by: areInOrder)
-        let index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($0.element, Int32($0.offset)) })
-        return (keys.map { index[$0]! }, sorted.map { firstSpelling[$0]! })
+        return cells.value.map { Float($0) }
     }
 }
 
@@ -203,20 +322,15 @@ private enum CellNumber: Equatable {
     case invalid
     case empty
 
-    /// The value of a `.finite` cell, else NaN.
-    var value: Double {
-        if case .finite(let v) = self { return v }
-        return .nan
-    }
-
-    init(_ cell: String) {
-        let text = trimmedCell(cell)
+    init(_ cell: UnsafeBufferPointer<UInt8>) {
+        let text = trimmed(cell)
         if text.isEmpty {
             self = .empty
-        } else if !isPlainDecimal(text.utf8) {
-            let word = text.lowercased().drop { $0 == "+" || $0 == "-" }
-            self = ["nan", "inf", "infinity"].contains(word) ? .nonFinite : .invalid
-        } else if let value = Double(text), value.isFinite {
+        } else if !isPlainDecimal(text) {
+            let word = text.drop { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+            let lowered = String(decoding: word, as: UTF8.self).lowercased()
+            self = ["nan", "inf", "infinity"].contains(lowered) ? .nonFinite : .invalid
+        } else if let value = parseDecimal(text), value.isFinite {
             self = .finite(value)
         } else {
             self = .nonFinite
@@ -225,39 +339,121 @@ private enum CellNumber: Equatable {
 }
 
 /// Whether `text` is a plain decimal number with an optional sign and exponent (no hex, no words).
-private func isPlainDecimal(_ text: String.UTF8View) -> Bool {
-    var i = text.startIndex
+private func isPlainDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    let n = text.count
     func skipDigits() -> Int {
-        var n = 0
-        while i < text.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[i]) {
-            i = text.index(after: i)
-            n += 1
-        }
-        return n
+        let from = i
+        while i < n, text[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+        return i - from
     }
-    func skip(_ set: String) -> Bool {
-        guard i < text.endIndex, set.utf8.contains(text[i]) else { return false }
-        i = text.index(after: i)
+    func skip(_ a: UInt8, _ b: UInt8) -> Bool {
+        guard i < n, text[i] == a || text[i] == b else { return false }
+        i += 1
         return true
     }
-    _ = skip("+-")
+    _ = skip(UInt8(ascii: "+"), UInt8(ascii: "-"))
     var digits = skipDigits()
-    if skip(".") { digits += skipDigits() }
+    if skip(UInt8(ascii: "."), UInt8(ascii: ".")) { digits += skipDigits() }
     guard digits > 0 else { return false }
-    if skip("eE") {
-        _ = skip("+-")
+    if skip(UInt8(ascii: "e"), UInt8(ascii: "E")) {
+        _ = skip(UInt8(ascii: "+"), UInt8(ascii: "-"))
         guard skipDigits() > 0 else { return false }
     }
-    return i == text.endIndex
+    return i == n
+}
+
+/// The value of a plain decimal (checked by `isPlainDecimal`), correctly rounded: the same Double
+/// as `Double(String)` (its reference, compared in the tests), which reads any other.
+///
+/// Clinger's fast path: with at most 15 significant digits the digits are an exact Double, and
+/// so is a power of ten up to 10^22; one multiplication or division then rounds once, correctly.
+func parseDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+    let zero = UInt8(ascii: "0")
+    let n = text.count
+    var i = 0, negative = false
+    if i < n, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+        negative = text[i] == UInt8(ascii: "-")
+        i += 1
+    }
+    var mantissa: UInt64 = 0, significant = 0, exponent = 0
+    var fraction = false
+    while i < n {
+        let c = text[i]
+        if c == UInt8(ascii: ".") { fraction = true; i += 1; continue }
+        let d = c &- zero
+        guard d < 10 else { break }
+        if mantissa != 0 || d != 0 {
+            significant += 1
+            if significant > 15 { return Double(String(decoding: text, as: UTF8.self)) }
+            mantissa = mantissa * 10 + UInt64(d)
+        }
+        if fraction { exponent -= 1 }
+        i += 1
+    }
+    if i < n {   // e or E, an optional sign, digits
+        i += 1
+        var sign = 1, e = 0
+        if text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") { sign = text[i] == UInt8(ascii: "-") ? -1 : 1; i += 1 }
+        while i < n {
+            e = e * 10 + Int(text[i] &- zero)
+            if e > 1000 { return Double(String(decoding: text, as: UTF8.self)) }
+            i += 1
+        }
+        exponent += sign * e
+    }
+    var value = Double(mantissa)
+    if mantissa != 0 {
+        guard (-22...22).contains(exponent) else { return Double(String(decoding: text, as: UTF8.self)) }
+        value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+    }
+    return negative ? -value : value
+}
+
+/// 10^0 ... 10^22, each exact in a Double.
+private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
+
+/// `s` without leading and trailing spaces and tabs.
+private func trimmed(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var lo = 0, hi = s.count
+    while lo < hi, s[lo] == UInt8(ascii: " ") || s[lo] == UInt8(ascii: "\t") { lo += 1 }
+    while lo < hi, s[hi - 1] == UInt8(ascii: " ") || s[hi - 1] == UInt8(ascii: "\t") { hi -= 1 }
+    return UnsafeBufferPointer(rebasing: s[lo..<hi])
+}
+
+/// A column name quoted for a message, abbreviated, with characters one cannot see (controls,
+/// no-break and zero-width spaces, byte order marks, other format characters) written as `\u{A0}`.
+private func visibleName(_ name: String) -> String {
+    var out = ""
+    for scalar in name.unicodeScalars {
+        out += isInvisible(scalar) ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+    }
+    return abbreviated("\"" + out.replacingOccurrences(of: "\"", with: "\\\"") + "\"")
+}
+
+/// `name` without the characters `visibleName` spells out.
+private func withoutInvisible(_ name: String) -> String {
+    String(String.UnicodeScalarView(name.unicodeScalars.filter { !isInvisible($0) }))
+}
+
+private func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+    let p = scalar.properties
+    return p.generalCategory == .format || p.generalCategory == .control
+        || (p.isWhitespace && scalar != " ") || scalar.value == 0xA0 || scalar.value == 0xFFFD
+}
+
+/// A cell as messages quote it: trimmed, abbreviated.
+private func echoCell(_ field: UnsafeBufferPointer<UInt8>) -> String {
+    JSONValue.echo(trimmedCell(field))
+}
+
+/// The cell's text without leading and trailing spaces and tabs.
+private func trimmedCell(_ s: UnsafeBufferPointer<UInt8>) -> String {
+    String(decoding: trimmed(s), as: UTF8.self)
 }
 
 /// `s` without leading and trailing spaces and tabs.
 private func trimmedCell(_ s: String) -> String {
-    let u = s.utf8
-    let isSpace = { (c: UInt8) in c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
-    guard let first = u.first, let last = u.last, isSpace(first) || isSpace(last) else { return s }
-    var lo = u.startIndex, hi = u.endIndex
-    while lo < hi, isSpace(u[lo]) { lo = u.index(after: lo) }
-    while lo < hi, isSpace(u[u.index(before: hi)]) { hi = u.index(before: hi) }
-    return String(decoding: u[lo..<hi], as: UTF8.self)
+    var s = s
+    return s.withUTF8 { trimmedCell($0) }
 }

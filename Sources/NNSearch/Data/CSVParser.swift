@@ -17,6 +17,9 @@ struct CSVRecord: Equatable {
 /// line breaks and doubled quotes (`""` for `"`). A UTF-8 byte order mark is skipped.
 /// Empty lines are skipped (an empty single-field record is written `""`).
 /// Malformed quoting throws a `SyntaxError` with the line and column.
+///
+/// `nextRecord(_:)` hands each field's bytes to a closure without making a `String` (the
+/// dataset loader reads a large file that way); `next()` builds a `CSVRecord`.
 struct CSVParser {
     /// Malformed quoting, at a 1-based line and column (counted in Unicode scalars).
     struct SyntaxError: Error, Equatable, CustomStringConvertible {
@@ -26,18 +29,36 @@ struct CSVParser {
         var description: String { "\(line):\(column): \(reason)" }
     }
 
-    private let bytes: [UInt8]
+    /// Where a record ended, as `nextRecord(_:)` reports it.
+    struct RecordEnd {
+        /// 1-based line on which the record starts.
+        var line: Int
+        var fieldCount: Int
+        /// Byte offset just past the record's last field.
+        var endOffset: Int
+    }
+
+    /// The bytes (kept alive by the parser).
+    let source: CSVSource
+    private let b: UnsafeBufferPointer<UInt8>
     private let start: Int
     private var position: Int
     private var line = 1
+    /// A quoted field with doubled quotes, unescaped.
+    private var scratch: [UInt8] = []
 
     private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\"")
     private static let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
 
-    init(bytes: [UInt8]) {
-        self.bytes = bytes
-        start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    init(source: CSVSource) {
+        self.source = source
+        b = source.bytes
+        start = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         position = start
+    }
+
+    init(bytes: [UInt8]) {
+        self.init(source: CSVSource(bytes: bytes, path: ""))
     }
 
     /// Every record of `bytes`.
@@ -48,63 +69,92 @@ struct CSVParser {
         return result
     }
 
+    /// Bytes read so far: every record before this offset has been returned.
+    var offset: Int { position }
+
     /// The next record, or nil at the end of the input.
     mutating func next() throws -> CSVRecord? {
-        let bytes = self.bytes
-        return try bytes.withUnsafeBufferPointer { try nextRecord($0) }
+        var fields: [String] = [], offsets: [Int] = []
+        guard let end = try nextRecord({ _, field, offset in
+            fields.append(String(decoding: field, as: UTF8.self))
+            offsets.append(offset)
+        }) else { return nil }
+        return CSVRecord(fields: fields, fieldOffsets: offsets, line: end.line, endOffset: end.endOffset)
+    }
+
+    /// Reads the next record, calling `visit(column, bytes, offset)` for each field in order with its
+    /// unquoted bytes (valid during the call only) and the offset where it starts; nil at the end of input.
+    mutating func nextRecord(
+        _ visit: (_ column: Int, _ field: UnsafeBufferPointer<UInt8>, _ offset: Int) throws -> Void
+    ) throws -> RecordEnd? {
+        while position < b.count, b[position] == Self.lf || b[position] == Self.cr {
+            skipLineEnding()
+        }
+        guard position < b.count else { return nil }
+        let recordLine = line
+        var column = 0
+        while true {
+            let fieldStart = position
+            if position < b.count, b[position] == Self.quote {
+                let field = try quotedField()
+                if let field {
+                    try visit(column, field, fieldStart)
+                } else {
+                    try scratch.withUnsafeBufferPointer { try visit(column, $0, fieldStart) }
+                }
+            } else {
+                try visit(column, try plainField(), fieldStart)
+            }
+            column += 1
+            if position < b.count, b[position] == Self.comma {
+                position += 1
+                continue
+            }
+            let end = position
+            if position < b.count { skipLineEnding() }
+            return RecordEnd(line: recordLine, fieldCount: column, endOffset: end)
+        }
+    }
+
+    /// The text of the field that starts at `offset` (one `nextRecord` reported).
+    func field(at offset: Int) throws -> String {
+        var reader = self
+        reader.position = offset
+        if offset < b.count, b[offset] == Self.quote {
+            let field = try reader.quotedField()
+            return field.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: reader.scratch, as: UTF8.self)
+        }
+        return String(decoding: try reader.plainField(), as: UTF8.self)
     }
 
     /// The 1-based line and column (in Unicode scalars, not counting a BOM) of a byte offset.
     func location(ofOffset offset: Int) -> (line: Int, column: Int) {
         var line = 1, lineStart = start
-        let end = min(offset, bytes.count)
+        let end = min(offset, b.count)
         var i = start
         while i < end {
-            let c = bytes[i]
-            if c == Self.lf || (c == Self.cr && (i + 1 >= bytes.count || bytes[i + 1] != Self.lf)) {
+            let c = b[i]
+            if c == Self.lf || (c == Self.cr && (i + 1 >= b.count || b[i + 1] != Self.lf)) {
                 line += 1
                 lineStart = i + 1
             }
             i += 1
         }
-        let column = bytes[lineStart..<max(lineStart, end)].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        let column = b[lineStart..<max(lineStart, end)].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
         return (line, column)
     }
 
     // MARK: - Scanning
 
-    private mutating func nextRecord(_ b: UnsafeBufferPointer<UInt8>) throws -> CSVRecord? {
-        while position < b.count, b[position] == Self.lf || b[position] == Self.cr {
-            skipLineEnding(b)
-        }
-        guard position < b.count else { return nil }
-        var record = CSVRecord(fields: [], fieldOffsets: [], line: line, endOffset: 0)
-        while true {
-            record.fieldOffsets.append(position)
-            if position < b.count, b[position] == Self.quote {
-                record.fields.append(try quotedField(b))
-            } else {
-                record.fields.append(try plainField(b))
-            }
-            if position < b.count, b[position] == Self.comma {
-                position += 1
-                continue
-            }
-            record.endOffset = position
-            if position < b.count { skipLineEnding(b) }
-            return record
-        }
-    }
-
     /// Consumes one LF, CRLF or CR at `position`.
-    private mutating func skipLineEnding(_ b: UnsafeBufferPointer<UInt8>) {
+    private mutating func skipLineEnding() {
         if b[position] == Self.cr, position + 1 < b.count, b[position + 1] == Self.lf { position += 1 }
         position += 1
         line += 1
     }
 
     /// An unquoted field, up to the next comma, line ending or end of input.
-    private mutating func plainField(_ b: UnsafeBufferPointer<UInt8>) throws -> String {
+    private mutating func plainField() throws -> UnsafeBufferPointer<UInt8> {
         let fieldStart = position
         while position < b.count {
             let c = b[position]
@@ -114,28 +164,31 @@ struct CSVParser {
             }
             position += 1
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: b[fieldStart..<position]), as: UTF8.self)
+        return UnsafeBufferPointer(rebasing: b[fieldStart..<position])
     }
 
-    /// A quoted field starting at the opening quote at `position`.
-    private mutating func quotedField(_ b: UnsafeBufferPointer<UInt8>) throws -> String {
+    /// A quoted field starting at the opening quote at `position`: its bytes between the quotes,
+    /// or nil when it had doubled quotes and its unescaped bytes are in `scratch`.
+    private mutating func quotedField() throws -> UnsafeBufferPointer<UInt8>? {
         let open = position
         position += 1
-        var text: [UInt8] = []
         var segment = position
+        var escaped = false
+        var end = position
         while true {
             guard position < b.count else {
                 throw syntaxError(at: open, "unterminated quoted field (no closing quote)")
             }
             let c = b[position]
             if c == Self.quote {
-                text.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<position]))
                 if position + 1 < b.count, b[position + 1] == Self.quote {
-                    text.append(Self.quote)
+                    if !escaped { scratch.removeAll(keepingCapacity: true); escaped = true }
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment...position]))
                     position += 2
                     segment = position
                     continue
                 }
+                end = position
                 position += 1
                 break
             }
@@ -147,7 +200,9 @@ struct CSVParser {
         if position < b.count, b[position] != Self.comma, b[position] != Self.lf, b[position] != Self.cr {
             throw syntaxError(at: position, "unexpected text after the closing quote of a quoted field")
         }
-        return String(decoding: text, as: UTF8.self)
+        guard escaped else { return UnsafeBufferPointer(rebasing: b[(open + 1)..<end]) }
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[segment..<end]))
+        return nil
     }
 
     private func syntaxError(at offset: Int, _ reason: String) -> SyntaxError {

@@ -19,15 +19,19 @@ struct DataSplit: Sendable {
         var random = Random(seed: seed, stream: 1)
         let order = random.permutation(n)
         let trainCount = Int(Double(n) * (1 - validationFraction))
+        let fraction = "\"validation\": \(formatNumber(validationFraction))"
         guard trainCount > 0, trainCount < n else {
             let part = trainCount > 0 ? "validation" : "training"
-            throw NNSearchError.data(
-                "the \(part) split would be empty: \(n) rows with validation fraction \(validationFraction)")
+            throw NNSearchError.data("the \(part) split would be empty: \(counted(n, "row")) with \(fraction)"
+                + " leave\(n == 1 ? "s" : "") none for \(part); use more rows"
+                + (trainCount > 0 ? " or a larger \"validation\"" : " or a smaller \"validation\""))
         }
         train = data.subset(Array(order[..<trainCount]))
         validation = data.subset(Array(order[trainCount...]))
         if let single = train.singleClass {
-            throw NNSearchError.data("the training split (\(trainCount) rows) has a single class \"\(single)\"; it needs at least 2")
+            throw NNSearchError.data(
+                "the training split (\(counted(trainCount, "row")) of \(n), \(fraction)) has a single class"
+                + " \(JSONValue.echo(single)); classification needs at least 2: use more rows")
         }
     }
 
@@ -41,7 +45,7 @@ struct DataSplit: Sendable {
             let (r, k) = round.quotientAndRemainder(dividingBy: plan.folds)
             let which = plan.repeats == 1 ? "fold \(k + 1)" : "fold \(k + 1) of repeat \(r + 1)"
             throw NNSearchError.data("cross-validation: the training rows of \(which) (\(train.rowCount) rows) have a"
-                + " single class \"\(single)\"; it needs at least 2 (use fewer folds, or more rows of the other classes)")
+                + " single class \(JSONValue.echo(single)); it needs at least 2 (use fewer folds, or more rows of the other classes)")
         }
     }
 

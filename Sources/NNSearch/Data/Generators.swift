@@ -13,13 +13,18 @@ package enum DataGenerator: String, CaseIterable, Sendable {
     /// One feature `hr` ~ N(92, 12); class = hr ≥ 91.
     case heartRate = "heart_rate"
 
+    /// Features per row.
+    package var featureCount: Int { self == .heartRate ? 1 : 2 }
+    /// Classes its labels take.
+    package var classCount: Int { self == .heartRate ? 2 : 3 }
+
     /// `rows` rows drawn from `Random(seed: seed)`.
     package func generate(rows: Int, seed: UInt64) -> Dataset {
         var random = Random(seed: seed)
         let rows = max(0, rows)
         var features: [Float] = []
         var labels: [Int32] = []
-        features.reserveCapacity(rows * (self == .heartRate ? 1 : 2))
+        features.reserveCapacity(rows * featureCount)
         labels.reserveCapacity(rows)
         for _ in 0..<rows {
             switch self {

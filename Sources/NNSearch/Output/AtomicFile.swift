@@ -3,7 +3,7 @@ import Foundation
 /// Replaces `path` with `data` so that readers see the old file or the new one, never a mix.
 ///
 /// Writes a temporary file in the same folder, optionally fsyncs it, and renames it over `path`.
-package func writeAtomically(_ data: Data, to path: String, sync: Bool = false) throws {
+package func writeAtomically(_ data: some ContiguousBytes, to path: String, sync: Bool = false) throws {
     let temporary = path + temporarySuffix
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ioError("cannot create \(temporary)") }

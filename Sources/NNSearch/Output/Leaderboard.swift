@@ -1,14 +1,13 @@
 import Foundation
 
-/// Every finished trial ranked best first by the metric (ties by trial number), kept in memory
-/// and written whole to `leaderboard.csv` after each change.
+/// Every finished trial ranked best first (`TrialRank`: by the metric, ties by validation loss,
+/// then trial number), kept in memory and written whole to `leaderboard.csv` after each change.
 ///
 /// Rows are formatted once, when they arrive; a rewrite only prefixes ranks and concatenates,
 /// so it stays cheap with tens of thousands of trials.
 package struct Leaderboard {
     private struct Entry {
-        var score: Double      // larger is better; -inf for diverged
-        var trial: Int
+        var rank: TrialRank
         var row: [UInt8]       // the CSV row after the rank column, with its newline, as UTF-8
     }
 
@@ -26,49 +25,31 @@ package struct Leaderboard {
     /// The best trial's number and metric value, if any trial finished without diverging.
     private(set) var best: (trial: Int, value: Double)? = nil
 
-    /// Adds a trial given its metric value (NaN when it diverged) and its formatted row fields.
-    package mutating func insert(trial: Int, metricValue: Double, fields: [String]) {
-        insert(trial: trial, metricValue: metricValue, line: Array(csvLine(fields).utf8))
+    /// Adds a trial given its metric value (NaN when it did not complete), validation loss and formatted row fields.
+    package mutating func insert(trial: Int, metricValue: Double, valLoss: Double, fields: [String]) {
+        insert(TrialRank(metric: metricValue, valLoss: valLoss, trial: trial), line: Array(csvLine(fields).utf8))
     }
 
-    /// Adds a trial given its metric value (NaN when it diverged) and its CSV row with its newline, as UTF-8.
-    mutating func insert(trial: Int, metricValue: Double, line: [UInt8]) {
-        let entry = Entry(score: score(metricValue), trial: trial, row: line)
-        // The first entry that ranks after the new one.
-        entries.insert(entry, at: rank(of: metricValue, trial: trial))
-        if let first = entries.first, first.score > -Double.infinity {
-            best = (first.trial, maximize ? first.score : -first.score)
-        }
-    }
-
-    /// How many entries rank before a trial with this metric value (NaN when it did not complete).
-    func rank(of metricValue: Double, trial: Int) -> Int {
-        let score = score(metricValue)
+    /// Adds a trial given its rank and its CSV row with its newline, as UTF-8.
+    mutating func insert(_ rank: TrialRank, line: [UInt8]) {
+        // Binary search for the first entry that ranks after the new one.
         var lo = 0, hi = entries.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            let e = entries[mid]
-            if e.score > score || (e.score == score && e.trial < trial) { lo = mid + 1 } else { hi = mid }
+            if entries[mid].rank.precedes(rank, maximize: maximize) { lo = mid + 1 } else { hi = mid }
         }
-        return lo
+        entries.insert(Entry(rank: rank, row: line), at: lo)
+        if let first = entries.first?.rank, !first.metric.isNaN {
+            best = (first.trial, first.metric)
+        }
     }
 
     /// The best `k` completed trials (diverged and pruned ones never count), best first.
-    func top(_ k: Int) -> [Int] { topScores(k).map(\.trial) }
-
-    /// The best `k` completed trials with their scores (larger is better), best first.
-    func topScores(_ k: Int) -> [(score: Double, trial: Int)] {
-        entries.prefix(k).filter { $0.score > -Double.infinity }.map { ($0.score, $0.trial) }
-    }
-
-    /// A metric value as a score: larger is better, −∞ when it did not complete (NaN).
-    func score(_ metricValue: Double) -> Double {
-        metricValue.isNaN ? -Double.infinity : (maximize ? metricValue : -metricValue)
-    }
+    func top(_ k: Int) -> [TrialRank] { entries.prefix(k).map(\.rank).filter { !$0.metric.isNaN } }
 
     /// Every row (with its newline, as UTF-8) by trial number.
     func rowsByTrial() -> [Int: [UInt8]] {
-        Dictionary(entries.map { ($0.trial, $0.row) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(entries.map { ($0.rank.trial, $0.row) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The whole file's text: ranks and preformatted rows copied into one buffer.

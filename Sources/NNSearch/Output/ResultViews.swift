@@ -29,7 +29,7 @@ struct ResultViews {
     /// Takes a finished trial's row into the views (in memory; `appendRows` and `write…` put it on disk).
     mutating func add(_ f: SearchState.Finished, row: String) {
         let line = Array((row + "\n").utf8)
-        leaderboard.insert(trial: f.trial, metricValue: f.metric, line: line)
+        leaderboard.insert(TrialRank(metric: f.metric, valLoss: f.valLoss, trial: f.trial), line: line)
         trialsBytes += line.count
     }
 

@@ -76,26 +76,17 @@ package struct SearchResults {
     /// When the search's first process joined (Unix seconds), if it ever ran.
     package var started: Double? { snapshot.state.processes.values.map(\.joined).min() }
 
-    /// Finished trials best first by the metric; ties by trial number; trials that did not complete last.
+    /// Finished trials best first (`TrialRank`: the metric, ties by validation loss, then trial
+    /// number; trials that did not complete last).
     package var ranked: [TrialOutcome] {
         let maximize = metric.maximize
-        return trials.sorted { a, b in
-            switch (a.metric.isNaN, b.metric.isNaN) {
-            case (false, true): return true
-            case (true, false): return false
-            case (true, true): return a.number < b.number
-            case (false, false):
-                if a.metric != b.metric { return maximize ? a.metric > b.metric : a.metric < b.metric }
-                return a.number < b.number
-            }
-        }
+        return trials.sorted { $0.rank.precedes($1.rank, maximize: maximize) }
     }
 
     /// The best completed trial.
     package var best: TrialOutcome? {
-        trials.filter { !$0.metric.isNaN }.min { a, b in
-            a.metric != b.metric ? isBetter(a.metric, than: b.metric) : a.number < b.number
-        }
+        let maximize = metric.maximize
+        return trials.filter { !$0.metric.isNaN }.min { $0.rank.precedes($1.rank, maximize: maximize) }
     }
 
     /// Whether `a` is a better metric value than `b`.

@@ -29,16 +29,19 @@ struct CheckpointStore: Sendable {
             ? { TrialRunner(hyperparameters: h, seed: trial.seed, data: data.data(for: h.normalize)) }
             : { FoldRunner(hyperparameters: h, seed: trial.seed, rounds: data.rounds) { data.data(for: h.normalize, round: $0) } }
         let path = folder.checkpoint(trial.number)
-        guard let bytes = FileManager.default.contents(atPath: path) else { return fresh() }
-        let runner = fresh()
-        do {
-            try runner.restore(bytes, identity: identity(trial))
-            return runner
-        } catch {
-            warn("\(path) cannot be used (\(error)); trial \(trial.number) restarts from its first epoch")
-            unlink(path)
-            return fresh()
+        // In a scope of its own, so the checkpoint's bytes and a runner it could not restore are
+        // gone before a fresh runner is made (memory holds one runner and one copy, as `TrialMemory` says).
+        if let bytes = readFileBytes(path).map({ Data($0) }) {
+            let runner = fresh()
+            do {
+                try runner.restore(bytes, identity: identity(trial))
+                return runner
+            } catch {
+                warn("\(path) cannot be used (\(error)); trial \(trial.number) restarts from its first epoch")
+                unlink(path)
+            }
         }
+        return fresh()
     }
 
     /// The checkpoint cadence of a trial starting now.

@@ -176,7 +176,7 @@ package final class Executor: @unchecked Sendable {
         guard let models, let single = runner as? TrialRunner, result.status == .completed,
               coordinator.mayContinue(trial.number) else { return }
         let metric = coordinator.columns.metricValue(result)
-        guard coordinator.couldKeepModel(trial.number, metricValue: metric) else { return }
+        guard coordinator.couldKeepModel(trial.number, metricValue: metric, valLoss: result.last?.valLoss ?? .nan) else { return }
         do {
             try models.write(models.model(trial, runner: single, result: result, metricValue: metric))
         } catch let error as NNSearchError where error.kind == .data {

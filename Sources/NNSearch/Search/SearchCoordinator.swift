@@ -58,7 +58,7 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// never wait behind a journal operation to report an epoch.
     private let inHand = Locked([Int: JournalRecord.TrialEpoch]())
     /// The best `keepModels` completed trials' scores (larger better) as of the latest replay.
-    private let bestScores = Locked([(score: Double, trial: Int)]())
+    private let bestRanks = Locked([TrialRank]())
 
     private struct Replica {
         var state: SearchState
@@ -94,7 +94,8 @@ package final class SearchCoordinator: @unchecked Sendable {
         file = try JournalFile(directory: folder.path, create: false)
         lock = JournalLock(directory: folder.path, grace: settings.lockGrace)
         lock.onBreak = { warn($0) }
-        replica = Locked(Replica(state: SearchState(trialCount: plan.count, schedule: schedule),
+        replica = Locked(Replica(state: SearchState(trialCount: plan.count, schedule: schedule,
+                                                             crossValidated: columns.crossValidated),
                                  views: ResultViews(folder: folder, columns: columns)))
     }
 
@@ -137,10 +138,10 @@ package final class SearchCoordinator: @unchecked Sendable {
     /// Whether a trial finishing now with this metric value (NaN: it did not complete) could be among
     /// the best `keepModels`, judged against the results replayed so far (never more than the final
     /// ones). Reads the best scores as of the latest replay, not the replica: no wait on a journal operation.
-    package func couldKeepModel(_ trial: Int, metricValue: Double) -> Bool {
+    package func couldKeepModel(_ trial: Int, metricValue: Double, valLoss: Double) -> Bool {
         guard keepModels > 0, !metricValue.isNaN else { return false }
-        let score = columns.metric.maximize ? metricValue : -metricValue
-        let before = bestScores.withLock { best in best.filter { $0.score > score || ($0.score == score && $0.trial < trial) }.count }
+        let rank = TrialRank(metric: metricValue, valLoss: valLoss, trial: trial), maximize = columns.metric.maximize
+        let before = bestRanks.withLock { best in best.filter { $0.precedes(rank, maximize: maximize) }.count }
         return before < keepModels
     }
 
@@ -414,8 +415,8 @@ package final class SearchCoordinator: @unchecked Sendable {
             warn("\(file.path): cut a torn record of \(scan.tail) bytes at byte \(scan.settled) (a writer was killed mid-append)")
         }
         if finished, keepModels > 0 {
-            let best = r.views.leaderboard.topScores(keepModels)
-            bestScores.withLock { $0 = best }
+            let best = r.views.leaderboard.top(keepModels)
+            bestRanks.withLock { $0 = best }
         }
         if finished || !scan.entries.isEmpty {
             let state = r.state
@@ -438,7 +439,7 @@ package final class SearchCoordinator: @unchecked Sendable {
     private func pruneModels(_ r: Replica) {
         guard keepModels > 0 else { return }
         let state = r.state
-        ModelStore.prune(folder, best: Set(r.views.leaderboard.top(keepModels)), finished: { state.finished[$0] != nil })
+        ModelStore.prune(folder, best: Set(r.views.leaderboard.top(keepModels).map(\.trial)), finished: { state.finished[$0] != nil })
     }
 
     private func writeViews(_ r: inout Replica, now: Double) throws {

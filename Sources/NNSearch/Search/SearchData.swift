@@ -1,3 +1,4 @@
+import Foundation
 import NNSearchKernel
 
 /// A search's data, loaded, split and laid out once, then shared read-only by every trial.
@@ -39,7 +40,12 @@ package struct SearchData: Sendable {
         }
         switch spec.validation {
         case .holdout(let fraction):
-            let split = try DataSplit(dataset, validationFraction: fraction, seed: Self.splitSeed(spec))
+            let split: DataSplit
+            do {
+                split = try DataSplit(dataset, validationFraction: fraction, seed: Self.splitSeed(spec))
+            } catch let error as NNSearchError {
+                throw NNSearchError(error.kind, "\(spec.dataDescription): \(error.message)")
+            }
             let raw = TrainingData(train: split.train, validation: split.validation).standardizingTargets()
             let statistics = split.standardization()
             var scaled = split
@@ -131,6 +137,22 @@ package struct SearchData: Sendable {
 }
 
 extension SearchSpec {
+    /// The size of the spec's CSV file in bytes; nil for a generator or a file that is not there.
+    package var dataFileSize: Int? {
+        guard case .csv(let path, _, _) = data,
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else { return nil }
+        return size.intValue
+    }
+
+    /// The spec's data as messages name it: `s.json: data (generator sum_bin, 2 rows)`, `s.json: data.csv "x.csv"`.
+    package var dataDescription: String {
+        let where_ = file.isEmpty ? "" : "\(file): "
+        switch data {
+        case .generator(let name, let rows, _): return where_ + "data (generator \(name), \(counted(rows, "row")))"
+        case .csv(_, let written, _): return where_ + "data.csv \(JSONValue.echo(written))"
+        }
+    }
+
     /// The metric in force once the task is known, or a usage error if it does not fit the task.
     package func resolvedMetric(for task: TaskKind) throws -> Metric {
         guard let metric else { return Metric.defaultMetric(for: task) }

@@ -20,6 +20,29 @@ package struct SearchOrigin: Sendable {
         if let fingerprint { fields.merge(fingerprint.originFields) { _, new in new } }
     }
 
+    /// The origin of a search created before its data was loaded (a detached `start` only checks a
+    /// CSV file's header and first rows): `chance=pending` until the first worker to load the data
+    /// records the task, metric and chance level with `recordingData`.
+    package init(specPath: String, pendingFor spec: SearchSpec, fingerprint: DataFingerprint?) {
+        fields = ["spec_path": specPath, "chance": SearchOrigin.pending]
+        if let task = spec.task { fields["task"] = task.rawValue }
+        if let metric = spec.metric ?? spec.task.map(Metric.defaultMetric(for:)) { fields["metric"] = metric.rawValue }
+        if let fingerprint { fields.merge(fingerprint.originFields) { _, new in new } }
+    }
+
+    private static let pending = "pending"
+
+    /// Whether the data's task, metric and chance level wait for the first worker to load the data.
+    package var isPending: Bool { fields["chance"] == SearchOrigin.pending }
+
+    /// This origin with what loading the data told.
+    package func recordingData(metric: Metric, task: TaskKind, chance: ChanceLevel) -> SearchOrigin {
+        var loaded = SearchOrigin(specPath: specPath ?? "", metric: metric, task: task, chance: chance, fingerprint: nil)
+        if specPath == nil { loaded.fields["spec_path"] = nil }
+        loaded.fields.merge(fields.filter { !["metric", "task", "chance"].contains($0.key) }) { mine, _ in mine }
+        return loaded
+    }
+
     /// The origin recorded in `folder` (empty when the file is missing or unreadable).
     package static func read(_ folder: SearchFolder) -> SearchOrigin {
         guard let text = try? String(contentsOfFile: folder.file("origin"), encoding: .utf8) else { return SearchOrigin() }

@@ -60,7 +60,7 @@ package struct SearchSnapshot {
         self.folder = folder
         spec = try SearchSpec.load(path: folder.spec)
         file = try JournalFile(directory: folder.path, create: false)
-        state = SearchState(trialCount: TrialPlan(spec: spec).count)
+        state = SearchState(trialCount: TrialPlan(spec: spec).count, crossValidated: spec.validation.crossValidation != nil)
         problems = []
         offset = 0
         now = 0
@@ -107,16 +107,12 @@ package struct SearchSnapshot {
         return .interrupted
     }
 
-    /// The best finished trial and its metric value (diverged trials never count).
+    /// The best finished trial (`TrialRank`) and its metric value (trials that did not complete never count).
     package var best: (trial: Int, value: Double)? {
         let maximize = metric?.maximize ?? true
-        var best: (trial: Int, value: Double)? = nil
-        for f in state.finished.values where !f.metric.isNaN {
-            guard let b = best else { best = (f.trial, f.metric); continue }
-            let better = maximize ? f.metric > b.value : f.metric < b.value
-            if better || (f.metric == b.value && f.trial < b.trial) { best = (f.trial, f.metric) }
-        }
-        return best
+        let best = state.finished.values.filter { !$0.metric.isNaN }.map(\.rank)
+            .min { $0.precedes($1, maximize: maximize) }
+        return best.map { ($0.trial, $0.metric) }
     }
 }
 

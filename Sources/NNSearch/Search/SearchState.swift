@@ -21,8 +21,13 @@ package struct SearchState: Sendable {
     package struct Finished: Sendable {
         package var trial: Int
         package var metric: Double
+        /// Its row's validation loss, which breaks ties of the metric (`TrialRank`).
+        package var valLoss: Double
         package var process: String
         package var time: Double
+
+        /// Where it ranks.
+        package var rank: TrialRank { TrialRank(metric: metric, valLoss: valLoss, trial: trial) }
     }
 
     /// The latest claim of an unfinished trial.
@@ -97,8 +102,12 @@ package struct SearchState: Sendable {
     /// Trials at or above `frontier` that were claimed or finished.
     private var touchedAboveFrontier: Set<Int> = []
 
-    package init(trialCount: Int, schedule: RungSchedule? = nil) {
+    /// Fields after `val_loss` in the rows (`ResultColumns.fieldsAfterValLoss`): where ties are broken.
+    private let fieldsAfterValLoss: Int
+
+    package init(trialCount: Int, schedule: RungSchedule? = nil, crossValidated: Bool = false) {
         self.trialCount = trialCount
+        fieldsAfterValLoss = ResultColumns.fieldsAfterValLoss(crossValidated: crossValidated)
         ledger = schedule.map(RungLedger.init)
     }
 
@@ -156,7 +165,8 @@ package struct SearchState: Sendable {
                 return ignore(offset, "a late result for trial \(trial) from \(process), whose lease had passed to \(claim.process)")
             }
             // The process's id from its join, so thousands of results share one string.
-            let f = Finished(trial: trial, metric: metric, process: processes[process]?.id ?? process, time: time)
+            let f = Finished(trial: trial, metric: metric, valLoss: ResultColumns.valLoss(inRow: row, fieldsAfterValLoss: fieldsAfterValLoss),
+                             process: processes[process]?.id ?? process, time: time)
             finished[trial] = f
             finishOrder.append(trial)
             claims[trial] = nil

@@ -25,6 +25,8 @@ package enum WorkerSession {
         package var quiet = false
         /// Keep `report.html` fresh as trials finish (off for the benchmark).
         package var report = true
+        /// The search's data when the caller loaded it already (`start --foreground`), so it is read once.
+        package var data: SearchData? = nil
 
         package init() {}
     }
@@ -33,7 +35,7 @@ package enum WorkerSession {
     package static func run(folder: SearchFolder, options: Options) throws -> Int32 {
         let say: (String) -> Void = options.quiet ? { _ in } : { standardOutput($0) }
         let spec = try SearchSpec.load(path: folder.spec)
-        let data = try SearchData(spec: spec)
+        let data = try options.data ?? SearchData(spec: spec)
         let metric = try spec.resolvedMetric(for: data.task)
         let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance,
                                     crossValidated: spec.validation.crossValidation != nil)
@@ -59,7 +61,8 @@ package enum WorkerSession {
             say("\(folder.path) is stopped; nothing to do (continue it with: nnsearch resume \(folder.path))\n")
             return 0
         }
-        guard SearchOrigin.read(folder).chance != nil else {
+        let origin = SearchOrigin.read(folder)
+        guard origin.chance != nil || origin.isPending else {
             // Its rows lack the diagnosis and training-metric columns: new ones would not fit its files.
             throw NNSearchError(.data, """
                 \(folder.path) was created by nnsearch 0.4 or earlier, whose result rows have other columns; \
@@ -67,7 +70,13 @@ package enum WorkerSession {
                 explain, report, watch and status read it as it is.
                 """)
         }
-        try DataFingerprint.check(spec, folder: folder)
+        // Data handed over by `start --foreground` was read for the folder this process just created.
+        if options.data == nil { try DataFingerprint.check(spec, folder: folder) }
+        try spec.checkMemory(shape: DataShape(data), workers: workers, budget: MemoryBudget.current(maxMemory: spec.maxMemory))
+        if origin.isPending {
+            // Created by a detached `start`, which left loading the data to its worker: record what it told.
+            try origin.recordingData(metric: metric, task: data.task, chance: data.chance).write(to: folder)
+        }
         let checkpoints = CheckpointStore(folder: folder, data: data, validation: spec.validation)
         checkpoints.clean(finished: Set(before.finished.keys))
         // TPE's points up to the frontier, computed before the journal lock is ever taken (a second each per 1,000 trials or so).

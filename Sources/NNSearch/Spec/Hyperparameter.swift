@@ -78,7 +78,7 @@ extension Hyperparameters {
     /// `path` names the value in messages (`space.lr[2]`, `--set lr`).
     mutating func set(_ name: String, _ value: JSONValue, path: String) throws {
         guard let parameter = Hyperparameter.named(name) else {
-            throw NNSearchError.usage("\(path): unknown hyperparameter \"\(name)\"" + didYouMean(name, Hyperparameter.names)
+            throw NNSearchError.usage("\(path): unknown hyperparameter \(JSONValue.echo(name))" + Hyperparameter.suggestion(for: name)
                 + "; known: " + Hyperparameter.names.joined(separator: ", "))
         }
         try parameter.set(value, in: &self, path: path)

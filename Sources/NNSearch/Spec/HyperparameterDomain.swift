@@ -24,7 +24,7 @@ package enum HyperparameterDomain: Sendable {
     /// Validates a JSON value for hyperparameter `name`; `path` names it in messages (`space.lr[2]`, `--set lr`).
     func value(_ json: JSONValue, name: String, path: String) throws -> HyperparameterValue {
         func bad() -> NNSearchError {
-            .usage("\(path): \(json.jsonText) is not allowed for \(name); expected \(allowed)")
+            .usage("\(path): \(json.echoed) is not allowed for \(name); expected \(allowed)")
         }
         switch self {
         case .integer(let range):
@@ -37,7 +37,7 @@ package enum HyperparameterDomain: Sendable {
         case .names(let names):
             guard case .string(let s) = json else { throw bad() }
             guard names.contains(s) else {
-                throw NNSearchError.usage("\(path): \"\(s)\" is not allowed for \(name); expected \(allowed)"
+                throw NNSearchError.usage("\(path): \(JSONValue.echo(s)) is not allowed for \(name); expected \(allowed)"
                     + didYouMean(s, names))
             }
             return .name(s)
@@ -80,15 +80,15 @@ extension Schedule {
         case .string(let s) where s.hasPrefix("step:"):
             let parts = s.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 3, let every = Double(parts[1]), let gamma = Double(parts[2]) else {
-                throw NNSearchError.usage("\(path): \"\(s)\" is not a step schedule; write \"step:EPOCHS:GAMMA\", e.g. \"step:10:0.5\"")
+                throw NNSearchError.usage("\(path): \(JSONValue.echo(s)) is not a step schedule; write \"step:EPOCHS:GAMMA\", e.g. \"step:10:0.5\"")
             }
             return try check(every, gamma, path)
         case .string(let s):
-            throw NNSearchError.usage("\(path): \"\(s)\" is not a schedule; expected \(allowed)"
+            throw NNSearchError.usage("\(path): \(JSONValue.echo(s)) is not a schedule; expected \(allowed)"
                 + didYouMean(s, ["constant", "cosine", "step"]))
         case .object(let members):
             for m in members where m.key != "step" && m.key != "gamma" {
-                throw NNSearchError.usage("\(path).\(m.key): unknown schedule key" + didYouMean(m.key, ["step", "gamma"])
+                throw NNSearchError.usage("\(path).\(abbreviated(m.key)): unknown schedule key" + didYouMean(m.key, ["step", "gamma"])
                     + "; a step schedule is {\"step\": N, \"gamma\": G}")
             }
             guard case .number(let every, _)? = value["step"] else {
@@ -99,7 +99,7 @@ extension Schedule {
             }
             return try check(every, gamma, path)
         default:
-            throw NNSearchError.usage("\(path): \(value.jsonText) is not a schedule; expected \(allowed)")
+            throw NNSearchError.usage("\(path): \(value.echoed) is not a schedule; expected \(allowed)")
         }
     }
 }

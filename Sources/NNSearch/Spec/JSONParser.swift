@@ -80,15 +80,15 @@ private struct JSONParser {
             let keyStart = index, keyLine = line
             let key = try parseString()
             if let first = keyLines[key] {
-                throw error(at: keyStart, "duplicate key \(JSONValue.quote(key)) (first on line \(first), again on line \(keyLine))")
+                throw error(at: keyStart, "duplicate key \(JSONValue.echo(key)) (first on line \(first), again on line \(keyLine))")
             }
             keyLines[key] = keyLine
             try skipWhitespace()
             guard peek() == UInt8(ascii: ":") else {
-                throw error(at: index, "expected ':' after key \(JSONValue.quote(key)), found \(found(at: index))")
+                throw error(at: index, "expected ':' after key \(JSONValue.echo(key)), found \(found(at: index))")
             }
             index += 1
-            let value = try parseValue(depth: depth + 1, expected: "a value for key \(JSONValue.quote(key))")
+            let value = try parseValue(depth: depth + 1, expected: "a value for key \(JSONValue.echo(key))")
             members.append(JSONMember(key: key, value: value, line: keyLine))
             try skipWhitespace()
             switch peek() {

@@ -140,7 +140,7 @@ package struct SearchSpec: Sendable {
     var trials: Int?
     package var seed: UInt64
     /// nil means one per core.
-    var workers: Int?
+    package var workers: Int?
     package var maxSeconds: Double?
     /// In the order written, which is the order of the CSV columns.
     package var space: [SpaceDimension]
@@ -161,6 +161,10 @@ package struct SearchSpec: Sendable {
     package var modelsToKeep: Int {
         validation.crossValidation != nil ? 0 : keepModels ?? Self.defaultKeepModels
     }
+    /// The most memory the search may plan for, in bytes (`"max_memory"`); nil: what the machine has available.
+    package var maxMemory: Int? = nil
+    /// The file it was read from, for messages ("" when parsed from text).
+    package var file = ""
 
     /// The metric in force once the task is known.
     func metric(for task: TaskKind) -> Metric { metric ?? Metric.defaultMetric(for: task) }

@@ -17,6 +17,8 @@ import NNSearchKernel
 extension SearchSpec {
     /// The most combinations a grid may have without a `trials` cap.
     static let maxGridSize = 100_000
+    /// The most trials a pruned search may have (hyperband assigns each to a bracket up front).
+    static let maxPrunedTrials = 1_000_000
 
     /// Reads, parses and validates a spec file; a CSV path is taken relative to the file's folder.
     package static func load(path: String) throws -> SearchSpec {
@@ -62,6 +64,10 @@ extension SearchSpec {
             if case .fixed(let value) = dimension.entry { dimension.parameter.set(value, in: &hyperparameters) }
         }
         for override in overrides {
+            guard Hyperparameter.named(override.name) != nil else {
+                throw NNSearchError.usage("--set \(abbreviated(override.name)): unknown hyperparameter \(JSONValue.echo(override.name))"
+                    + Hyperparameter.suggestion(for: override.name) + "; known: " + Hyperparameter.names.joined(separator: ", "))
+            }
             try hyperparameters.set(override.name, override.value, path: "--set \(override.name)")
         }
         let overridden = Set(overrides.map(\.name))
@@ -90,7 +96,7 @@ private struct SpecReader {
 
     static let topKeys = [
         "version", "name", "data", "validation", "task", "metric", "strategy",
-        "trials", "seed", "workers", "max_seconds", "space", "pruning", "startup", "lag", "keep_models",
+        "trials", "seed", "workers", "max_seconds", "max_memory", "space", "pruning", "startup", "lag", "keep_models",
     ]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
     static let validationKeys = ["folds", "repeats"]
@@ -122,6 +128,7 @@ private struct SpecReader {
         let maxSeconds = try json["max_seconds"].map {
             try real($0, path: "max_seconds", allowed: "a number of seconds > 0") { $0 > 0 }
         }
+        let maxMemory = try json["max_memory"].map { try memorySize($0, path: "max_memory") }
         let space = try readSpace(json["space"])
         let strategy = try checkStrategy(explicitStrategy, space: space, trials: trials)
         let pruning = try json["pruning"].map { try readPruning($0, space: space) }
@@ -147,10 +154,15 @@ private struct SpecReader {
                 + " nnsearch export DIR --refit --out MODEL.json")
         }
         try checkDataExists(data)
-        return SearchSpec(
+        let spec = SearchSpec(
             version: 1, name: name, data: data, validation: validation, task: task, metric: metric,
             strategy: strategy, trials: trials, seed: seed, workers: workers, maxSeconds: maxSeconds,
-            space: space, source: json, pruning: pruning, tpe: tpe, keepModels: keepModels)
+            space: space, source: json, pruning: pruning, tpe: tpe, keepModels: keepModels, maxMemory: maxMemory, file: file)
+        if pruning != nil, TrialPlan(spec: spec).count > SearchSpec.maxPrunedTrials {
+            throw failure("trials", "\(groupedThousands(TrialPlan(spec: spec).count)) trials cannot be pruned: a rung is decided"
+                + " only once every trial reached it; prune at most \(groupedThousands(SearchSpec.maxPrunedTrials)) trials")
+        }
+        return spec
     }
 
     /// The file's base name without `.json`.
@@ -165,7 +177,7 @@ private struct SpecReader {
             throw failure("version", "expected the number 1, found \(describe(value))")
         }
         guard number == 1 else {
-            throw failure("version", "\(text) is not supported; this nnsearch reads version 1")
+            throw failure("version", "\(abbreviated(text)) is not supported; this nnsearch reads version 1")
         }
     }
 
@@ -182,7 +194,7 @@ private struct SpecReader {
             try checkKeys(members, known: ["generator", "rows", "seed"], path: "data")
             let name = try nonEmptyString(generator, path: "data.generator")
             guard DataSource.generatorNames.contains(name) else {
-                throw failure("data.generator", "\(JSONValue.quote(name)) is not a generator"
+                throw failure("data.generator", "\(JSONValue.echo(name)) is not a generator"
                     + didYouMean(name, DataSource.generatorNames) + "; expected one of "
                     + DataSource.generatorNames.map { "\"\($0)\"" }.joined(separator: ", "))
             }
@@ -207,7 +219,7 @@ private struct SpecReader {
 
     /// The generators all make classification problems.
     func checkGeneratorTask(_ generator: String, task: TaskKind?, metric: Metric?) throws {
-        let why = "data.generator \(JSONValue.quote(generator)) makes a classification problem"
+        let why = "data.generator \(JSONValue.echo(generator)) makes a classification problem"
         if task == .regression {
             throw failure("task", "\"regression\" does not fit: \(why)")
         }
@@ -218,11 +230,11 @@ private struct SpecReader {
 
     func checkDataExists(_ data: DataSource) throws {
         guard case .csv(let path, let written, _) = data else { return }
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        guard exists, !isDirectory.boolValue else {
-            let problem = exists ? "is a directory, not a CSV file" : "no such file"
-            throw NNSearchError(.data, "data.csv: \(JSONValue.quote(written)): \(problem) (\(path))")
+        var info = stat()
+        let problem = stat(path, &info) != 0 ? "no such file"
+            : CSVSource.notARegularFile(info.st_mode).map { "is \($0), not a CSV file" }
+        if let problem {
+            throw NNSearchError(.data, "data.csv: \(JSONValue.echo(written)): \(problem) (\(abbreviated(path)))")
         }
     }
 
@@ -237,7 +249,7 @@ private struct SpecReader {
         return try members.map { member in
             let path = "space.\(member.key)"
             guard let parameter = Hyperparameter.named(member.key) else {
-                throw failure(path, "unknown hyperparameter \(JSONValue.quote(member.key))" + didYouMean(member.key, Hyperparameter.names)
+                throw failure(path, "unknown hyperparameter \(JSONValue.echo(member.key))" + Hyperparameter.suggestion(for: member.key)
                     + "; known: " + Hyperparameter.names.joined(separator: ", "))
             }
             return SpaceDimension(parameter: parameter, entry: try readEntry(parameter, member.value))
@@ -256,7 +268,7 @@ private struct SpecReader {
             for (i, item) in items.enumerated() {
                 let value = try domain.value(item, name: name, path: "\(path)[\(i)]")
                 if let first = seen[value.csvText] {
-                    throw failure("\(path)[\(i)]", "\(item.jsonText) repeats \(path)[\(first)]; list each choice once")
+                    throw failure("\(path)[\(i)]", "\(item.echoed) repeats \(path)[\(first)]; list each choice once")
                 }
                 seen[value.csvText] = i
                 values.append(value)
@@ -279,7 +291,7 @@ private struct SpecReader {
         let forms = "{\"uniform\": [LOW, HIGH]}, {\"log_uniform\": [LOW, HIGH]} or {\"int_uniform\": [LOW, HIGH]}"
         guard members.count == 1, let member = members.first else {
             throw failure(path, "a range has exactly one key, \(forms); found keys "
-                + members.map { JSONValue.quote($0.key) }.joined(separator: ", "))
+                + members.map { JSONValue.echo($0.key) }.joined(separator: ", "))
         }
         let kind = member.key, rangePath = "\(path).\(kind)"
         guard SpecReader.rangeKinds.contains(kind) else {
@@ -440,18 +452,23 @@ private struct SpecReader {
 
     // MARK: Values
 
+    /// A usage error at `path` (abbreviated: a path holds the keys as written, however long).
     func failure(_ path: String, _ message: String) -> NNSearchError {
-        .usage("\(path): \(message)")
+        .usage("\(abbreviated(path, limit: 100)): \(message)")
     }
 
-    /// "a string \"abc\"", "a number 3", "a list", for "found ..." in messages.
+    /// "a string \"abc\"", "a number 3", "a list of one value", "an empty list", for "found ..." in messages.
     func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
-        case .array, .object: return value.typeName
-        default:
-            let text = value.jsonText
-            return value.typeName + " " + (text.count > 40 ? text.prefix(37) + "..." : text)
+        case .array(let items):
+            switch items.count {
+            case 0: return "an empty list"
+            case 1: return "a list of one value"
+            default: return "a list of \(groupedThousands(items.count)) values"
+            }
+        case .object: return value.typeName
+        default: return value.typeName + " " + abbreviated(value.jsonText, limit: 40)
         }
     }
 
@@ -460,8 +477,8 @@ private struct SpecReader {
             var hint = didYouMean(member.key, known)
             if path == nil, Hyperparameter.named(member.key) != nil {
                 hint = " (hyperparameters go inside \"space\")"
-            } else if path == nil, hint.isEmpty, !didYouMean(member.key, Hyperparameter.names).isEmpty {
-                hint = didYouMean(member.key, Hyperparameter.names) + "; hyperparameters go inside \"space\""
+            } else if path == nil, hint.isEmpty, !Hyperparameter.suggestion(for: member.key).isEmpty {
+                hint = Hyperparameter.suggestion(for: member.key) + "; hyperparameters go inside \"space\""
             }
             throw failure(path.map { "\($0).\(member.key)" } ?? member.key,
                           "unknown key" + hint + "; known keys: " + known.joined(separator: ", "))
@@ -484,7 +501,7 @@ private struct SpecReader {
             throw failure(path, "expected \(allowed), found \(describe(value))")
         }
         guard let result = E(rawValue: text) else {
-            throw failure(path, "\(JSONValue.quote(text)) is not allowed" + didYouMean(text, names) + "; expected \(allowed)")
+            throw failure(path, "\(JSONValue.echo(text)) is not allowed" + didYouMean(text, names) + "; expected \(allowed)")
         }
         return result
     }
@@ -495,7 +512,7 @@ private struct SpecReader {
             throw failure(path, "expected \(allowed), found \(describe(value))")
         }
         guard number.rounded() == number, number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
-            throw failure(path, "\(text) is not allowed; expected \(allowed)")
+            throw failure(path, "\(abbreviated(text)) is not allowed; expected \(allowed)")
         }
         return Int(number)
     }
@@ -508,16 +525,54 @@ private struct SpecReader {
         }
         if let exact = UInt64(text) { return exact }
         guard number.rounded() == number, number >= 0, number < 0x1p64 else {
-            throw failure(path, "\(text) is not allowed; expected \(allowed) below 2^64")
+            throw failure(path, "\(abbreviated(text)) is not allowed; expected \(allowed) below 2^64")
         }
         return UInt64(number)
+    }
+
+    /// A memory size: a whole number of bytes, or a string with a unit, "512MB", "2GB", "1.5GiB"
+    /// (kB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB of 1024; case and spaces are ignored).
+    func memorySize(_ value: JSONValue, path: String) throws -> Int {
+        let allowed = "a size in bytes, or a string like \"512MB\", \"2GB\" or \"1.5GiB\", of at least 1MB"
+        let bytes: Double
+        switch value {
+        case .number(let number, let text):
+            guard number.rounded() == number else {
+                throw failure(path, "\(abbreviated(text)) is not a whole number of bytes; expected \(allowed)")
+            }
+            bytes = number
+        case .string(let text):
+            guard let parsed = parseMemorySize(text) else {
+                throw failure(path, "\(JSONValue.echo(text)) is not a size; expected \(allowed)")
+            }
+            bytes = parsed
+        default:
+            throw failure(path, "expected \(allowed), found \(describe(value))")
+        }
+        guard bytes >= 1e6, bytes < 0x1p62 else {
+            throw failure(path, "\(value.echoed) is not allowed; expected \(allowed)")
+        }
+        return Int(bytes)
     }
 
     func real(_ value: JSONValue, path: String, allowed: String, _ isAllowed: (Double) -> Bool) throws -> Double {
         guard case .number(let number, let text) = value else {
             throw failure(path, "expected \(allowed), found \(describe(value))")
         }
-        guard isAllowed(number) else { throw failure(path, "\(text) is not allowed; expected \(allowed)") }
+        guard isAllowed(number) else { throw failure(path, "\(abbreviated(text)) is not allowed; expected \(allowed)") }
         return number
     }
+}
+
+/// Bytes in "512MB", "2 GB", "1.5GiB", "300kb", "1048576B" or "1048576"; nil when it is not a size.
+func parseMemorySize(_ text: String) -> Double? {
+    let units: [String: Double] = [
+        "": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+        "kib": 1024, "mib": 1024 * 1024, "gib": 1024 * 1024 * 1024, "tib": 1024 * 1024 * 1024 * 1024,
+    ]
+    let compact = text.lowercased().filter { $0 != " " }
+    let number = compact.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+    guard !number.isEmpty, let value = Double(number), value.isFinite,
+          let unit = units[String(compact.dropFirst(number.count))] else { return nil }
+    return (value * unit).rounded()
 }

@@ -24,6 +24,14 @@ package enum Validation: Sendable, Equatable {
     /// Models a trial trains: one per fold and repeat, or 1 for a single split.
     package var rounds: Int { crossValidation?.rounds ?? 1 }
 
+    /// The share of the rows a model does not train on: the held-out fraction, or one fold's.
+    package var heldOutFraction: Double {
+        switch self {
+        case .holdout(let fraction): fraction
+        case .folds(let cv): 1 / Double(cv.folds)
+        }
+    }
+
     /// As a spec would hold it, for messages and `differences`: `0.2`, `{"folds": 5, "repeats": 2}`.
     var jsonText: String {
         switch self {

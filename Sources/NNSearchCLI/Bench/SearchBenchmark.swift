@@ -60,7 +60,7 @@ extension Benchmark {
         try Data(json.utf8).write(to: URL(fileURLWithPath: specPath))
         let folder = SearchFolder(root + "/" + name)
         try? FileManager.default.removeItem(atPath: folder.path)
-        _ = try InitCommand.initialize(specPath: specPath, out: folder.path)
+        _ = try InitCommand.initialize(specPath: specPath, out: folder.path, workers: nil)
         return folder
     }
 

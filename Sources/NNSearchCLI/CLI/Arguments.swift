@@ -38,7 +38,7 @@ struct Arguments {
                 }
             } else {
                 let all = (known.union(knownFlags)).sorted()
-                throw NNSearchError.usage("\(command): unknown option --\(name)"
+                throw NNSearchError.usage("\(command): unknown option --\(abbreviated(name))"
                     + didYouMean(name, all).replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "mean ", with: "mean --")
                     + (all.isEmpty ? "" : "; options: " + all.map { "--" + $0 }.joined(separator: ", ")))
             }
@@ -52,7 +52,7 @@ struct Arguments {
     func integer(_ name: String, in range: ClosedRange<Int>, command: String) throws -> Int? {
         guard let text = value(name) else { return nil }
         guard let n = Int(text), range.contains(n) else {
-            throw NNSearchError.usage("\(command): --\(name) expects an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+            throw NNSearchError.usage("\(command): --\(name) expects an integer from \(range.lowerBound) to \(range.upperBound), got \"\(abbreviated(text))\"")
         }
         return n
     }
@@ -61,7 +61,7 @@ struct Arguments {
     func seconds(_ name: String, in range: ClosedRange<Double>, command: String) throws -> Double? {
         guard let text = value(name) else { return nil }
         guard let x = Double(text), x.isFinite, range.contains(x) else {
-            throw NNSearchError.usage("\(command): --\(name) expects seconds from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound)), got \"\(text)\"")
+            throw NNSearchError.usage("\(command): --\(name) expects seconds from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound)), got \"\(abbreviated(text))\"")
         }
         return x
     }

@@ -90,7 +90,7 @@ extension CommandLine {
             return 0
         default:
             let names = commands.map(\.name) + ["help"]
-            throw NNSearchError.usage("unknown command \"\(command)\"" + didYouMean(command, names)
+            throw NNSearchError.usage("unknown command \"\(abbreviated(command))\"" + didYouMean(command, names)
                 + "; commands: " + names.joined(separator: ", "))
         }
     }

@@ -10,10 +10,10 @@ enum InitCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let args = try Arguments(arguments, command: "init", options: ["out"], flags: [])
         try args.expectPositionals(1, 1, usage: usage)
-        let folder = try initialize(specPath: args.positionals[0], out: args.value("out"))
+        let (folder, _) = try initialize(specPath: args.positionals[0], out: args.value("out"), workers: nil)
         let count = TrialPlan(spec: try SearchSpec.load(path: folder.spec)).count
         standardOutput("""
-            created search \(folder.path) (\(count) trials)
+            created search \(folder.path) (\(counted(count, "trial")))
               run workers:  nnsearch worker \(folder.path) [--workers N]   (any number, on any host sharing the folder)
               status:       nnsearch status \(folder.path)
 
@@ -21,17 +21,33 @@ enum InitCommand {
         return 0
     }
 
-    /// Everything that can be wrong with the spec or the data is found before anything is created.
-    static func initialize(specPath: String, out: String?) throws -> SearchFolder {
+    /// Everything that can be wrong with the spec or the data is found before anything is created;
+    /// returns the folder and the data, loaded once. With `loadData` false (a detached `start`,
+    /// whose worker process loads it) a CSV file's header and first rows are checked instead.
+    static func initialize(specPath: String, out: String?, workers: Int?, loadData: Bool = true) throws -> (folder: SearchFolder, data: SearchData?) {
         if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
             throw NNSearchError.usage("--out needs a folder name, got \"\(out)\"")
         }
         let spec = try SearchSpec.load(path: specPath)
-        let data = try SearchData(spec: spec)
-        let metric = try spec.resolvedMetric(for: data.task)
+        let threads = workers ?? spec.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let budget = MemoryBudget.current(maxMemory: spec.maxMemory)
         let folder = SearchFolder(out ?? SearchFolder.defaultPath(forSpec: specPath))
-        try StartCommand.checkFree(folder)
-        try StartCommand.create(folder, spec: spec, specPath: specPath, metric: metric, data: data)
-        return folder
+        let origin: SearchOrigin
+        var data: SearchData? = nil
+        if loadData {
+            let loaded = try SearchData(spec: spec)
+            let metric = try spec.resolvedMetric(for: loaded.task)
+            try spec.checkMemory(shape: DataShape(loaded), workers: threads, budget: budget)
+            try StartCommand.checkFree(folder)
+            origin = SearchOrigin(specPath: absolute(specPath), metric: metric, task: loaded.task, chance: loaded.chance,
+                                  fingerprint: try DataFingerprint.current(spec))
+            data = loaded
+        } else {
+            try spec.checkMemory(shape: try DataShape(previewing: spec), workers: threads, budget: budget)
+            try StartCommand.checkFree(folder)
+            origin = SearchOrigin(specPath: absolute(specPath), pendingFor: spec, fingerprint: try DataFingerprint.current(spec))
+        }
+        try StartCommand.create(folder, spec: spec, origin: origin)
+        return (folder, data)
     }
 }

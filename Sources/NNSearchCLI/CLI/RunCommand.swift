@@ -95,7 +95,9 @@ enum RunCommand {
         // Wait (briefly) for the worker to join, so `status` right after sees it running.
         // One snapshot, read on incrementally: a long journal is replayed once, not every 20 ms.
         var snapshot = try SearchSnapshot(folder)
-        let deadline = Date().addingTimeInterval(30)
+        // It loads the data before joining: a large CSV file gets a second per 5 MB on top.
+        let dataSize = snapshot.spec.dataFileSize ?? 0
+        let deadline = Date().addingTimeInterval(30 + Double(dataSize) / 5e6)
         while Date() < deadline {
             try snapshot.refresh()
             if snapshot.state.processes.values.contains(where: { $0.pid == pid && $0.pidSpace == localPidSpace }) { break }

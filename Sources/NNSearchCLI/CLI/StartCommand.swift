@@ -10,14 +10,31 @@ enum StartCommand {
         let args = try Arguments(arguments, command: "start", options: ["out", "workers"], flags: ["foreground"])
         try args.expectPositionals(1, 1, usage: usage)
         let workers = try args.integer("workers", in: 1...256, command: "start")
-        let folder = try InitCommand.initialize(specPath: args.positionals[0], out: args.value("out"))
-        if args.flags.contains("foreground") {
+        let foreground = args.flags.contains("foreground")
+        let (folder, data) = try InitCommand.initialize(specPath: args.positionals[0], out: args.value("out"),
+                                                         workers: workers, loadData: foreground)
+        if foreground {
             var options = WorkerSession.Options()
             options.workers = workers
             options.display = isatty(1) == 1 ? .terminal : .lines
+            options.data = data
             return try WorkerSession.run(folder: folder, options: options)
         }
-        return try RunCommand.detach(folder, workers: workers, verb: "started")
+        do {
+            return try RunCommand.detach(folder, workers: workers, verb: "started")
+        } catch let error as NNSearchError {
+            // Its worker died before joining (bad data deep in the file, no memory, a full disk):
+            // nothing ran, so the folder this start made goes too, and a corrected start can reuse it.
+            guard removeUnjoined(folder) else { throw error }
+            throw NNSearchError(error.kind, error.message + "\n(nothing ran: \(folder.path) was removed)")
+        }
+    }
+
+    /// Removes `folder` when no worker ever joined it (its journal is empty); whether it did.
+    static func removeUnjoined(_ folder: SearchFolder) -> Bool {
+        var info = stat()
+        guard stat(folder.journal, &info) == 0, info.st_size == 0 else { return false }
+        return (try? FileManager.default.removeItem(atPath: folder.path)) != nil
     }
 
     /// Refuses a folder that holds a search (finished or not) or other files.
@@ -46,7 +63,7 @@ enum StartCommand {
     }
 
     /// Creates the folder whole: built under a temporary name, then renamed into place.
-    static func create(_ folder: SearchFolder, spec: SearchSpec, specPath: String, metric: Metric, data: SearchData) throws {
+    static func create(_ folder: SearchFolder, spec: SearchSpec, origin: SearchOrigin) throws {
         let fm = FileManager.default
         // (NSString.deletingLastPathComponent traps on some relative paths in swift-corelibs-foundation.)
         let parent = folder.path.lastIndex(of: "/").map { String(folder.path[..<$0]) } ?? ""
@@ -69,8 +86,7 @@ enum StartCommand {
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
             }
             try writeAtomically(Data((source.prettyText() + "\n").utf8), to: staged.spec, sync: true)
-            try SearchOrigin(specPath: absolute(specPath), metric: metric, task: data.task, chance: data.chance,
-                             fingerprint: try DataFingerprint.current(spec)).write(to: staged)
+            try origin.write(to: staged)
             try writeAtomically(Data(), to: staged.journal, sync: true)
             guard rename(temporary, folder.path) == 0 else {
                 if errno == ENOTEMPTY || errno == EEXIST {

@@ -19,12 +19,14 @@ enum TrainCommand {
         var seed = spec.seed
         if let text = args.value("seed") {
             guard let s = UInt64(text) else {
-                throw NNSearchError.usage("train: --seed expects a non-negative integer, got \"\(text)\"")
+                throw NNSearchError.usage("train: --seed expects a non-negative integer, got \"\(abbreviated(text))\"")
             }
             seed = s
         }
         let data = try SearchData(spec: spec)
         _ = try spec.resolvedMetric(for: data.task)
+        try spec.checkMemory(shape: DataShape(data), workers: 1, budget: MemoryBudget.current(maxMemory: spec.maxMemory),
+                             configuration: hyperparameters)
         let csv = args.flags.contains("csv")
         let names = (train: data.task == .classification ? "train_accuracy" : "train_r2",
                      metric: data.task == .classification ? "val_accuracy" : "val_r2")
@@ -117,7 +119,7 @@ enum TrainCommand {
     /// Parses `NAME=VALUE`; VALUE is JSON when it parses as JSON, otherwise a string.
     static func parseAssignment(_ text: String) throws -> (name: String, value: JSONValue) {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-            throw NNSearchError.usage("train: --set expects NAME=VALUE (e.g. --set lr=0.01), got \"\(text)\"")
+            throw NNSearchError.usage("train: --set expects NAME=VALUE (e.g. --set lr=0.01), got \"\(abbreviated(text))\"")
         }
         let name = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
         let raw = String(text[text.index(after: eq)...])

@@ -51,6 +51,24 @@ final class Workspace {
         rowIndices.initialize(repeating: 0, count: maxRows)
     }
 
+    /// The bytes `init(layout:maxRows:dropout:)` allocates: what `TrialMemory` counts.
+    static func bytes(layout: MLPLayout, maxRows: Int, dropout: Bool) -> Int {
+        let d = layout.dims
+        let inPad = padded(d[0])
+        var floats = maxRows * inPad * (layout.batchNorm ? 3 : 1) + inPad
+        let outputs = (0..<layout.layers).reduce(0) { $0 + maxRows * padded(d[$1 + 1]) }
+        let hidden = dropout ? (0..<(layout.layers - 1)).reduce(0) { $0 + maxRows * padded(d[$1 + 1]) } : 0
+        floats += outputs + 2 * hidden
+        floats += 2 * maxRows * d.map(padded).max()!
+        floats += (0..<layout.layers).map { d[$0 + 1] * padded(d[$0]) }.max() ?? 0
+        return 4 * floats + maxRows * (MemoryLayout<Int32>.stride + MemoryLayout<Float>.stride + MemoryLayout<Int>.stride)
+    }
+
+    /// The floats its buffers hold, for the test that `bytes` counts what `init` allocates.
+    var floatCount: Int {
+        ([input, normalized, xhat, invStd, gradA, gradB, weightT] + outputs + dropped + masks).reduce(0) { $0 + $1.count }
+    }
+
     deinit {
         labels.deallocate()
         values.deallocate()

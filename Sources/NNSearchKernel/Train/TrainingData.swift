@@ -1,6 +1,6 @@
 /// A training and a validation set laid out for the kernel, shared read-only by every worker.
 package struct TrainingData: Sendable {
-    let featureCount: Int
+    package let featureCount: Int
     let lossKind: LossKind
     package let train: Part
     package let validation: Part
@@ -66,4 +66,7 @@ package struct TrainingData: Sendable {
     }
 
     var isClassification: Bool { lossKind != .meanSquaredError }
+
+    /// The network's outputs: one per class for three or more, else one.
+    package var outputs: Int { lossKind.outputs }
 }

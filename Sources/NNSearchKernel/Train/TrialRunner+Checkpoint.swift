@@ -34,6 +34,19 @@ extension TrialRunner {
         return TrainingCheckpoint.frame(w.bytes, magic: TrialRunner.checkpointMagic)
     }
 
+    /// The size of the checkpoint `checkpoint(identity:)` writes now.
+    func checkpointSize(identity: String) -> Int {
+        let floats = [model.parameters, model.runningMean, model.runningVar, optimizer.first, optimizer.second]
+            .reduce(0) { $0 + 8 + 4 * $1.count }
+        return TrialRunner.checkpointSize(identityBytes: identity.utf8.count, epochs: records.count,
+                                           rows: order.count, floats: floats)
+    }
+
+    /// Header, identity, epoch figures, random state, row order, step and the float buffers (with their counts).
+    static func checkpointSize(identityBytes: Int, epochs: Int, rows: Int, floats: Int) -> Int {
+        24 + (8 + identityBytes) + (8 + 48 * epochs) + 32 + (8 + 8 * rows) + 8 + floats
+    }
+
     /// The identity and epoch count in a checkpoint, or an error if the file is not whole.
     package static func peek(_ data: Data) throws -> (identity: String, epochs: Int) {
         var r = try payload(data)

@@ -22,7 +22,7 @@ package final class TrialRunner {
     private var correctThisEpoch = 0
 
     /// Rows evaluated at once on the validation set.
-    static let evaluationRows = 256
+    package static let evaluationRows = 256
 
     package init(hyperparameters h: Hyperparameters, seed: UInt64, data: TrainingData) {
         hyperparameters = h

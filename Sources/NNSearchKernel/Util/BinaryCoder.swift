@@ -4,6 +4,21 @@ import Foundation
 struct BinaryWriter {
     private(set) var bytes: [UInt8] = []
 
+    init() {}
+
+    /// A writer whose buffer never grows (so never holds two copies) while it stays within `capacity` bytes.
+    init(reservingCapacity capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Replaces the bytes at `offset` (written before as a placeholder) with `x`'s.
+    mutating func overwrite(_ x: UInt64, at offset: Int) {
+        withUnsafeBytes(of: x.littleEndian) { overwrite(Array($0), at: offset) }
+    }
+
+    /// Replaces `replacement.count` bytes at `offset` (written before as a placeholder).
+    mutating func overwrite(_ replacement: [UInt8], at offset: Int) {
+        bytes.replaceSubrange(offset..<(offset + replacement.count), with: replacement)
+    }
+
     mutating func write(_ x: UInt64) {
         withUnsafeBytes(of: x.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -39,9 +54,13 @@ struct BinaryReader {
     struct Truncated: Error {}
 
     private let bytes: [UInt8]
-    private var at = 0
+    private var at: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// A reader of `bytes` from `offset` on.
+    init(_ bytes: [UInt8], from offset: Int = 0) {
+        self.bytes = bytes
+        at = offset
+    }
 
     var isAtEnd: Bool { at == bytes.count }
 
@@ -96,7 +115,7 @@ struct BinaryReader {
 }
 
 /// FNV-1a, 64-bit: the checksum that tells a whole checkpoint from a damaged one.
-func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
     var h: UInt64 = 0xCBF2_9CE4_8422_2325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
     return h

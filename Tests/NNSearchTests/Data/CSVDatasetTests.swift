@@ -129,6 +129,11 @@ final class CSVDatasetTests: XCTestCase {
         try assertDataError("x,label\n1,0\n", target: "zzzzzz", ["no column named \"zzzzzz\"", "\"x\", \"label\""])
     }
 
+    func testInvisibleCharactersInColumnNamesAreSpeltOut() throws {
+        try assertDataError("x,y\u{A0}\n1,0\n", ["no column named \"y\" (did you mean \"y\\u{A0}\"?)", "\"x\", \"y\\u{A0}\""])
+        try assertDataError("x,\u{200B}y\n1,0\n", ["(did you mean \"\\u{200B}y\"?)"])
+    }
+
     func testHeaderOnly() throws {
         try assertDataError("x,y\n", ["header only", "no data rows"])
         try assertDataError("x,y", ["header only", "no data rows"])
@@ -168,6 +173,45 @@ final class CSVDatasetTests: XCTestCase {
         try assertDataError("x,y\n1,0\n2,\"open\n3,1\n", ["data.csv:3:3:", "unterminated"])
         try assertDataError("x,y\n1,a\"b\n", ["data.csv:2:4:", "quote inside an unquoted field"])
         try assertDataError("y,x\n\"multi\nline\",0\n1,\"a\"b\n", ["data.csv:4:6:"])
+    }
+
+    /// The fast decimal reader gives exactly the Double the standard library's reader gives.
+    func testDecimalReaderMatchesTheStandardLibrary() {
+        var random = Random(seed: 11)
+        var texts = ["0", "-0", "+0.0", "1", "0.1", "0.3", "123456789012345", "1234567890123456", "0.000000000000000001",
+                     "9007199254740993", "1e22", "1e23", "1e-22", "1e-23", "4.9e-324", "1.7976931348623157e308", "2.5e-5",
+                     "-3.14159", "00012.5000", ".5", "5.", "1E+3", "7e-0", "123.456e-7", "0.1e23", "100000000000000000000000e-1"]
+        for _ in 0..<20_000 {
+            let digits = (0..<(1 + random.next(below: 19))).map { _ in String(random.next(below: 10)) }.joined()
+            let point = random.next(below: digits.count + 1)
+            var text = (random.next(below: 3) == 0 ? "-" : "") + digits.prefix(point) + "." + digits.dropFirst(point)
+            if random.next(below: 2) == 0 { text += "e" + (random.next(below: 2) == 0 ? "-" : "") + String(random.next(below: 40)) }
+            texts.append(text)
+        }
+        for text in texts {
+            let fast = Array(text.utf8).withUnsafeBufferPointer { parseDecimal($0) }
+            let reference = Double(text)
+            XCTAssertEqual(fast?.bitPattern, reference?.bitPattern, "\(text): \(String(describing: fast)) vs \(String(describing: reference))")
+        }
+    }
+
+    /// A UTF-16 or UTF-32 file, a compressed one, a workbook, /dev/null: each says what it is.
+    func testFilesThatAreNotUTF8CSVSayWhatTheyAre() throws {
+        let text = "a,y\n1,0\n2,1\n"
+        let cases: [([UInt8], [String])] = [
+            ([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, ["UTF-16", "little-endian", "FF FE", "save it as UTF-8"]),
+            ([0xFE, 0xFF] + text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, ["UTF-16", "big-endian", "FE FF"]),
+            (text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, ["UTF-16", "without a byte order mark", "iconv -f UTF-16LE"]),
+            ([0xFF, 0xFE, 0, 0] + text.unicodeScalars.flatMap { [UInt8($0.value), 0, 0, 0] }, ["UTF-32"]),
+            ([0x1F, 0x8B, 8, 0, 0, 0], ["gzip"]),
+            ([0x50, 0x4B, 3, 4, 20, 0], ["ZIP", "xlsx"]),
+        ]
+        for (bytes, parts) in cases {
+            let url = directory.appendingPathComponent("enc.csv")
+            try Data(bytes).write(to: url)
+            assertDataError(path: url.path, ["enc.csv"] + parts)
+        }
+        assertDataError(path: "/dev/null", ["/dev/null", "is a character device, not a CSV file"])
     }
 
     func testNeverCrashesOnArbitraryBytes() throws {

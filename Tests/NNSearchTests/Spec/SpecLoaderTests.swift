@@ -107,7 +107,7 @@ final class SpecLoaderTests: XCTestCase {
     }
 
     func testTopLevelMustBeAnObject() {
-        assertSpecError("[1]", "s.json: expected the spec to be an object {...}, found a list")
+        assertSpecError("[1]", "s.json: expected the spec to be an object {...}, found a list of one value")
     }
 
     // MARK: - Top-level keys
@@ -120,7 +120,7 @@ final class SpecLoaderTests: XCTestCase {
 
     func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
         assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
-            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, space, pruning, startup, lag, keep_models")
+            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, max_memory, space, pruning, startup, lag, keep_models")
         assertSpecError(#"{"version": 1, "lr": 0.1}"#, #"s.json: lr: unknown key (hyperparameters go inside "space")"#, prefix: true)
         assertSpecError(#"{"version": 1, "optimiser": "adam"}"#,
                         #"s.json: optimiser: unknown key (did you mean "optimizer"?); hyperparameters go inside "space"; known keys: version"#, prefix: true)
@@ -140,7 +140,7 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(#"{"version": 1, "data": "sum_bin"}"#,
                         #"s.json: data: expected an object, {"generator": "sum_bin"} or {"csv": "FILE.csv", "target": "COLUMN"}, found a string "sum_bin""#)
         assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "space": [1]}"#,
-                        #"s.json: space: expected an object of hyperparameters, e.g. {"lr": [0.01, 0.1]}, found a list"#)
+                        #"s.json: space: expected an object of hyperparameters, e.g. {"lr": [0.01, 0.1]}, found a list of one value"#)
         assertSpecError(#"{"version": 1, "data": {"generator": "sum_bin"}, "name": null}"#, "s.json: name: expected a string, found null")
     }
 
@@ -227,7 +227,9 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(minimal(space: #"{"depth": {"int_uniform": [3, 1]}}"#),
                         "s.json: space.depth.int_uniform: LOW 3 is greater than HIGH 1")
         assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1]}}"#),
-                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list")
+                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list of one value")
+        assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1, 0.2, 0.3]}}"#),
+                        "s.json: space.lr.uniform: expected a list of two numbers [LOW, HIGH], found a list of 3 values")
         assertSpecError(minimal(space: #"{"lr": {"uniform": [0.1, 0.2], "log": true}}"#),
                         "s.json: space.lr: a range has exactly one key", prefix: true)
     }
@@ -401,7 +403,7 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(head + #"{"fold": 5}}"#, #"s.json: validation.fold: unknown key (did you mean "folds"?); known keys: folds, repeats"#)
         assertSpecError(head + #"{"folds": 5, "repaets": 2}}"#, #"s.json: validation.repaets: unknown key (did you mean "repeats"?); known keys: folds, repeats"#)
         assertSpecError(head + #""five"}"#, #"s.json: validation: expected a fraction of the rows (a number > 0 and <= 0.9) or cross-validation {"folds": K, "repeats": R}, found a string "five""#)
-        assertSpecError(head + #"[5]}"#, #"s.json: validation: expected a fraction of the rows (a number > 0 and <= 0.9) or cross-validation {"folds": K, "repeats": R}, found a list"#)
+        assertSpecError(head + #"[5]}"#, #"s.json: validation: expected a fraction of the rows (a number > 0 and <= 0.9) or cross-validation {"folds": K, "repeats": R}, found a list of one value"#)
     }
 
     func testFoldsWithPruningAreRefusedWithTheReason() {
@@ -433,6 +435,73 @@ final class SpecLoaderTests: XCTestCase {
     // MARK: - Helpers
 
     /// A valid spec around `space`.
+    // MARK: - Issue 12: aliases, memory sizes, long values
+
+    func testOtherToolsNamesSuggestOurs() {
+        let aliases = ["learning_rate": "lr", "lr_schedule": "schedule", "hidden_layers": "depth", "units": "width",
+                       "n_epochs": "epochs", "optim": "optimizer"]
+        for (alias, name) in aliases {
+            assertSpecError(minimal(space: #"{""# + alias + #"": 1}"#),
+                            "s.json: space.\(alias): unknown hyperparameter \"\(alias)\" (did you mean \"\(name)\"?); known: ", prefix: true)
+        }
+        assertSpecError(#"{"version": 1, "learning_rate": 0.1}"#,
+                        #"s.json: learning_rate: unknown key (did you mean "lr"?); hyperparameters go inside "space""#, prefix: true)
+        XCTAssertEqual(Hyperparameter.suggestion(for: "LEARNING_RATE"), #" (did you mean "lr"?)"#)
+        XCTAssertEqual(Hyperparameter.suggestion(for: "widht"), #" (did you mean "width"?)"#, "edit distance still works")
+        XCTAssertEqual(Hyperparameter.suggestion(for: "colour"), "")
+        for (alias, name) in Hyperparameter.aliases {
+            XCTAssertNotNil(Hyperparameter.named(name), "\(alias) points at \(name), which is not a hyperparameter")
+            XCTAssertNil(Hyperparameter.named(alias), "\(alias) is a hyperparameter itself")
+        }
+    }
+
+    func testMaxMemoryReadsBytesAndUnits() throws {
+        let sizes: [(String, Int)] = [("1000000", 1_000_000), (#""2GB""#, 2_000_000_000), (#""512 MB""#, 512_000_000),
+                                      (#""1.5GiB""#, 1_610_612_736), (#""3000kb""#, 3_000_000), (#""1TB""#, 1_000_000_000_000)]
+        for (written, bytes) in sizes {
+            XCTAssertEqual(try parseSpec(minimal(space: "{}", extra: #""max_memory": "# + written + ", ")).maxMemory, bytes, written)
+        }
+        XCTAssertNil(try parseSpec(minimal(space: "{}")).maxMemory)
+        let allowed = #"expected a size in bytes, or a string like "512MB", "2GB" or "1.5GiB", of at least 1MB"#
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": "2 gigs", "#), #"s.json: max_memory: "2 gigs" is not a size; "# + allowed)
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": 0, "#), "s.json: max_memory: 0 is not allowed; " + allowed)
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": 1.5, "#), "s.json: max_memory: 1.5 is not a whole number of bytes; " + allowed)
+        assertSpecError(minimal(space: "{}", extra: #""max_memory": true, "#), "s.json: max_memory: " + allowed + ", found a boolean true")
+        assertSpecError(#"{"version": 1, "max_memroy": "1GB"}"#, #"s.json: max_memroy: unknown key (did you mean "max_memory"?)"#, prefix: true)
+    }
+
+    /// Found by the spec fuzzer: hyperband with a billion trials spent minutes assigning brackets.
+    func testAPrunedSearchHasAtMostAMillionTrials() throws {
+        let pruned = { (trials: String) in
+            #"{"version": 1, "data": {"generator": "sum_bin"}, "strategy": "random", "trials": "# + trials
+                + #", "pruning": {"kind": "hyperband"}, "space": {"lr": {"log_uniform": [0.001, 0.1]}, "epochs": 9}}"#
+        }
+        XCTAssertNoThrow(try parseSpec(pruned("1000000")))
+        assertSpecError(pruned("1000000000"), "s.json: trials: 1,000,000,000 trials cannot be pruned: a rung is decided only once"
+                        + " every trial reached it; prune at most 1,000,000 trials")
+    }
+
+    func testLongValuesAreCutInMessages() {
+        let long = String(repeating: "a", count: 102_400)
+        let cut = String(repeating: "a", count: 59) + "…(102,402 characters)"
+        assertSpecError(minimal(space: #"{"optimizer": ""# + long + #""}"#),
+                        "s.json: space.optimizer: \"" + cut + " is not allowed for optimizer; expected ", prefix: true)
+        let digits = "0." + String(repeating: "0", count: 102_400) + "1"
+        assertSpecError(minimal(space: "{}", extra: #""trials": "# + digits + ", "),
+                        "s.json: trials: 0." + String(repeating: "0", count: 58) + "…(102,403 characters) is not allowed", prefix: true)
+        do {
+            _ = try parseSpec(minimal(space: #"{""# + long + #"": 1}"#))
+            XCTFail("an unknown key of 100 KB")
+        } catch let error as NNSearchError {
+            XCTAssertLessThan(error.message.count, 1000, error.message)
+            XCTAssertTrue(error.message.contains("characters)"), error.message)
+        } catch {
+            XCTFail("\(error)")
+        }
+        XCTAssertEqual(abbreviated("short"), "short")
+        XCTAssertEqual(abbreviated(String(repeating: "é", count: 61)), String(repeating: "é", count: 60) + "…(61 characters)")
+    }
+
     private func minimal(space: String, extra: String = "") -> String {
         #"{"version": 1, "data": {"generator": "sum_bin"}, "# + extra + #""space": "# + space + "}"
     }
