@@ -65,7 +65,7 @@ package struct ModelStore: Sendable {
 
     /// A regression target with the scale its network was trained on (`TrainingData.standardizingTargets`).
     private static func scaled(_ target: SavedModel.Target, _ data: TrainingData) -> SavedModel.Target {
-        guard case .value(let column, _) = target, data.targetMean != 0 || data.targetStd != 1 else { return target }
+        guard case .value(let column, _) = target else { return target }
         return .value(column: column, scale: SavedModel.TargetScale(mean: data.targetMean, std: data.targetStd))
     }
 

@@ -287,7 +287,6 @@ private struct ModelReader {
                     throw fail(path + ".weight", "expected \(layerInputs) rows (one per input) of \(outputs) numbers")
                 }
                 var matrix = [Float]()
-                matrix.reserveCapacity(layerInputs * outputs)
                 for (r, row) in rows.enumerated() { matrix += try floats(row, path + ".weight[\(r)]", count: outputs) }
                 weights.append(matrix)
                 biases.append(try floats(layer["bias"], path + ".bias", count: outputs))

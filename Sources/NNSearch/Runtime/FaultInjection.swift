@@ -23,6 +23,10 @@ enum FaultInjection {
         return Locked(Armed(action: parts[0], point: parts[1..<(parts.count - 1)].joined(separator: ":"), remaining: n))
     }()
 
+    /// Whether a fault waits at a checkpoint point: trials then checkpoint after every epoch, so the
+    /// point is reached however fast the disk (the cadence otherwise depends on what a write costs).
+    static let armsCheckpoints: Bool = armed.withLock { $0?.point.hasSuffix(":checkpoint") ?? false }
+
     /// Passes the named point: returns, or kills the process, or throws a disk-full error.
     static func check(_ point: String) throws {
         let fire = armed.withLock { armed -> String? in

@@ -16,7 +16,7 @@ package enum TPEDimension: Sendable, Equatable {
     var isFixed: Bool {
         switch self {
         case let .categorical(count): return count == 1
-        case let .real(low, high, _): return low == high
+        case let .real(low, high, log): return low == high || (log && Foundation.log(low) == Foundation.log(high))
         case let .integer(low, high): return low == high
         }
     }

@@ -29,7 +29,9 @@ final class TPESuggestions: @unchecked Sendable {
         self.settings = settings
         self.seed = seed
         modelled = space.indices.filter { if case .fixed = space[$0].entry { false } else { true } }
-        sampler = TPESampler(dimensions: modelled.map { Self.dimension(space[$0].entry) })
+        // The sampler models once `startup` results are in (trial startup + lag); before, it draws from its prior.
+        sampler = TPESampler(dimensions: modelled.map { Self.dimension(space[$0].entry) },
+                             settings: TPESampler.Settings(startupTrials: settings.startup))
     }
 
     /// Trial n's point, or nil while the score of a trial it learns from is missing.
@@ -44,14 +46,6 @@ final class TPESuggestions: @unchecked Sendable {
         return points[n]
     }
 
-    /// Whether trial n's point can be computed now (or already was).
-    func isReady(_ n: Int, scores: Scores) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if n < points.count || n < settings.startup { return true }
-        let needed = n - settings.lag
-        return needed <= observations.count || (observations.count..<needed).allSatisfy { scores($0) != nil }
-    }
 
     /// Computes trial k's point, all points below k being known.
     private func compute(_ k: Int, scores: Scores) -> [Double?]? {

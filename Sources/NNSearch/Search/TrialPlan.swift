@@ -61,10 +61,6 @@ package struct TrialPlan: Sendable {
         return suggestions.point(number, scores: scores).map { make(number, hyperparameters($0)) }
     }
 
-    /// Whether trial n can be made now (always, but for a TPE trial waiting for results).
-    package func isReady(_ number: Int, scores: (Int) -> Double?) -> Bool {
-        suggestions?.isReady(number, scores: scores) ?? true
-    }
 
     /// Trial `number` (0 ..< count) of a grid or random plan, computed in O(dimensions) without
     /// enumerating the others. A TPE plan's trials need scores: `trial(_:scores:)`.

@@ -13,8 +13,11 @@ package struct TrialMemory: Sendable, Equatable {
     package var runner: Int
     /// The checkpoint's bytes, made while the state is also live (written, or read back to restore).
     package var checkpoint: Int
+    /// How many copies of a checkpoint exist at once while it is made or read: the payload, the
+    /// framed bytes and their `Data` (`TrainingCheckpoint.frame`, `payload`).
+    package static let checkpointCopies = 3
 
-    package var total: Int { model + optimizer + workspace + runner + checkpoint }
+    package var total: Int { model + optimizer + workspace + runner + Self.checkpointCopies * checkpoint }
 
     /// The memory of a trial with `h` on data of `featureCount` features, `outputs` outputs and `trainRows` training rows.
     package init(hyperparameters h: Hyperparameters, featureCount: Int, outputs: Int, trainRows: Int) {
