@@ -42,9 +42,13 @@ final class TPESearchTests: XCTestCase {
         assertSameResults(processes, as: reference, trials: Self.trials)
     }
 
-    /// Killed at random moments with 1 or 2 threads, then resumed: the same files.
+    /// Killed at random moments with 1 or 2 threads, then resumed: the same files. Twice the
+    /// trials on twice the rows, so that the kills land inside the search on a fast machine too.
     func testKillNineAndResumeEndAsIfUninterrupted() throws {
-        let (dir, specPath, reference) = try referenceRun(Self.spec)
+        let trials = 72
+        let spec = Self.spec.replacingOccurrences(of: #""trials": 36"#, with: #""trials": \#(trials)"#)
+            .replacingOccurrences(of: #""rows": 1500"#, with: #""rows": 3000"#)
+        let (dir, specPath, reference) = try referenceRun(spec)
         let folder = dir.appendingPathComponent("killed").path
         addTeardownBlock { for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) } }
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
@@ -63,10 +67,10 @@ final class TPESearchTests: XCTestCase {
             BinaryHarness.waitUntilIdle(folder)
             if (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished { kills += 1 }
         }
-        XCTAssertGreaterThanOrEqual(kills, 5, "\(runs) runs")
+        XCTAssertGreaterThanOrEqual(kills, 6, "\(runs) runs")
         let last = try BinaryHarness.run(["resume", folder, "--foreground"])
         XCTAssertEqual(last.status, 0, last.stderr)
-        assertSameResults(folder, as: reference, trials: Self.trials)
+        assertSameResults(folder, as: reference, trials: trials)
     }
 
     func testTPEWithPruningIsRefusedAtInitWithExit64() throws {
