@@ -68,6 +68,9 @@ package struct DataShape: Sendable, Equatable {
     package var trainRows: Int
     /// What loading it will take; 0 once it is loaded (the machine's available memory then excludes it).
     package var loadBytes: Int
+    /// What each trial in flight lays out of the data itself: with cross-validation, its round's rows
+    /// (twice, while one round hands over to the next); 0 with one shared split.
+    package var perTrialBytes = 0
 
     package init(features: Int, outputs: Int, trainRows: Int, loadBytes: Int) {
         self.features = features
@@ -80,6 +83,7 @@ package struct DataShape: Sendable, Equatable {
     package init(_ data: SearchData) {
         let laid = data.data(for: .none)   // a single split's, or the first round's of a cross-validation
         self.init(features: laid.featureCount, outputs: laid.outputs, trainRows: laid.train.rows, loadBytes: 0)
+        if data.rounds > 1 { perTrialBytes = Self.roundBytes(rows: laid.train.rows + laid.validation.rows, features: laid.featureCount) }
     }
 
     /// Data not loaded yet, from its counts: loading holds the rows' features (as 32-bit floats)
@@ -91,6 +95,10 @@ package struct DataShape: Sendable, Equatable {
 }
 
 extension DataShape {
+    /// A cross-validation round's rows laid out for a trial (features as 32-bit floats, a target
+    /// each), twice: a trial holds two rounds while it moves from one to the next.
+    static func roundBytes(rows: Int, features: Int) -> Int { 2 * rows * (4 * features + 8) }
+
     /// `spec`'s data shape without loading a CSV file: its header and first rows are checked as
     /// loading would (`previewCSVDataset`), its rows bounded by its line breaks, its classes
     /// guessed from the first rows' targets (a worker checks again once it has loaded the file).
@@ -104,6 +112,7 @@ extension DataShape {
             let regression = spec.task == .regression || (spec.task == nil && preview.distinctTargets == nil)
             self.init(features: preview.featureCount, classes: regression ? nil : max(2, preview.distinctTargets ?? 2),
                       rows: preview.rowBound, validation: spec.validation.heldOutFraction)
+            if spec.validation.rounds > 1 { perTrialBytes = Self.roundBytes(rows: preview.rowBound, features: preview.featureCount) }
         }
     }
 }
@@ -117,7 +126,7 @@ extension SearchSpec {
         guard let budget else { return }
         let workers = configuration != nil ? 1 : max(1, min(workers, TrialPlan(spec: self).count))
         let largest = configuration ?? largestConfiguration(shape)
-        func need(_ h: Hyperparameters, _ n: Int) -> Int { n * memory(h, shape).total + shape.loadBytes }
+        func need(_ h: Hyperparameters, _ n: Int) -> Int { n * (memory(h, shape).total + shape.perTrialBytes) + shape.loadBytes }
         let total = need(largest, workers)
         guard total > budget.bytes else { return }
 
@@ -127,7 +136,9 @@ extension SearchSpec {
         parts.sort { $0.1 > $1.1 }
         var message = (configuration == nil ? "space: the largest configuration" : "the configuration")
             + " (\(describeMemoryConfiguration(largest))) needs about "
-            + formatBytes(m.total) + " per trial (" + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ") + ")"
+            + formatBytes(m.total + shape.perTrialBytes) + " per trial ("
+            + (parts + (shape.perTrialBytes > 0 ? [("its fold's rows", shape.perTrialBytes)] : []))
+                .map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ") + ")"
         if workers > 1 { message += " × \(workers) workers" }
         if shape.loadBytes > 0 { message += " + \(formatBytes(shape.loadBytes)) for the data" }
         if workers > 1 || shape.loadBytes > 0 { message += " = \(formatBytes(total))" }

@@ -52,6 +52,23 @@ final class MemoryBudgetTests: XCTestCase {
         }
     }
 
+    /// With cross-validation each trial in flight lays out its round's rows: counted per worker.
+    func testCrossValidationCountsEachTrialsFoldRows() throws {
+        let text = #"{"version": 1, "data": {"generator": "sum_bin", "rows": 2000}, "validation": {"folds": 5}, "strategy": "random", "trials": 4, "space": {"width": 64, "lr": {"log_uniform": [0.001, 0.1]}}}"#
+        let s = try SearchSpec.parse(try parseJSON(text, file: "cv.json"), file: "cv.json", baseDirectory: "/tmp")
+        let cvShape = DataShape(try SearchData(spec: s))
+        XCTAssertEqual(cvShape.perTrialBytes, DataShape.roundBytes(rows: 2000, features: 2), "a round holds every row once")
+        XCTAssertEqual(DataShape(try SearchData(spec: try spec(#"{"width": 64}"#))).perTrialBytes, 0, "one shared split")
+        let perTrial = TrialMemory(hyperparameters: s.largestConfiguration(cvShape), featureCount: cvShape.features,
+                                   outputs: cvShape.outputs, trainRows: cvShape.trainRows).total
+        XCTAssertNoThrow(try s.checkMemory(shape: cvShape, workers: 2,
+                                           budget: MemoryBudget(bytes: 2 * (perTrial + cvShape.perTrialBytes), statement: "test")))
+        XCTAssertThrowsError(try s.checkMemory(shape: cvShape, workers: 2,
+                                               budget: MemoryBudget(bytes: 2 * (perTrial + cvShape.perTrialBytes) - 1, statement: "test"))) {
+            XCTAssertTrue("\($0)".contains("its fold's rows"), "\($0)")
+        }
+    }
+
     func testWorkersBeyondTheTrialsDoNotCount() throws {
         let grid = try SearchSpec.parse(try parseJSON(#"{"version": 1, "data": {"generator": "sum_bin"}, "space": {"width": 2048}}"#,
                                                       file: "g.json"), file: "g.json", baseDirectory: "/tmp")
