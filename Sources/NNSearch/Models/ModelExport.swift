@@ -89,6 +89,12 @@ package enum ModelExport {
         guard let trial = results.plan.trial(outcome.number, scores: { snapshot.state.score($0, maximize: maximize) }) else {
             throw NNSearchError(.software, "trial \(outcome.number)'s hyperparameters cannot be made from the results")
         }
+        guard trial.values == outcome.values else {
+            // The folder's spec.json was edited since the trial ran (its space, seed or strategy).
+            throw NNSearchError(.data, "trial \(outcome.number)'s row says " + outcome.values.joined(separator: ",")
+                + " but \(folder.spec) now makes " + trial.values.joined(separator: ",")
+                + ": the spec changed since the search ran; export its kept model without --refit")
+        }
         let dataset = try SearchData.dataset(spec)
         var rows = dataset
         var statistics: Standardization? = nil

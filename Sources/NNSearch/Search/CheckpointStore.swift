@@ -30,8 +30,8 @@ struct CheckpointStore: Sendable {
             : { FoldRunner(hyperparameters: h, seed: trial.seed, rounds: data.rounds) { data.data(for: h.normalize, round: $0) } }
         let path = folder.checkpoint(trial.number)
         // In a scope of its own, so the checkpoint's bytes and a runner it could not restore are
-        // gone before a fresh runner is made (memory holds one runner and one copy, as `TrialMemory` says).
-        if let bytes = readFileBytes(path).map({ Data($0) }) {
+        // gone before a fresh runner is made (memory holds one runner and its checkpoint, as `TrialMemory` counts).
+        if let bytes = FileManager.default.contents(atPath: path) {
             let runner = fresh()
             do {
                 try runner.restore(bytes, identity: identity(trial))

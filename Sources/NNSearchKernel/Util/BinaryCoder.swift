@@ -6,19 +6,6 @@ struct BinaryWriter {
 
     init() {}
 
-    /// A writer whose buffer never grows (so never holds two copies) while it stays within `capacity` bytes.
-    init(reservingCapacity capacity: Int) { bytes.reserveCapacity(capacity) }
-
-    /// Replaces the bytes at `offset` (written before as a placeholder) with `x`'s.
-    mutating func overwrite(_ x: UInt64, at offset: Int) {
-        withUnsafeBytes(of: x.littleEndian) { overwrite(Array($0), at: offset) }
-    }
-
-    /// Replaces `replacement.count` bytes at `offset` (written before as a placeholder).
-    mutating func overwrite(_ replacement: [UInt8], at offset: Int) {
-        bytes.replaceSubrange(offset..<(offset + replacement.count), with: replacement)
-    }
-
     mutating func write(_ x: UInt64) {
         withUnsafeBytes(of: x.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -56,10 +43,9 @@ struct BinaryReader {
     private let bytes: [UInt8]
     private var at: Int
 
-    /// A reader of `bytes` from `offset` on.
-    init(_ bytes: [UInt8], from offset: Int = 0) {
+    init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        at = offset
+        at = 0
     }
 
     var isAtEnd: Bool { at == bytes.count }

@@ -217,6 +217,15 @@ final class ModelCommandTests: XCTestCase {
         let any = dir.appendingPathComponent("any.json").path
         XCTAssertEqual(try BinaryHarness.run(["export", folder, "--trial", String(last), "--refit", "--out", any]).status, 0)
         XCTAssertEqual(try SavedModel.read(path: any).origin.trial, last)
+        // A folder whose spec.json was edited since (another seed: other trials) refuses a refit rather than train another configuration.
+        let specFile = SearchFolder(folder).spec
+        let edited = try XCTUnwrap(String(contentsOfFile: specFile, encoding: .utf8))
+        let reseeded = edited.replacingOccurrences(of: #""seed": 4"#, with: #""seed": 5"#)
+        XCTAssertNotEqual(reseeded, edited, "the folder's spec names its seed")
+        try reseeded.write(toFile: specFile, atomically: true, encoding: .utf8)
+        let refused = try BinaryHarness.run(["export", folder, "--trial", String(last), "--refit", "--out", any])
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the spec changed since the search ran"), refused.stderr)
     }
 
     func testCrossValidatedSearchesKeepNoModelAndExportNeedsRefit() throws {

@@ -37,7 +37,7 @@ final class CheckpointTests: XCTestCase {
         let runner = TrialRunner(hyperparameters: h, seed: 1, data: data)
         runner.runEpoch()
         let good = runner.checkpoint(identity: "trial 1")
-        XCTAssertEqual(good.count, runner.checkpointSize(identity: "trial 1"), "the buffer is reserved at its exact size")
+        XCTAssertEqual(good.count, runner.checkpointSize(identity: "trial 1"), "checkpointSize (what the memory estimate counts) is the file's size")
         let fresh = { TrialRunner(hyperparameters: h, seed: 1, data: data) }
         XCTAssertNoThrow(try fresh().restore(good, identity: "trial 1"))
         var flipped = [UInt8](good); flipped[flipped.count / 2] ^= 0x40
