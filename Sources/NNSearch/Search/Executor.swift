@@ -123,7 +123,7 @@ package final class Executor: @unchecked Sendable {
         let earlier = coordinator.secondsBefore(number)
         var runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
         if runner.epochsDone > upTo {
-            // Only a checkpoint from another spec (`resume --force` after adding pruning) can be past the rung.
+            // Only a checkpoint from another spec (the folder's spec.json edited by hand to add pruning) can be past the rung.
             coordinator.warn("trial \(number): its checkpoint holds \(runner.epochsDone) epochs, past its rung at \(upTo); it restarts from its first epoch")
             checkpoints.remove(number)
             runner = checkpoints.runner(for: trial) { coordinator.warn($0) }

@@ -71,7 +71,7 @@ package struct SearchPolicy: Sendable {
         }
         if state.ledger == nil, !state.paused.isEmpty,
            let paused = state.paused.keys.filter({ state.claims[$0] == nil }).min(), candidate.map({ paused < $0 }) ?? true {
-            // Paused at a rung by a spec that pruned (`resume --force` took the pruning away): it runs on to its end.
+            // Paused at a rung by a spec that pruned (the folder's spec.json, edited by hand, took the pruning away): it runs on to its end.
             candidate = paused
         }
         if let candidate, let upTo = state.rungEpochs(candidate) ?? epochs(candidate, state) {
