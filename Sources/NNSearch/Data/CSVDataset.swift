@@ -1,6 +1,41 @@
 import Foundation
 
-/// Loads a dataset from a CSV file with a header row: `target` is predicted, every other column is a numeric feature.
+/// Which of a CSV file's columns are read, and which cell texts mean "missing".
+package struct CSVColumns: Sendable, Equatable {
+    /// The column to predict.
+    package var target: String
+    /// The feature columns, in this order; nil: every column but the target and the ignored ones.
+    package var features: [String]?
+    /// Columns that are not read at all.
+    package var ignore: [String]
+    /// Cell texts that mean "missing" besides the standard ones (`CSVColumns.standardMissing`).
+    package var missing: [String]
+
+    package init(target: String, features: [String]? = nil, ignore: [String] = [], missing: [String] = []) {
+        self.target = target
+        self.features = features
+        self.ignore = ignore
+        self.missing = missing
+    }
+
+    /// The selection as a line of `resume`'s list of changes.
+    var description: String {
+        var parts = ["target \(JSONValue.echo(target))"]
+        if let features { parts.append("features " + features.map { JSONValue.echo($0) }.joined(separator: ", ")) }
+        if !ignore.isEmpty { parts.append("ignore " + ignore.map { JSONValue.echo($0) }.joined(separator: ", ")) }
+        if !missing.isEmpty { parts.append("missing " + missing.map { JSONValue.echo($0) }.joined(separator: ", ")) }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The texts pandas' `read_csv` reads as missing by default (an empty cell among them).
+    package static let standardMissing: Set<String> = [
+        "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+        "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+    ]
+}
+
+/// Loads a CSV file with a header row: `columns.target` is predicted, the feature columns are
+/// numbers or categories (a column with text cells), and cells like `NA` or an empty one are missing.
 ///
 /// `classification` nil infers the task: any non-numeric target means classification, as do
 /// integer targets with at most 20 distinct values; anything else is regression. Classes are
@@ -10,14 +45,23 @@ import Foundation
 /// file, line and column, and the column's name.
 ///
 /// One pass over the mapped file, handing its pages back as it goes: memory holds the features
-/// (4 bytes a cell) and 20 bytes a row for the targets, not the file.
+/// (4 bytes a cell) and 20 bytes a row for the targets, not the file. (A column whose first text
+/// cell comes after numbers is read again up to that row, for the numbers' spellings.)
+func loadCSVTable(path: String, columns: CSVColumns, classification: Bool?) throws -> FeatureTable {
+    var loader = CSVDatasetLoader(source: try CSVSource(path: path), columns: columns)
+    return try loader.load(classification: classification)
+}
+
+/// A CSV file of numeric features as a dataset: `loadCSVTable` encoded with every row's statistics.
 func loadCSVDataset(path: String, target: String, classification: Bool?) throws -> Dataset {
-    var loader = CSVDatasetLoader(source: try CSVSource(path: path))
-    return try loader.load(target: target, classification: classification)
+    let table = try loadCSVTable(path: path, columns: CSVColumns(target: target), classification: classification)
+    let rows = Array(0..<table.rowCount)
+    return FeatureEncoding(learning: table, rows: rows).encode(table, rows: rows)
 }
 
 /// What reading a CSV file's header and first rows tells before the whole file is loaded.
 package struct CSVPreview: Sendable, Equatable {
+    /// The network's inputs the columns make, as far as the rows read show (categories, indicators).
     package var featureCount: Int
     /// Rows the file has at most (its line breaks, less the header's).
     package var rowBound: Int
@@ -25,23 +69,27 @@ package struct CSVPreview: Sendable, Equatable {
     package var distinctTargets: Int?
 }
 
-/// Checks a CSV file's header and first `rows` rows as `loadCSVDataset` would (encoding, columns,
-/// field counts, numeric features), and bounds its rows by counting line breaks, without loading it.
-func previewCSVDataset(path: String, target: String, rows: Int = 1000) throws -> CSVPreview {
-    var loader = CSVDatasetLoader(source: try CSVSource(path: path))
-    return try loader.preview(target: target, rows: rows)
+/// Checks a CSV file's header and first `rows` rows as `loadCSVTable` would (encoding, columns,
+/// field counts, cells), and bounds its rows by counting line breaks, without loading it.
+func previewCSVTable(path: String, columns: CSVColumns, rows: Int = 1000) throws -> CSVPreview {
+    var loader = CSVDatasetLoader(source: try CSVSource(path: path), columns: columns)
+    return try loader.preview(rows: rows)
 }
 
 /// The most distinct integer targets that are still inferred to be classes.
 private let maxInferredClassCount = 20
 
-/// One pass over a CSV file, building a `Dataset` and reporting the first problem.
+/// One pass over a CSV file, building a `FeatureTable` and reporting the first problem.
 private struct CSVDatasetLoader {
     var parser: CSVParser
+    let columns: CSVColumns
+    let missingTexts: Set<String>
     var path: String { parser.source.path }
 
-    init(source: CSVSource) {
+    init(source: CSVSource, columns: CSVColumns) {
         parser = CSVParser(source: source)
+        self.columns = columns
+        missingTexts = CSVColumns.standardMissing.union(columns.missing)
     }
 
     /// The target cells: each row's value (NaN unless a finite number), where it starts, and
@@ -57,8 +105,9 @@ private struct CSVDatasetLoader {
         var firstInvalid: Int? = nil
         var firstTooLarge: Int? = nil
 
-        mutating func append(_ field: UnsafeBufferPointer<UInt8>, at offset: Int) {
-            let number = CellNumber(field)
+        mutating func append(_ field: UnsafeBufferPointer<UInt8>, at offset: Int, missingTexts: Set<String>) {
+            var number = CellNumber(field)
+            if case .finite = number {} else if isMissing(field, missingTexts) { number = .empty }
             self.offset.append(offset)
             switch number {
             case .finite(let v):
@@ -83,61 +132,118 @@ private struct CSVDatasetLoader {
         }
     }
 
-    /// The columns, the target's index and the feature names, from the header.
-    mutating func header(target: String) throws -> (names: [String], targetIndex: Int) {
+    /// One feature column as it is read: numbers until its first text cell, then category codes.
+    struct FeatureCells {
+        var name: String
+        /// Its index among the header's columns.
+        var fileColumn: Int
+        /// Rows read before its first text cell (numbers or missing until then); nil while it has none.
+        var textFrom: Int? = nil
+        var firstText: (offset: Int, text: String)? = nil
+        var numbers = 0
+        var texts = 0
+        var missing = 0
+        var integers = true
+        /// Distinct texts in order of first appearance, and their codes.
+        var categories: [String] = []
+        var codes: [String: Int32] = [:]
+
+        mutating func code(_ text: String) -> Int32 {
+            if let c = codes[text] { return c }
+            let c = Int32(categories.count)
+            categories.append(text)
+            codes[text] = c
+            return c
+        }
+    }
+
+    /// What each header column is: the target, a feature (its position), or not read.
+    enum Role { case target, feature(Int), skipped }
+
+    /// The columns, the target's index and each column's role, from the header.
+    mutating func header() throws -> (names: [String], targetIndex: Int, roles: [Role], features: [FeatureCells]) {
+        let target = columns.target
         guard let header = try nextRecord() else {
             throw NNSearchError.data("\(path): file is empty; expected a header row naming the columns")
         }
         let names = try columnNames(header)
-        guard let targetIndex = names.firstIndex(of: target) else {
+        let shown = names.prefix(20).map(visibleName).joined(separator: ", ")
+        let list = names.count > 20 ? shown + " and \(names.count - 20) more" : shown
+        func unknown(_ name: String, _ key: String) -> NNSearchError {
             // Names shown with their invisible characters spelt out, so "y" and "y\u{A0}" do not look alike.
-            let shown = names.prefix(20).map(visibleName).joined(separator: ", ")
-            let list = names.count > 20 ? shown + " and \(names.count - 20) more" : shown
-            let lookalike = names.first { withoutInvisible($0) == withoutInvisible(target) }
-            let guess = lookalike.map { " (did you mean \(visibleName($0))?)" } ?? didYouMean(target, names)
-            throw NNSearchError.data("\(path): no column named \(visibleName(target))\(guess); the columns are \(list)")
+            let lookalike = names.first { withoutInvisible($0) == withoutInvisible(name) }
+            let guess = lookalike.map { " (did you mean \(visibleName($0))?)" } ?? didYouMean(name, names)
+            return NNSearchError.data("\(path): \(key): no column named \(visibleName(name))\(guess); the columns are \(list)")
         }
-        guard names.count > 1 else {
-            throw NNSearchError.data("\(path): no feature columns; the only column is the target \(JSONValue.echo(target))")
+        guard let targetIndex = names.firstIndex(of: target) else { throw unknown(target, "data.target") }
+        for (i, name) in columns.ignore.enumerated() {
+            guard names.contains(name) else { throw unknown(name, "data.ignore[\(i)]") }
+            if name == target { throw NNSearchError.data("\(path): data.ignore[\(i)]: \(visibleName(name)) is the target column; it cannot be ignored") }
         }
-        return (names, targetIndex)
+        let chosen: [Int]
+        if let listed = columns.features {
+            chosen = try listed.enumerated().map { i, name in
+                guard let index = names.firstIndex(of: name) else { throw unknown(name, "data.features[\(i)]") }
+                if name == target {
+                    throw NNSearchError.data("\(path): data.features[\(i)]: \(visibleName(name)) is the target column; a feature cannot be the target")
+                }
+                if columns.ignore.contains(name) {
+                    throw NNSearchError.data("\(path): data.features[\(i)]: \(visibleName(name)) is also in data.ignore; keep it in one list")
+                }
+                return index
+            }
+        } else {
+            chosen = names.indices.filter { $0 != targetIndex && !columns.ignore.contains(names[$0]) }
+        }
+        guard !chosen.isEmpty else {
+            if names.count == 1 {
+                throw NNSearchError.data("\(path): no feature columns; the only column is the target \(JSONValue.echo(target))")
+            }
+            throw NNSearchError.data("\(path): no feature columns left: data.ignore leaves only the target \(JSONValue.echo(target))")
+        }
+        var roles = [Role](repeating: .skipped, count: names.count)
+        roles[targetIndex] = .target
+        for (k, index) in chosen.enumerated() { roles[index] = .feature(k) }
+        return (names, targetIndex, roles, chosen.map { FeatureCells(name: names[$0], fileColumn: $0) })
     }
 
-    mutating func load(target: String, classification: Bool?) throws -> Dataset {
-        let (names, targetIndex) = try header(target: target)
-        let featureNames = names.enumerated().filter { $0.offset != targetIndex }.map(\.element)
-        var features: [Float] = []
-        var cells = TargetCells()
+    mutating func load(classification: Bool?) throws -> FeatureTable {
+        var (names, _, roles, features) = try header()
+        var cells: [Float] = []
+        var targets = TargetCells()
         // Reserve about what the file needs (its size over the bytes of the first row), so the
         // array rarely grows, and never to twice what it needs while it does.
         var reserved = false
         var releasedAt = 0
-        while try nextRow(names: names, targetIndex: targetIndex, features: &features, cells: &cells) {
+        while try nextRow(names: names, roles: roles, features: &features, cells: &cells, targets: &targets) {
             if !reserved {
                 reserved = true
-                let rowBytes = max(1, parser.offset - (cells.offset.first ?? 0))
+                let rowBytes = max(1, parser.offset - (targets.offset.first ?? 0))
                 let rows = parser.source.bytes.count / rowBytes + 1
-                features.reserveCapacity(min(rows + rows / 8, 1 << 32) * featureNames.count)
+                cells.reserveCapacity(min(rows + rows / 8, 1 << 32) * features.count)
             }
             if parser.offset - releasedAt >= 1 << 24 {
                 parser.source.release(before: parser.offset)
                 releasedAt = parser.offset
             }
         }
-        guard !cells.value.isEmpty else {
+        guard !targets.value.isEmpty else {
             throw NNSearchError.data("\(path): header only, no data rows")
         }
-        let targets = try makeTargets(cells, name: target, classification: classification)
-        return Dataset(featureNames: featureNames, features: features, targets: targets)
+        try checkMixedColumns(features)
+        try rereadNumbersBeforeText(names: names, roles: roles, features: &features, cells: &cells)
+        let made = try makeTargets(targets, name: columns.target, classification: classification)
+        names = []
+        return table(features, cells: cells, targets: made, rows: targets.value.count)
     }
 
-    mutating func preview(target: String, rows: Int) throws -> CSVPreview {
-        let (names, targetIndex) = try header(target: target)
-        var features: [Float] = []
-        var cells = TargetCells()
-        while cells.value.count < rows,
-              try nextRow(names: names, targetIndex: targetIndex, features: &features, cells: &cells) {}
-        guard !cells.value.isEmpty else {
+    mutating func preview(rows: Int) throws -> CSVPreview {
+        var (names, _, roles, features) = try header()
+        var cells: [Float] = []
+        var targets = TargetCells()
+        while targets.value.count < rows,
+              try nextRow(names: names, roles: roles, features: &features, cells: &cells, targets: &targets) {}
+        guard !targets.value.isEmpty else {
             throw NNSearchError.data("\(path): header only, no data rows")
         }
         // Count line breaks a chunk at a time, handing each chunk's pages back after it.
@@ -149,41 +255,88 @@ private struct CSVDatasetLoader {
             at = end
             parser.source.release(before: at)
         }
-        let numbers = cells.value.filter { !$0.isNaN }
-        let regression = numbers.count == cells.value.count && numbers.contains { $0 != $0.rounded() }
-        let distinct = Set(numbers).count + cells.texts.count
-        return CSVPreview(featureCount: names.count - 1, rowBound: max(lineBreaks, 1), distinctTargets: regression ? nil : distinct)
+        names = []
+        let numbers = targets.value.filter { !$0.isNaN }
+        let regression = numbers.count == targets.value.count && numbers.contains { $0 != $0.rounded() }
+        let distinct = Set(numbers).count + targets.texts.count
+        // Each column's inputs as far as these rows show: a number (and an indicator), or its categories.
+        let inputs = features.reduce(0) { total, f in
+            let missing = f.missing > 0 ? 1 : 0
+            return total + (f.textFrom == nil ? 1 + missing : max(f.categories.count + (f.numbers > 0 ? 1 : 0), 1) + missing)
+        }
+        return CSVPreview(featureCount: inputs, rowBound: max(lineBreaks, 1), distinctTargets: regression ? nil : distinct)
     }
 
-    /// Reads one data row into `features` and `cells`; false at the end of the file. A row with the
-    /// wrong number of fields is reported before a bad cell in it.
-    private mutating func nextRow(names: [String], targetIndex: Int, features: inout [Float], cells: inout TargetCells) throws -> Bool {
+    /// Reads one data row into `cells` (one per feature: a number, NaN when missing, or a category
+    /// code's bits) and `targets`; false at the end of the file. A row with the wrong number of
+    /// fields is reported before a bad cell in it.
+    private mutating func nextRow(names: [String], roles: [Role], features: inout [FeatureCells], cells: inout [Float],
+                                  targets: inout TargetCells) throws -> Bool {
         var cellError: (offset: Int, message: String)? = nil
         var extraOffset = 0
         let columns = names.count
+        let row = targets.value.count
+        let base = cells.count
+        cells.append(contentsOf: repeatElement(0, count: features.count))
+        let missingTexts = self.missingTexts
         let end: CSVParser.RecordEnd?
         do {
             end = try parser.nextRecord { column, field, offset in
                 if column >= columns {
                     if column == columns { extraOffset = offset }
-                } else if column == targetIndex {
-                    cells.append(field, at: offset)
-                } else if cellError == nil {
-                    switch CellNumber(field) {
+                    return
+                }
+                switch roles[column] {
+                case .skipped: return
+                case .target:
+                    targets.append(field, at: offset, missingTexts: missingTexts)
+                case .feature(let k):
+                    // Numbers first: no missing mark is a plain decimal, so most cells need no text.
+                    let number = CellNumber(field)
+                    if case .finite = number {} else if isMissing(field, missingTexts) {
+                        features[k].missing += 1
+                        cells[base + k] = features[k].textFrom == nil ? .nan : Float(bitPattern: UInt32(bitPattern: -1))
+                        return
+                    }
+                    if features[k].textFrom != nil {
+                        // A categorical column: every cell is a category, numbers by their spelling.
+                        if case .finite = number { features[k].numbers += 1 } else { features[k].texts += 1 }
+                        cells[base + k] = Float(bitPattern: UInt32(bitPattern: features[k].code(trimmedCell(field))))
+                        return
+                    }
+                    switch number {
                     case .finite(let value):
                         let float = Float(value)
-                        if float.isFinite { features.append(float); return }
-                        cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is too large for a 32-bit float")
-                    case .empty: cellError = (offset, "column \(JSONValue.echo(names[column])) is empty")
-                    case .nonFinite: cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is not a finite number")
-                    case .invalid: cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is not a number")
+                        if float.isFinite {
+                            cells[base + k] = float
+                            features[k].numbers += 1
+                            if features[k].integers, value != value.rounded() { features[k].integers = false }
+                            return
+                        }
+                        if cellError == nil {
+                            cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is too large for a 32-bit float")
+                        }
+                    case .nonFinite:
+                        if cellError == nil {
+                            cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is not a finite number")
+                        }
+                    case .invalid, .empty:
+                        // The column's first text: it holds categories from here on.
+                        let text = trimmedCell(field)
+                        features[k].textFrom = row
+                        features[k].firstText = (offset, text)
+                        features[k].texts += 1
+                        cells[base + k] = Float(bitPattern: UInt32(bitPattern: features[k].code(text)))
                     }
                 }
             }
         } catch let e as CSVParser.SyntaxError {
             throw NNSearchError.data("\(path):\(e.line):\(e.column): \(e.reason)")
         }
-        guard let end else { return false }
+        guard let end else {
+            cells.removeLast(features.count)
+            return false
+        }
         if end.fieldCount != columns {
             let found = end.fieldCount
             let offset = found > columns ? extraOffset : end.endOffset
@@ -193,7 +346,89 @@ private struct CSVDatasetLoader {
         return true
     }
 
-    // MARK: - Header and cells
+    /// Refuses a column of numbers with a few text cells (a typo, or a mark for "missing" that is
+    /// not a standard one): read as categories, it would turn every number into a category.
+    private func checkMixedColumns(_ features: [FeatureCells]) throws {
+        for f in features {
+            guard let first = f.firstText, f.numbers > f.texts else { continue }
+            let quoted = JSONValue.echo(first.text)
+            throw error(at: first.offset, "column \(JSONValue.echo(f.name)): \(quoted) is not a number, though"
+                + " \(counted(f.numbers, "other cell")) of the column \(f.numbers == 1 ? "is" : "are"); correct it, leave the cell"
+                + " empty (missing), or if \(quoted) marks a missing value add \"missing\": [\(quoted)] to the spec's \"data\"")
+        }
+    }
+
+    /// Reads again the rows before each categorical column's first text cell, to give its numbers
+    /// (read as numbers then) their category codes by spelling.
+    private mutating func rereadNumbersBeforeText(names: [String], roles: [Role], features: inout [FeatureCells], cells: inout [Float]) throws {
+        let upTo = features.compactMap { f in f.textFrom.flatMap { $0 > 0 ? $0 : nil } }.max() ?? 0
+        guard upTo > 0 else { return }
+        var reader = CSVParser(source: parser.source)
+        _ = try reader.nextRecord { _, _, _ in }   // the header
+        let width = features.count
+        let missingTexts = self.missingTexts
+        for row in 0..<upTo {
+            _ = try reader.nextRecord { column, field, _ in
+                guard column < roles.count, case .feature(let k) = roles[column],
+                      let from = features[k].textFrom, row < from else { return }
+                let code: Int32 = isMissing(field, missingTexts) ? -1 : features[k].code(trimmedCell(field))
+                cells[row * width + k] = Float(bitPattern: UInt32(bitPattern: code))
+            }
+        }
+        parser.source.release(before: parser.source.bytes.count)
+    }
+
+    /// The table: numeric columns' cells as they are, categorical ones' codes renumbered so that
+    /// categories sort by UTF-8 bytes.
+    private func table(_ features: [FeatureCells], cells: consuming [Float], targets: Dataset.Targets, rows: Int) -> FeatureTable {
+        let width = features.count
+        var columns: [FeatureTable.Column] = []
+        var numberSlots: [Int] = [], categorySlots: [Int] = []
+        var renumber: [[Int32]] = []
+        for (k, f) in features.enumerated() {
+            if f.textFrom == nil {
+                let distinct = f.integers ? distinctNumbers(cells, column: k, width: width, rows: rows) : 0
+                columns.append(.init(name: f.name, kind: .number, slot: numberSlots.count, missing: f.missing,
+                                     distinct: distinct, integers: f.integers && f.numbers > 0))
+                numberSlots.append(k)
+            } else {
+                let order = f.categories.indices.sorted { f.categories[$0].utf8.lexicographicallyPrecedes(f.categories[$1].utf8) }
+                var rank = [Int32](repeating: 0, count: order.count)
+                for (r, i) in order.enumerated() { rank[i] = Int32(r) }
+                columns.append(.init(name: f.name, kind: .category(order.map { f.categories[$0] }), slot: categorySlots.count,
+                                     missing: f.missing, distinct: order.count))
+                categorySlots.append(k)
+                renumber.append(rank)
+            }
+        }
+        if categorySlots.isEmpty {
+            return FeatureTable(columns: columns, numbers: cells, codes: [], targets: targets, rowCount: rows)
+        }
+        var numbers = [Float](), codes = [Int32]()
+        numbers.reserveCapacity(rows * numberSlots.count)
+        codes.reserveCapacity(rows * categorySlots.count)
+        for r in 0..<rows {
+            for k in numberSlots { numbers.append(cells[r * width + k]) }
+            for (j, k) in categorySlots.enumerated() {
+                let code = Int32(bitPattern: cells[r * width + k].bitPattern)
+                codes.append(code < 0 ? -1 : renumber[j][Int(code)])
+            }
+        }
+        return FeatureTable(columns: columns, numbers: numbers, codes: codes, targets: targets, rowCount: rows)
+    }
+
+    /// Distinct non-missing values of numeric column `column`.
+    private func distinctNumbers(_ cells: [Float], column: Int, width: Int, rows: Int) -> Int {
+        var values = [Float]()
+        values.reserveCapacity(rows)
+        for r in 0..<rows where !cells[r * width + column].isNaN { values.append(cells[r * width + column]) }
+        values.sort()
+        var distinct = 0
+        for i in values.indices where i == 0 || values[i] != values[i - 1] { distinct += 1 }
+        return distinct
+    }
+
+// MARK: - Header and cells
 
     private mutating func nextRecord() throws -> CSVRecord? {
         do {
@@ -237,7 +472,11 @@ private struct CSVDatasetLoader {
     private func makeTargets(_ cells: TargetCells, name: String, classification: Bool?) throws -> Dataset.Targets {
         let column = "target column \(JSONValue.echo(name))"
         if let offset = cells.firstEmpty {
-            throw error(at: offset, "\(column) is empty")
+            let text = text(at: offset)
+            let count = cells.value.indices.count { cells.value[$0].isNaN && cells.textIndex[$0] >= 0 && missingTexts.contains(cells.texts[Int(cells.textIndex[$0])]) }
+            throw error(at: offset, "\(column) is " + (text.isEmpty ? "empty" : "missing (\(JSONValue.echo(text)))")
+                + (count > 1 ? " (and on \(count - 1) more row\(count == 2 ? "" : "s"))" : "")
+                + ": a row without a target cannot train or be scored; remove such rows from the file")
         }
         let isClassification = try classification ?? inferClassification(cells, column: column)
         guard isClassification else { return .values(try regressionValues(cells, column: column)) }
@@ -412,6 +651,12 @@ func parseDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
 
 /// 10^0 ... 10^22, each exact in a Double.
 private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
+
+/// Whether a cell marks a missing value: after trimming, one of `texts` (an empty cell among them).
+private func isMissing(_ field: UnsafeBufferPointer<UInt8>, _ texts: Set<String>) -> Bool {
+    let cell = trimmed(field)
+    return cell.isEmpty || texts.contains(String(decoding: cell, as: UTF8.self))
+}
 
 /// `s` without leading and trailing spaces and tabs.
 private func trimmed(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -1,17 +1,25 @@
 import NNSearchKernel
 
-/// A dataset divided into training and validation rows by a seeded permutation.
+/// A dataset divided into training and validation rows by a seeded permutation, its columns
+/// encoded as the training rows say (`FeatureEncoding`).
 struct DataSplit: Sendable {
     /// The rows the model learns from; the only source of standardization statistics.
     var train: Dataset
     /// The held-out rows a trial is scored on.
     var validation: Dataset
+    /// How the table's columns became these features, learned from the training rows.
+    var encoding: FeatureEncoding
 
     /// Shuffles rows with `Random(seed: seed, stream: 1)`; the first `⌊n × (1 − validationFraction)⌋` train,
     /// the rest validate (as `anchors/seeds.py` splits).
     ///
     /// Throws a data error when either part would be empty or the training rows hold a single class.
     init(_ data: Dataset, validationFraction: Double, seed: UInt64) throws {
+        try self.init(FeatureTable(data), validationFraction: validationFraction, seed: seed)
+    }
+
+    /// Splits `table` as `init(_:validationFraction:seed:)` does, then encodes both parts.
+    init(_ data: FeatureTable, validationFraction: Double, seed: UInt64) throws {
         guard validationFraction.isFinite, (0...1).contains(validationFraction) else {
             throw NNSearchError.usage("validation fraction must be between 0 and 1, not \(validationFraction)")
         }
@@ -26,8 +34,10 @@ struct DataSplit: Sendable {
                 + " leave\(n == 1 ? "s" : "") none for \(part); use more rows"
                 + (trainCount > 0 ? " or a larger \"validation\"" : " or a smaller \"validation\""))
         }
-        train = data.subset(Array(order[..<trainCount]))
-        validation = data.subset(Array(order[trainCount...]))
+        let trainRows = Array(order[..<trainCount])
+        encoding = FeatureEncoding(learning: data, rows: trainRows)
+        train = encoding.encode(data, rows: trainRows)
+        validation = encoding.encode(data, rows: Array(order[trainCount...]))
         if let single = train.singleClass {
             throw NNSearchError.data(
                 "the training split (\(counted(trainCount, "row")) of \(n), \(fraction)) has a single class"
@@ -39,8 +49,15 @@ struct DataSplit: Sendable {
     ///
     /// Throws a data error when the training rows hold a single class.
     init(_ data: Dataset, folds plan: FoldPlan, round: Int) throws {
-        train = data.subset(plan.trainingRows(round))
-        validation = data.subset(plan.validationRows(round))
+        try self.init(FeatureTable(data), folds: plan, round: round)
+    }
+
+    /// Round `round` of a cross-validation of `table`, encoded as its training rows say.
+    init(_ data: FeatureTable, folds plan: FoldPlan, round: Int) throws {
+        let trainRows = plan.trainingRows(round)
+        encoding = FeatureEncoding(learning: data, rows: trainRows)
+        train = encoding.encode(data, rows: trainRows)
+        validation = encoding.encode(data, rows: plan.validationRows(round))
         if let single = train.singleClass {
             let (r, k) = round.quotientAndRemainder(dividingBy: plan.folds)
             let which = plan.repeats == 1 ? "fold \(k + 1)" : "fold \(k + 1) of repeat \(r + 1)"
@@ -50,9 +67,10 @@ struct DataSplit: Sendable {
     }
 
     /// A split made elsewhere (e.g. restored from a checkpoint).
-    init(train: Dataset, validation: Dataset) {
+    init(train: Dataset, validation: Dataset, encoding: FeatureEncoding) {
         self.train = train
         self.validation = validation
+        self.encoding = encoding
     }
 
     /// Per-feature statistics of the training rows (see `Standardization`).
@@ -66,6 +84,6 @@ struct DataSplit: Sendable {
         var train = self.train, validation = self.validation
         s.apply(to: &train.features)
         s.apply(to: &validation.features)
-        return DataSplit(train: train, validation: validation)
+        return DataSplit(train: train, validation: validation, encoding: encoding)
     }
 }

@@ -95,7 +95,7 @@ package enum ModelExport {
                 + " but \(folder.spec) now makes " + trial.values.joined(separator: ",")
                 + ": the spec changed since the search ran; export its kept model without --refit")
         }
-        let dataset = try SearchData.dataset(spec)
+        let (dataset, _) = try SearchData.allRows(spec)
         var rows = dataset
         var statistics: Standardization? = nil
         if trial.hyperparameters.normalize == .standardize {

@@ -107,8 +107,8 @@ extension DataShape {
         switch spec.data {
         case .generator:
             self.init(try SearchData(spec: spec))
-        case .csv(let path, _, let target):
-            let preview = try previewCSVDataset(path: path, target: target)
+        case .csv(let path, _, let columns):
+            let preview = try previewCSVTable(path: path, columns: columns)
             let regression = spec.task == .regression || (spec.task == nil && preview.distinctTargets == nil)
             self.init(features: preview.featureCount, classes: regression ? nil : max(2, preview.distinctTargets ?? 2),
                       rows: preview.rowBound, validation: spec.validation.heldOutFraction)

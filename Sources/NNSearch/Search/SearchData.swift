@@ -12,8 +12,13 @@ package struct SearchData: Sendable {
     package let task: TaskKind
     /// Class names (classification) in label order.
     package let classNames: [String]
-    /// The feature columns, in the order the network takes them.
+    /// The network's inputs, in order (a single split's; with cross-validation, the first round's).
     package let featureNames: [String]
+    /// The data's feature columns as read (numbers or categories, their missing cells).
+    package let columns: [FeatureTable.Column]
+    /// How the columns become inputs, learned from the training split; nil with cross-validation,
+    /// where each round learns its own from its training rows.
+    package let encoding: FeatureEncoding?
     /// The training split's statistics, with a validation fraction (what `standardize` trials see);
     /// nil with cross-validation, where each round has its own.
     package let standardization: Standardization?
@@ -27,13 +32,13 @@ package struct SearchData: Sendable {
     private enum Layout: Sendable {
         /// One split; the second copy standardized with training-split statistics.
         case holdout(raw: TrainingData, standardized: TrainingData)
-        case folds(Dataset, FoldPlan)
+        case folds(FeatureTable, FoldPlan)
     }
 
     /// Loads the spec's data (generator or CSV), and splits it or deals it into folds.
     package init(spec: SearchSpec) throws {
-        let dataset = try Self.dataset(spec)
-        featureNames = dataset.featureNames
+        let dataset = try Self.table(spec)
+        columns = dataset.columns
         switch dataset.targets {
         case .classes(_, let names): task = .classification; classNames = names
         case .values: task = .regression; classNames = []
@@ -52,11 +57,14 @@ package struct SearchData: Sendable {
             statistics.apply(to: &scaled.train.features)
             statistics.apply(to: &scaled.validation.features)
             standardization = statistics
+            encoding = split.encoding
+            featureNames = split.encoding.inputNames
             layout = .holdout(raw: raw, standardized: TrainingData(train: scaled.train, validation: scaled.validation)
                 .standardizingTargets())
             chance = raw.chance
         case .folds(let cv):
             standardization = nil
+            encoding = nil
             let n = dataset.rowCount
             guard n >= cv.folds else {
                 throw NNSearchError.data("cross-validation: \(n) rows cannot make \(cv.folds) folds (each needs a row at least)")
@@ -65,17 +73,29 @@ package struct SearchData: Sendable {
             if case .classes(let labels, _) = dataset.targets { groups = labels } else { groups = [Int32](repeating: 0, count: n) }
             let plan = FoldPlan(groups: groups, folds: cv.folds, repeats: cv.repeats, seed: Self.splitSeed(spec))
             var levels = [ChanceLevel]()
+            var names: [String] = []
             for round in 0..<plan.rounds {
                 let split = try DataSplit(dataset, folds: plan, round: round)
+                if round == 0 { names = split.encoding.inputNames }
                 levels.append(TrainingData(train: split.train, validation: split.validation).chance)
             }
+            featureNames = names
             layout = .folds(dataset, plan)
             chance = Self.mean(levels, validationRows: n)
         }
     }
 
-    /// The spec's rows, loaded (generated, or read from its CSV file), in file order.
-    static func dataset(_ spec: SearchSpec) throws -> Dataset {
+    /// The spec's rows, loaded (generated, or read from its CSV file), in file order, encoded with
+    /// what all of them say (a refit's data), with that encoding.
+    static func allRows(_ spec: SearchSpec) throws -> (dataset: Dataset, encoding: FeatureEncoding) {
+        let table = try table(spec)
+        let rows = Array(0..<table.rowCount)
+        let encoding = FeatureEncoding(learning: table, rows: rows)
+        return (encoding.encode(table, rows: rows), encoding)
+    }
+
+    /// The spec's rows as read (generated, or from its CSV file), in file order.
+    static func table(_ spec: SearchSpec) throws -> FeatureTable {
         let dataset: Dataset
         switch spec.data {
         case .generator(let name, let rows, let seed):
@@ -86,15 +106,15 @@ package struct SearchData: Sendable {
                 throw NNSearchError.usage("task: the \(name) generator makes a classification problem, not regression")
             }
             dataset = generator.generate(rows: rows, seed: seed)
-        case .csv(let path, _, let target):
-            dataset = try loadCSVDataset(path: path, target: target, classification: spec.task.map { $0 == .classification })
+        case .csv(let path, _, let columns):
+            return try loadCSVTable(path: path, columns: columns, classification: spec.task.map { $0 == .classification })
         }
-        return dataset
+        return FeatureTable(dataset)
     }
 
     /// The column a model predicts: the CSV file's target, `class` for a generator.
     static func targetName(_ spec: SearchSpec) -> String {
-        if case .csv(_, _, let target) = spec.data { return target }
+        if case .csv(_, _, let columns) = spec.data { return columns.target }
         return "class"
     }
 

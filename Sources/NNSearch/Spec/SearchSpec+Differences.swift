@@ -38,7 +38,7 @@ extension SearchSpec {
     private func describe(_ d: DataSource) -> String {
         switch d {
         case .generator(let name, let rows, let seed): "generator \(name), \(rows) rows, seed \(seed)"
-        case .csv(let path, _, let target): "csv \(path), target \(target)"
+        case .csv(let path, _, let columns): "csv \(path), " + columns.description
         }
     }
 }

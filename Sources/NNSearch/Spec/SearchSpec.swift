@@ -56,8 +56,9 @@ package struct TPESettings: Sendable, Equatable {
 package enum DataSource: Sendable, Equatable {
     /// A built-in generator: `sum_bin`, `sum_mod` or `heart_rate`.
     case generator(name: String, rows: Int, seed: UInt64)
-    /// A CSV file: `path` is resolved and absolute, `written` is as in the spec, `target` names a column.
-    case csv(path: String, written: String, target: String)
+    /// A CSV file: `path` is resolved and absolute, `written` is as in the spec; `columns` names the
+    /// target and chooses the features.
+    case csv(path: String, written: String, columns: CSVColumns)
 
     /// The built-in generator names.
     static let generatorNames = ["sum_bin", "sum_mod", "heart_rate"]

@@ -98,6 +98,7 @@ private struct SpecReader {
         "version", "name", "data", "validation", "task", "metric", "strategy",
         "trials", "seed", "workers", "max_seconds", "max_memory", "space", "pruning", "startup", "lag", "keep_models",
     ]
+    static let csvKeys = ["csv", "target", "features", "ignore", "missing"]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
     static let validationKeys = ["folds", "repeats"]
     static let rangeKinds = ["uniform", "log_uniform", "int_uniform"]
@@ -203,17 +204,21 @@ private struct SpecReader {
             return .generator(name: name, rows: rows, seed: seed)
         }
         if let csv = value["csv"] {
-            try checkKeys(members, known: ["csv", "target"], path: "data")
+            try checkKeys(members, known: SpecReader.csvKeys, path: "data")
             let written = try nonEmptyString(csv, path: "data.csv")
             guard let targetValue = value["target"] else {
                 throw failure("data.target", "missing; name the column to predict, e.g. \"target\": \"label\"")
             }
             let target = try nonEmptyString(targetValue, path: "data.target")
+            let features = try value["features"].map { try stringList($0, path: "data.features", allowEmpty: false) }
+            let ignore = try value["ignore"].map { try stringList($0, path: "data.ignore", allowEmpty: true) } ?? []
+            let missing = try value["missing"].map { try stringList($0, path: "data.missing", allowEmpty: true, allowEmptyStrings: true) } ?? []
+            let columns = CSVColumns(target: target, features: features, ignore: ignore, missing: missing)
             let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
             let path = URL(fileURLWithPath: written, relativeTo: base).standardizedFileURL.path
-            return .csv(path: path, written: written, target: target)
+            return .csv(path: path, written: written, columns: columns)
         }
-        try checkKeys(members, known: ["generator", "rows", "seed", "csv", "target"], path: "data")
+        try checkKeys(members, known: ["generator", "rows", "seed"] + SpecReader.csvKeys, path: "data")
         throw failure("data", "expected \(example)")
     }
 
@@ -482,6 +487,21 @@ private struct SpecReader {
             }
             throw failure(path.map { "\($0).\(member.key)" } ?? member.key,
                           "unknown key" + hint + "; known keys: " + known.joined(separator: ", "))
+        }
+    }
+
+    /// A list of distinct strings (column names, or cell texts with `allowEmptyStrings`).
+    func stringList(_ value: JSONValue, path: String, allowEmpty: Bool, allowEmptyStrings: Bool = false) throws -> [String] {
+        guard case .array(let items) = value else {
+            throw failure(path, "expected a list of strings, e.g. [\"a\", \"b\"], found \(describe(value))")
+        }
+        if items.isEmpty && !allowEmpty { throw failure(path, "must name at least one column") }
+        var seen = Set<String>()
+        return try items.enumerated().map { i, item in
+            let text: String
+            if allowEmptyStrings, case .string(let s) = item { text = s } else { text = try nonEmptyString(item, path: "\(path)[\(i)]") }
+            guard seen.insert(text).inserted else { throw failure("\(path)[\(i)]", "\(JSONValue.echo(text)) is listed twice") }
+            return text
         }
     }
 

@@ -40,7 +40,7 @@ final class CSVFuzzTests: XCTestCase {
                 try check(data, fuzz: fuzz, case: i, bytes: bytes)
                 loaded += 1
                 do {
-                    _ = try previewCSVDataset(path: path, target: target)
+                    _ = try previewCSVTable(path: path, columns: CSVColumns(target: target))
                 } catch {
                     XCTFail(fuzz.failure(case: i, "the preview refused a file that loads: \(error)", input: bytes))
                 }
@@ -50,7 +50,7 @@ final class CSVFuzzTests: XCTestCase {
                     XCTFail(fuzz.failure(case: i, "refused with a \(error.kind) error that does not name the file or is too long: \(error.message.prefix(500))", input: bytes))
                 }
                 do {
-                    _ = try previewCSVDataset(path: path, target: target)
+                    _ = try previewCSVTable(path: path, columns: CSVColumns(target: target))
                 } catch let preview as NNSearchError where preview.message != error.message {
                     XCTFail(fuzz.failure(case: i, "the preview says \(preview.message)\nthe loader says \(error.message)", input: bytes))
                 } catch {}

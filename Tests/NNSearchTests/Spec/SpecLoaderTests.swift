@@ -83,7 +83,7 @@ final class SpecLoaderTests: XCTestCase {
             .write(toFile: specPath, atomically: true, encoding: .utf8)
         let spec = try SearchSpec.load(path: specPath)
         XCTAssertEqual(spec.name, "my-search")
-        XCTAssertEqual(spec.data, .csv(path: directory + "/data/train.csv", written: "../data/train.csv", target: "y"))
+        XCTAssertEqual(spec.data, .csv(path: directory + "/data/train.csv", written: "../data/train.csv", columns: CSVColumns(target: "y")))
     }
 
     // MARK: - File and JSON errors
