@@ -172,6 +172,7 @@ private struct CSVDatasetLoader {
         func unknown(_ name: String, _ key: String) -> NNSearchError {
             // Names shown with their invisible characters spelt out, so "y" and "y\u{A0}" do not look alike.
             let lookalike = names.first { withoutInvisible($0) == withoutInvisible(name) }
+                ?? names.first { $0.lowercased() == name.lowercased() }
             let guess = lookalike.map { " (did you mean \(visibleName($0))?)" } ?? didYouMean(name, names)
             return NNSearchError.data("\(path): \(key): no column named \(visibleName(name))\(guess); the columns are \(list)")
         }

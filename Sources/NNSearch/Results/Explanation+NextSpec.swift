@@ -44,7 +44,8 @@ extension Explanation {
             }
             space.append(JSONMember(key: dimension.name, value: entry))
         }
-        var next = spec.source
+        // What the search recorded of its data is no part of a spec to run.
+        var next = spec.source.removing(PreparationRecord.key)
         next = next.setting("name", to: .string(spec.name + "-next"))
         let learns = spec.strategy == .tpe
         next = next.setting("strategy", to: .string(hasRange ? (learns ? "tpe" : "random") : "grid"))

@@ -19,6 +19,8 @@ package struct SearchData: Sendable {
     /// How the columns become inputs, learned from the training split; nil with cross-validation,
     /// where each round learns its own from its training rows.
     package let encoding: FeatureEncoding?
+    /// What was done with the columns (one-hot, missing cells, left out), for `start` and `spec.json`.
+    package let preparation: DataPreparation
     /// The training split's statistics, with a validation fraction (what `standardize` trials see);
     /// nil with cross-validation, where each round has its own.
     package let standardization: Standardization?
@@ -39,6 +41,9 @@ package struct SearchData: Sendable {
     package init(spec: SearchSpec) throws {
         let dataset = try Self.table(spec)
         columns = dataset.columns
+        var selection: CSVColumns? = nil
+        if case .csv(_, _, let chosen) = spec.data { selection = chosen }
+        preparation = DataPreparation(columns: dataset.columns, rows: dataset.rowCount, selection: selection)
         switch dataset.targets {
         case .classes(_, let names): task = .classification; classNames = names
         case .values: task = .regression; classNames = []

@@ -75,6 +75,7 @@ package enum WorkerSession {
         try spec.checkMemory(shape: DataShape(data), workers: workers, budget: MemoryBudget.current(maxMemory: spec.maxMemory))
         if origin.isPending {
             // Created by a detached `start`, which left loading the data to its worker: record what it told.
+            try PreparationRecord.record(data.preparation, in: folder)
             try origin.recordingData(metric: metric, task: data.task, chance: data.chance).write(to: folder)
         }
         let checkpoints = CheckpointStore(folder: folder, data: data, validation: spec.validation)

@@ -29,4 +29,10 @@ extension JSONValue {
         }
         return .object(members)
     }
+
+    /// The object without `key` (unchanged for other values or a missing key).
+    package func removing(_ key: String) -> JSONValue {
+        guard case .object(let members) = self else { return self }
+        return .object(members.filter { $0.key != key })
+    }
 }

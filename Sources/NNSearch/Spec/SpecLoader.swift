@@ -12,6 +12,8 @@ import NNSearchKernel
 /// ```
 ///
 /// `validation` is a fraction of the rows or cross-validation, `{"folds": 5, "repeats": 2}`.
+/// A CSV `data` may add `"features"`, `"ignore"` (column names) and `"missing"` (cell texts that
+/// mean missing). `"preprocessing"`, which nnsearch writes into a search folder's copy, is ignored.
 /// Every message reads `FILE: PATH: message`. A missing CSV file is `.data` (exit 65);
 /// every other problem with the spec is `.usage` (exit 64).
 extension SearchSpec {
@@ -107,7 +109,8 @@ private struct SpecReader {
         guard case .object(let members) = json else {
             throw NNSearchError.usage("expected the spec to be an object {...}, found \(describe(json))")
         }
-        try checkKeys(members, known: SpecReader.topKeys, path: nil)
+        // A search folder's spec.json records what was done with the data (`PreparationRecord`): not an input.
+        try checkKeys(members.filter { $0.key != PreparationRecord.key }, known: SpecReader.topKeys, path: nil)
         try readVersion(json["version"])
         let name = try json["name"].map { try nonEmptyString($0, path: "name") } ?? defaultName
         let data = try readData(json["data"])

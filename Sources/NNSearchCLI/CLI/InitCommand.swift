@@ -12,6 +12,7 @@ enum InitCommand {
         try args.expectPositionals(1, 1, usage: usage)
         let (folder, _) = try initialize(specPath: args.positionals[0], out: args.value("out"), workers: nil)
         let count = TrialPlan(spec: try SearchSpec.load(path: folder.spec)).count
+        standardOutput(PreparationRecord.text(in: folder))
         standardOutput("""
             created search \(folder.path) (\(counted(count, "trial")))
               run workers:  nnsearch worker \(folder.path) [--workers N]   (any number, on any host sharing the folder)
@@ -47,7 +48,7 @@ enum InitCommand {
             try StartCommand.checkFree(folder)
             origin = SearchOrigin(specPath: absolute(specPath), pendingFor: spec, fingerprint: try DataFingerprint.current(spec))
         }
-        try StartCommand.create(folder, spec: spec, origin: origin)
+        try StartCommand.create(folder, spec: spec, origin: origin, preparation: data?.preparation)
         return (folder, data)
     }
 }

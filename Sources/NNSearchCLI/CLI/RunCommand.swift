@@ -115,6 +115,7 @@ enum RunCommand {
             }
             usleep(20_000)
         }
+        if verb == "started" { standardOutput(PreparationRecord.text(in: folder)) }
         standardOutput("""
             \(verb) search in \(folder.path) (pid \(pid))
               watch:   nnsearch watch \(folder.path)   (live ranking, running trials, best so far)

@@ -14,6 +14,7 @@ enum StartCommand {
         let (folder, data) = try InitCommand.initialize(specPath: args.positionals[0], out: args.value("out"),
                                                          workers: workers, loadData: foreground)
         if foreground {
+            standardOutput(PreparationRecord.text(in: folder))
             var options = WorkerSession.Options()
             options.workers = workers
             options.display = isatty(1) == 1 ? .terminal : .lines
@@ -63,7 +64,7 @@ enum StartCommand {
     }
 
     /// Creates the folder whole: built under a temporary name, then renamed into place.
-    static func create(_ folder: SearchFolder, spec: SearchSpec, origin: SearchOrigin) throws {
+    static func create(_ folder: SearchFolder, spec: SearchSpec, origin: SearchOrigin, preparation: DataPreparation?) throws {
         let fm = FileManager.default
         // (NSString.deletingLastPathComponent traps on some relative paths in swift-corelibs-foundation.)
         let parent = folder.path.lastIndex(of: "/").map { String(folder.path[..<$0]) } ?? ""
@@ -85,6 +86,9 @@ enum StartCommand {
                 // The copy reads the CSV relative to the search folder, so the folder is self-contained.
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
             }
+            // A record copied in with the spec (from another folder's spec.json) is not this data's.
+            source = source.removing(PreparationRecord.key)
+            if let preparation { source = PreparationRecord.adding(preparation, to: source) }
             try writeAtomically(Data((source.prettyText() + "\n").utf8), to: staged.spec, sync: true)
             try origin.write(to: staged)
             try writeAtomically(Data(), to: staged.journal, sync: true)

@@ -145,25 +145,27 @@ final class CSVDatasetTests: XCTestCase {
     }
 
     func testBadFeatureCells() throws {
-        try assertDataError("x,y\n1,0\nabc,1\n", ["data.csv:3:1:", "column \"x\"", "\"abc\" is not a number"])
-        try assertDataError("x,y\n1,0\n0x10,1\n", ["data.csv:3:1:", "\"0x10\" is not a number"])
-        try assertDataError("y,x\n0,1\n1, \n", ["data.csv:3:3:", "column \"x\" is empty"])
-        try assertDataError("y,x\n0,1\n1,NaN\n", ["data.csv:3:3:", "column \"x\"", "\"NaN\" is not a finite number"])
+        // A text cell among more numbers is a typo or an unusual mark for "missing", not a category.
+        try assertDataError("x,y\n1,0\n2,1\nabc,1\n", ["data.csv:4:1:", "column \"x\"", "\"abc\" is not a number, though 2 other cells",
+                                                         "\"missing\": [\"abc\"]"])
+        try assertDataError("x,y\n1,0\n3,1\n0x10,1\n", ["data.csv:4:1:", "\"0x10\" is not a number"])
         try assertDataError("y,x\n0,-inf\n1,2\n", ["data.csv:2:3:", "\"-inf\" is not a finite number"])
         try assertDataError("y,x\n0,1e999\n1,2\n", ["data.csv:2:3:", "\"1e999\" is not a finite number"])
         try assertDataError("y,x\n0,1e300\n1,2\n", ["data.csv:2:3:", "\"1e300\" is too large"])
     }
 
     func testColumnsCountScalarsAndSkipBOM() throws {
-        try assertDataError("\u{FEFF}é,y\n\"ü\",0\n", ["data.csv:2:1:", "column \"é\"", "\"ü\" is not a number"])
-        try assertDataError("y,x\n\"é\",bad\n", ["data.csv:2:5:", "\"bad\""])
+        try assertDataError("\u{FEFF}é,y\n1,0\n2,1\n\"ü\",0\n", ["data.csv:4:1:", "column \"é\"", "\"ü\" is not a number"])
+        try assertDataError("y,x\n\"é\",1\n\"é\",2\n\"é\",bad\n", ["data.csv:4:5:", "\"bad\""])
     }
 
     func testBadTargets() throws {
-        try assertDataError("x,y\n1,0\n2,\n", ["data.csv:3:3:", "target column \"y\" is empty"])
+        try assertDataError("x,y\n1,0\n2,\n", ["data.csv:3:3:", "target column \"y\" is empty", "remove such rows"])
+        try assertDataError("x,y\n1,0\n2,NA\n3,1\n4,null\n", ["data.csv:3:3:", "target column \"y\" is missing (\"NA\") (and on 1 more row)"])
         try assertDataError("x,y\n1,0.5\n2,cat\n", classification: false,
                             ["data.csv:3:3:", "target column \"y\"", "\"cat\" is not a number", "regression"])
-        try assertDataError("x,y\n1,0.5\n2,nan\n", ["data.csv:3:3:", "\"nan\" is not a finite number"])
+        try assertDataError("x,y\n1,0.5\n2,inf\n", ["data.csv:3:3:", "\"inf\" is not a finite number"])
+        try assertDataError("x,y\n1,0.5\n2,nan\n", ["data.csv:3:3:", "is missing (\"nan\")"])
         try assertDataError("x,y\n1,cat\n2,cat\n", ["single class \"cat\"", "\"y\""])
         try assertDataError("x,y\n1,1\n2,1.0\n", classification: true, ["single class \"1\""])
     }

@@ -86,6 +86,28 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertEqual(spec.data, .csv(path: directory + "/data/train.csv", written: "../data/train.csv", columns: CSVColumns(target: "y")))
     }
 
+    func testColumnChoicesAndMissingTextsAndTheIgnoredRecord() throws {
+        let directory = try temporaryDirectory()
+        try "x,y\n1,0\n".write(toFile: directory + "/d.csv", atomically: true, encoding: .utf8)
+        let specPath = directory + "/s.json"
+        try #"""
+            {"version": 1, "data": {"csv": "d.csv", "target": "y", "features": ["b", "a"], "ignore": ["id"], "missing": ["?", ""]},
+             "preprocessing": {"summary": ["anything"]}}
+            """#.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let spec = try SearchSpec.load(path: specPath)
+        XCTAssertEqual(spec.data, .csv(path: directory + "/d.csv", written: "d.csv",
+                                       columns: CSVColumns(target: "y", features: ["b", "a"], ignore: ["id"], missing: ["?", ""])))
+        let csv = #""csv": "d.csv", "target": "y""#
+        assertSpecError(#"{"version": 1, "data": {\#(csv), "features": "a"}}"#, base: directory,
+                        #"s.json: data.features: expected a list of strings, e.g. ["a", "b"], found a string "a""#)
+        assertSpecError(#"{"version": 1, "data": {\#(csv), "features": []}}"#, base: directory, #"s.json: data.features: must name at least one column"#)
+        assertSpecError(#"{"version": 1, "data": {\#(csv), "ignore": ["a", "a"]}}"#, base: directory, #"s.json: data.ignore[1]: "a" is listed twice"#)
+        assertSpecError(#"{"version": 1, "data": {\#(csv), "ignore": [""]}}"#, base: directory, #"s.json: data.ignore[0]: must not be empty"#)
+        assertSpecError(#"{"version": 1, "data": {\#(csv), "missing": [1]}}"#, base: directory, #"s.json: data.missing[0]: expected a string, found a number 1"#)
+        assertSpecError(#"{"version": 1, "data": {\#(csv), "ignroe": ["a"]}}"#, base: directory,
+                        #"s.json: data.ignroe: unknown key (did you mean "ignore"?); known keys: csv, target, features, ignore, missing"#)
+    }
+
     // MARK: - File and JSON errors
 
     func testMissingCSVIsADataErrorNamingTheResolvedPath() {
