@@ -140,10 +140,10 @@ private struct CSVDatasetLoader {
         /// Rows read before its first text cell (numbers or missing until then); nil while it has none.
         var textFrom: Int? = nil
         var firstText: (offset: Int, text: String)? = nil
+        /// Number cells: counted once the column has a text (for the mixed-column check).
         var numbers = 0
         var texts = 0
         var missing = 0
-        var integers = true
         /// Distinct texts in order of first appearance, and their codes.
         var categories: [String] = []
         var codes: [String: Int32] = [:]
@@ -292,42 +292,15 @@ private struct CSVDatasetLoader {
                 case .target:
                     targets.append(field, at: offset, missingTexts: missingTexts)
                 case .feature(let k):
-                    // Numbers first: no missing mark is a plain decimal, so most cells need no text.
+                    // The common cell first: a number in a numeric column.
                     let number = CellNumber(field)
-                    if case .finite = number {} else if isMissing(field, missingTexts) {
-                        features[k].missing += 1
-                        cells[base + k] = features[k].textFrom == nil ? .nan : Float(bitPattern: UInt32(bitPattern: -1))
-                        return
-                    }
-                    if features[k].textFrom != nil {
-                        // A categorical column: every cell is a category, numbers by their spelling.
-                        if case .finite = number { features[k].numbers += 1 } else { features[k].texts += 1 }
-                        cells[base + k] = Float(bitPattern: UInt32(bitPattern: features[k].code(trimmedCell(field))))
-                        return
-                    }
-                    switch number {
-                    case .finite(let value):
+                    if case .finite(let value) = number, features[k].textFrom == nil {
                         let float = Float(value)
-                        if float.isFinite {
-                            cells[base + k] = float
-                            features[k].numbers += 1
-                            if features[k].integers, value != value.rounded() { features[k].integers = false }
-                            return
-                        }
-                        if cellError == nil {
-                            cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is too large for a 32-bit float")
-                        }
-                    case .nonFinite:
-                        if cellError == nil {
-                            cellError = (offset, "column \(JSONValue.echo(names[column])): \(echoCell(field)) is not a finite number")
-                        }
-                    case .invalid, .empty:
-                        // The column's first text: it holds categories from here on.
-                        let text = trimmedCell(field)
-                        features[k].textFrom = row
-                        features[k].firstText = (offset, text)
-                        features[k].texts += 1
-                        cells[base + k] = Float(bitPattern: UInt32(bitPattern: features[k].code(text)))
+                        if float.isFinite { cells[base + k] = float; return }
+                    }
+                    if let problem = Self.otherCell(number, field, row: row, offset: offset, features: &features[k],
+                                                    into: &cells[base + k], missingTexts: missingTexts), cellError == nil {
+                        cellError = (offset, "column \(JSONValue.echo(names[column])): " + problem)
                     }
                 }
             }
@@ -345,6 +318,37 @@ private struct CSVDatasetLoader {
         }
         if let cellError { throw error(at: cellError.offset, cellError.message) }
         return true
+    }
+
+    /// Reads a feature cell that is not a finite number in a numeric column: a missing cell, a cell
+    /// of a categorical column, a column's first text, or a problem (returned as the message's end).
+    private static func otherCell(_ number: CellNumber, _ field: UnsafeBufferPointer<UInt8>, row: Int, offset: Int,
+                                  features f: inout FeatureCells, into cell: inout Float, missingTexts: Set<String>) -> String? {
+        // No missing mark is a plain decimal, so a number needs no text.
+        if case .finite = number {} else if isMissing(field, missingTexts) {
+            f.missing += 1
+            cell = f.textFrom == nil ? .nan : Float(bitPattern: UInt32(bitPattern: -1))
+            return nil
+        }
+        if f.textFrom != nil {
+            // A categorical column: every cell is a category, numbers by their spelling.
+            if case .finite = number { f.numbers += 1 } else { f.texts += 1 }
+            cell = Float(bitPattern: UInt32(bitPattern: f.code(trimmedCell(field))))
+            return nil
+        }
+        switch number {
+        case .finite: return "\(echoCell(field)) is too large for a 32-bit float"
+        case .nonFinite: return "\(echoCell(field)) is not a finite number"
+        case .invalid, .empty:
+            // The column's first text: it holds categories from here on; its numbers so far are counted.
+            let text = trimmedCell(field)
+            f.numbers = row - f.missing
+            f.textFrom = row
+            f.firstText = (offset, text)
+            f.texts += 1
+            cell = Float(bitPattern: UInt32(bitPattern: f.code(text)))
+            return nil
+        }
     }
 
     /// Refuses a column of numbers with a few text cells (a typo, or a mark for "missing" that is
@@ -388,9 +392,9 @@ private struct CSVDatasetLoader {
         var renumber: [[Int32]] = []
         for (k, f) in features.enumerated() {
             if f.textFrom == nil {
-                let distinct = f.integers ? distinctNumbers(cells, column: k, width: width, rows: rows) : 0
+                let (distinct, integers) = distinctIntegers(cells, column: k, width: width, rows: rows)
                 columns.append(.init(name: f.name, kind: .number, slot: numberSlots.count, missing: f.missing,
-                                     distinct: distinct, integers: f.integers && f.numbers > 0))
+                                     distinct: distinct, integers: integers && f.missing < rows))
                 numberSlots.append(k)
             } else {
                 let order = f.categories.indices.sorted { f.categories[$0].utf8.lexicographicallyPrecedes(f.categories[$1].utf8) }
@@ -418,18 +422,23 @@ private struct CSVDatasetLoader {
         return FeatureTable(columns: columns, numbers: numbers, codes: codes, targets: targets, rowCount: rows)
     }
 
-    /// Distinct non-missing values of numeric column `column`.
-    private func distinctNumbers(_ cells: [Float], column: Int, width: Int, rows: Int) -> Int {
+    /// Whether numeric column `column` holds integers only (missing cells aside), and if so how many distinct ones.
+    private func distinctIntegers(_ cells: [Float], column: Int, width: Int, rows: Int) -> (distinct: Int, integers: Bool) {
         var values = [Float]()
-        values.reserveCapacity(rows)
-        for r in 0..<rows where !cells[r * width + column].isNaN { values.append(cells[r * width + column]) }
+        for r in 0..<rows {
+            let v = cells[r * width + column]
+            if v.isNaN { continue }
+            guard v == v.rounded() else { return (0, false) }
+            if values.isEmpty { values.reserveCapacity(rows) }
+            values.append(v)
+        }
         values.sort()
         var distinct = 0
         for i in values.indices where i == 0 || values[i] != values[i - 1] { distinct += 1 }
-        return distinct
+        return (distinct, true)
     }
 
-// MARK: - Header and cells
+    // MARK: - Header and cells
 
     private mutating func nextRecord() throws -> CSVRecord? {
         do {

@@ -77,6 +77,26 @@ package struct FeatureEncoding: Sendable, Equatable {
     /// The rows `rows` of `table`, encoded, in that order. With the encoding learned from a table
     /// with numeric columns only and nothing missing, the features are the table's numbers as they are.
     func encode(_ table: FeatureTable, rows: [Int]) -> Dataset {
+        var features = [Float]()
+        if table.isPlain {
+            // Numbers only, none missing: each row's numbers as they are.
+            let nw = table.numberWidth
+            features.reserveCapacity(rows.count * nw)
+            for r in rows { features.append(contentsOf: table.numbers[(r * nw)..<((r + 1) * nw)]) }
+        } else {
+            features = [Float](repeating: 0, count: rows.count * width)
+            features.withUnsafeMutableBufferPointer { encode(table, rows: rows, into: $0) }
+        }
+        let targets: Dataset.Targets
+        switch table.targets {
+        case .classes(let labels, let names): targets = .classes(labels: rows.map { labels[$0] }, names: names)
+        case .values(let v): targets = .values(rows.map { v[$0] })
+        }
+        return Dataset(featureNames: inputNames, features: features, targets: targets)
+    }
+
+    /// Writes the inputs of `rows` into `out` (zeroed, `rows.count × width`).
+    private func encode(_ table: FeatureTable, rows: [Int], into out: UnsafeMutableBufferPointer<Float>) {
         let nw = table.numberWidth, cw = table.categoryWidth
         let width = self.width
         // Per categorical column: the table's code → the input index within the column, or −1.
@@ -85,34 +105,25 @@ package struct FeatureEncoding: Sendable, Equatable {
             let position = Dictionary(uniqueKeysWithValues: mine.enumerated().map { ($1, Int32($0)) })
             return all.map { position[$0] ?? -1 }
         }
-        var features = [Float](repeating: 0, count: rows.count * width)
-        features.withUnsafeMutableBufferPointer { out in
-            for (i, r) in rows.enumerated() {
-                var at = i * width
-                for (c, column) in table.columns.enumerated() {
-                    switch columns[c] {
-                    case .number(_, let fill, let indicator):
-                        let v = table.numbers[r * nw + column.slot]
-                        out[at] = v.isNaN ? fill : v
-                        if indicator { out[at + 1] = v.isNaN ? 1 : 0 }
-                    case .category(_, let categories, let missing):
-                        let code = table.codes[r * cw + column.slot]
-                        if code < 0 {
-                            if missing { out[at + categories.count] = 1 }
-                        } else {
-                            let k = lookups[c][Int(code)]
-                            if k >= 0 { out[at + Int(k)] = 1 }
-                        }
+        for (i, r) in rows.enumerated() {
+            var at = i * width
+            for (c, column) in table.columns.enumerated() {
+                switch columns[c] {
+                case .number(_, let fill, let indicator):
+                    let v = table.numbers[r * nw + column.slot]
+                    out[at] = v.isNaN ? fill : v
+                    if indicator { out[at + 1] = v.isNaN ? 1 : 0 }
+                case .category(_, let categories, let missing):
+                    let code = table.codes[r * cw + column.slot]
+                    if code < 0 {
+                        if missing { out[at + categories.count] = 1 }
+                    } else {
+                        let k = lookups[c][Int(code)]
+                        if k >= 0 { out[at + Int(k)] = 1 }
                     }
-                    at += columns[c].width
                 }
+                at += columns[c].width
             }
         }
-        let targets: Dataset.Targets
-        switch table.targets {
-        case .classes(let labels, let names): targets = .classes(labels: rows.map { labels[$0] }, names: names)
-        case .values(let v): targets = .values(rows.map { v[$0] })
-        }
-        return Dataset(featureNames: inputNames, features: features, targets: targets)
     }
 }
