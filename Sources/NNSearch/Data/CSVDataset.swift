@@ -209,7 +209,8 @@ private struct CSVDatasetLoader {
     }
 
     mutating func load(classification: Bool?) throws -> FeatureTable {
-        var (names, _, roles, features) = try header()
+        let (names, _, roles, columns) = try header()
+        var features = columns
         var cells: [Float] = []
         var targets = TargetCells()
         // Reserve about what the file needs (its size over the bytes of the first row), so the
@@ -233,13 +234,13 @@ private struct CSVDatasetLoader {
         }
         try checkMixedColumns(features)
         try rereadNumbersBeforeText(names: names, roles: roles, features: &features, cells: &cells)
-        let made = try makeTargets(targets, name: columns.target, classification: classification)
-        names = []
+        let made = try makeTargets(targets, name: self.columns.target, classification: classification)
         return table(features, cells: cells, targets: made, rows: targets.value.count)
     }
 
     mutating func preview(rows: Int) throws -> CSVPreview {
-        var (names, _, roles, features) = try header()
+        let (names, _, roles, columns) = try header()
+        var features = columns
         var cells: [Float] = []
         var targets = TargetCells()
         while targets.value.count < rows,
@@ -256,7 +257,6 @@ private struct CSVDatasetLoader {
             at = end
             parser.source.release(before: at)
         }
-        names = []
         let numbers = targets.value.filter { !$0.isNaN }
         let regression = numbers.count == targets.value.count && numbers.contains { $0 != $0.rounded() }
         let distinct = Set(numbers).count + targets.texts.count

@@ -85,6 +85,15 @@ final class RealWorldCSVTests: XCTestCase {
         assertError("x,y\n1,0\n1e300,1\n", CSVColumns(target: "y"), ["data.csv:3:1:", "too large for a 32-bit float"])
     }
 
+    func testThePreviewCountsTheInputsItsRowsShow() throws {
+        // sex: 3 categories; age: a number with a missing cell (2 inputs); city: 1 category; x: 1.
+        let path = try BinaryHarness.write("sex,age,city,x,y\nM,1,a,1,0\nF,,a,2,1\nX,3,a,3,0\n", to: "p.csv", in: directory)
+        let preview = try previewCSVTable(path: path, columns: CSVColumns(target: "y"))
+        XCTAssertEqual(preview.featureCount, 3 + 2 + 1 + 1)
+        let table = try loadCSVTable(path: path, columns: CSVColumns(target: "y"), classification: nil)
+        XCTAssertEqual(FeatureEncoding(learning: table, rows: [0, 1, 2]).width, preview.featureCount)
+    }
+
     // MARK: - Encoding
 
     func testEncodingIsLearnedFromTheTrainingRowsAlone() throws {
