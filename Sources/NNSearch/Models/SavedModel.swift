@@ -110,6 +110,7 @@ package struct SavedModel: Equatable, Sendable {
     package var inconsistency: String? {
         if let problem = network.shapeProblem { return problem }
         if Set(columns.map(\.name)).count != columns.count { return "a column is listed twice" }
+        let missingTexts = CSVColumns.standardMissing.union(self.missingTexts)
         for column in columns {
             switch column {
             case .number(let name, let fill, _):
@@ -117,6 +118,9 @@ package struct SavedModel: Equatable, Sendable {
             case .category(let name, let categories, let missing):
                 if categories.isEmpty && !missing { return "the categorical column \(JSONValue.quote(name)) makes no input" }
                 if Set(categories).count != categories.count { return "a category of \(JSONValue.quote(name)) is listed twice" }
+                if let text = categories.first(where: { ModelInput.Cell($0, missingTexts: missingTexts) == .missing }) {
+                    return "the category \(JSONValue.quote(text)) of \(JSONValue.quote(name)) is a text read as missing"
+                }
             }
         }
         let inputs = encoding.width

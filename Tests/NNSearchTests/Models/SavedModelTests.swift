@@ -200,6 +200,10 @@ final class SavedModelTests: XCTestCase {
                       "inputs.standardize.mean", "expected a list of 13 numbers")
         assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"Q\", \"Q\"]"),
                       "a category of \"port\" is listed twice")
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"NA\", \"S\"]"),
+                      "the category \"NA\" of \"port\" is a text read as missing")
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"?\", \"S\"]"),
+                      "the category \"?\" of \"port\" is a text read as missing")
         assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"Q\", 5]"),
                       "inputs.columns[3].categories[2]", "not a string")
         assertRefused(text.replacingOccurrences(of: "\"missing\": [\"?\"],", with: ""), "inputs.missing", "missing or not a list of strings")
