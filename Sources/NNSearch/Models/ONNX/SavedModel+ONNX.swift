@@ -120,9 +120,8 @@ extension SavedModel {
     /// Adds the graph's inputs and the nodes that encode them; returns the encoded inputs' name ([N, F]).
     private func encodeInputs(_ graph: inout ONNXGraph) -> String {
         let numeric = columns.filter(\.isNumber)
+        // The encoded parts, concatenated: the filled numbers first, then their indicators, then each one-hot.
         var pieces = [String]()
-        /// Where each column's inputs start in the concatenation of `pieces`.
-        var numberAt = 0, indicatorAt = 0
         var at = 0
         if !numeric.isEmpty {
             graph.inputs.append(.init(name: "input", type: .float, shape: [.parameter("N"), .value(numeric.count)],
@@ -131,11 +130,9 @@ extension SavedModel {
             graph.constant("fill", [fills.count], fills)
             let missing = graph.add("IsNaN", ["input"], "numbers_missing")
             pieces.append(graph.add("Where", [missing, "fill", "input"], "numbers_filled"))
-            numberAt = at
             at += numeric.count
             if numeric.contains(where: { if case .number(_, _, true) = $0 { true } else { false } }) {
                 pieces.append(graph.add("Cast", [missing], "numbers_indicators", [.int("to", ONNXGraph.ElementType.float.rawValue)]))
-                indicatorAt = at
                 at += numeric.count
             }
         }
@@ -145,8 +142,8 @@ extension SavedModel {
         for column in columns {
             switch column {
             case .number(_, _, let indicator):
-                order.append(numberAt + number)
-                if indicator { order.append(indicatorAt + number) }
+                order.append(number)
+                if indicator { order.append(numeric.count + number) }
                 number += 1
             case .category(let name, let categories, let hasMissing):
                 category += 1
