@@ -2,15 +2,18 @@
 # nnsearch's exported models in a real ONNX runtime.
 #
 # It makes (once) a Python venv with onnx, onnxruntime and numpy from PyPI, builds nnsearch in
-# release (a no-op when it is up to date), then runs five small searches:
+# release (a no-op when it is up to date), then runs seven small searches:
 #   - the example searches searches/moons_csv.json (a binary classifier) and searches/friedman_csv.json
 #     (a regressor), as they are;
 #   - moons and friedman again over more of the space (batchnorm, dropout, all four activations);
-#   - a 3-class classifier on the sum_bin generator (Softmax and ArgMax), predicted on sampled rows.
+#   - a 3-class classifier on the sum_bin generator (Softmax and ArgMax), predicted on sampled rows;
+#   - a classifier and a regressor on a messy CSV made here (compare.py messy: an id column ignored,
+#     string columns, empty/NA/?/null cells), predicted on the file and on new rows with unknown
+#     categories and missing cells in every column.
 # For every kept model of each search it exports ONNX, runs onnx.checker.check_model (full check),
 # runs onnxruntime on the CSV's rows and compares with `nnsearch predict` on the same rows within a
 # tolerance derived from float32 rounding (Tests/onnx/compare.py states it: |Δp| ≤ 1e-5 + 1e-4·|p|,
-# the same for regression values; labels identical but for near-ties). For the four CSV searches it
+# the same for regression values; labels identical but for near-ties). For the six CSV searches it
 # also exports the best trial with --refit twice, as JSON and as ONNX, and checks the files are
 # byte-identical, runs the refit's ONNX against its predict, and prints how well the kept and the
 # refit model predict the validation rows (the refit has trained on them; a refit that does worse
@@ -42,7 +45,7 @@ miss() { failed=$((failed + 1)); say "FAIL: $*"; }
 while [ $# -gt 0 ]; do
     case $1 in
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "check.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -116,10 +119,24 @@ cat >classes3.json <<'SPEC'
            "epochs": 15, "activation": ["relu", "selu"], "normalize": ["standardize", "batchnorm"]}}
 SPEC
 "$py" "$top/Tests/onnx/compare.py" sample 500 classes3.csv
+"$py" "$top/Tests/onnx/compare.py" messy 600 11 messy.csv
+"$py" "$top/Tests/onnx/compare.py" messy 300 12 messy_new.csv unseen
+cat >messy_class.json <<'SPEC'
+{"version": 1, "name": "messy_class", "data": {"csv": "messy.csv", "target": "survived", "ignore": ["id", "price"], "missing": ["?"]},
+ "strategy": "random", "trials": 6, "seed": 3, "keep_models": 3,
+ "space": {"depth": [1, 2], "width": [16, 32], "lr": {"log_uniform": [0.003, 0.03]}, "optimizer": "adam", "batch_size": 32,
+           "epochs": 15, "activation": ["relu", "tanh"], "normalize": ["standardize", "batchnorm", "none"]}}
+SPEC
+cat >messy_reg.json <<'SPEC'
+{"version": 1, "name": "messy_reg", "data": {"csv": "messy.csv", "target": "price", "ignore": ["id", "survived"], "missing": ["?"]},
+ "task": "regression", "metric": "val_r2", "strategy": "random", "trials": 6, "seed": 3, "keep_models": 3,
+ "space": {"depth": [1, 2], "width": [16, 32], "lr": {"log_uniform": [0.003, 0.03]}, "optimizer": "adam", "batch_size": 32,
+           "epochs": 20, "activation": ["relu", "selu"], "normalize": ["standardize", "batchnorm"]}}
+SPEC
 
 # ---------------------------------------------------------------- searches, kept models
-data_of() { case $1 in moons*) echo moons.csv ;; friedman*) echo friedman1.csv ;; classes3) echo classes3.csv ;; esac; }
-for name in moons_csv friedman_csv moons friedman classes3; do
+data_of() { case $1 in moons*) echo moons.csv ;; friedman*) echo friedman1.csv ;; classes3) echo classes3.csv ;; messy*) echo messy.csv ;; esac; }
+for name in moons_csv friedman_csv moons friedman classes3 messy_class messy_reg; do
     data=$(data_of $name)
     s0=$SECONDS
     "$nns" start $name.json --foreground >$name.log 2>&1 || { tail -5 $name.log; fail "nnsearch start $name.json failed"; }
@@ -137,13 +154,28 @@ for name in moons_csv friedman_csv moons friedman classes3; do
         else
             miss "$name trial $trial: $result"
         fi
+        case $name in messy*) ;; *) continue ;; esac
+        # New rows: unknown categories and missing cells where the training rows had none.
+        "$nns" predict $name/models/$file messy_new.csv --out $name-$trial-new.csv 2>$name-new.log ||
+            { miss "$name trial $trial: predict on new rows failed ($(tail -1 $name-new.log))"; continue; }
+        grep -q 'unknown categories read as all zeros' $name-new.log && grep -q 'read as all zeros, the training rows having none missing' $name-new.log ||
+            miss "$name trial $trial: predict did not count the unknown categories and missing cells: $(cat $name-new.log)"
+        if result=$("$py" "$top/Tests/onnx/compare.py" onnx $name-$trial.onnx messy_new.csv $name-$trial-new.csv 2>&1); then
+            pass "$name trial $trial, new rows: $result"
+        else
+            miss "$name trial $trial, new rows: $result"
+        fi
     done
 done
+say "messy_class: predict on new rows said: $(head -1 messy_class-new.log)"
 
 # ---------------------------------------------------------------- refit
-for name in moons_csv friedman_csv moons friedman; do
+for name in moons_csv friedman_csv moons friedman messy_class messy_reg; do
     data=$(data_of $name)
-    case $name in moons*) target=shape metric=val_accuracy ;; friedman*) target=target metric=val_r2 ;; esac
+    case $name in
+        moons*) target=shape metric=val_accuracy ;; friedman*) target=target metric=val_r2 ;;
+        messy_class) target=survived metric=val_accuracy ;; messy_reg) target=price metric=val_r2 ;;
+    esac
     for ext in json onnx; do
         "$nns" export $name --refit --out refit-1.$ext >/dev/null && "$nns" export $name --refit --out refit-2.$ext >/dev/null ||
             { miss "$name: export --refit .$ext failed"; continue; }

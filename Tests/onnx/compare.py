@@ -4,6 +4,12 @@
     python compare.py onnx MODEL.onnx DATA.csv PREDICT.csv   # check_model, onnxruntime vs predict
     python compare.py score DATA.csv PREDICT.csv TARGET      # accuracy or R² on the validation rows
     python compare.py sample N OUT.csv                       # N rows of x0,x1 uniform in [0, 1)
+    python compare.py messy N SEED OUT.csv [unseen]          # a messy CSV: categories, missing cells, an id
+
+The ONNX model's inputs are read from its metadata (`inputs`: which graph input carries which
+columns, `missing_texts`): the numeric columns as one float32 tensor, a cell read as `predict` reads
+it (a plain decimal is a number; an empty cell or a missing text is NaN), and each categorical
+column as a string tensor [N, 1] of its trimmed cells.
 
 Tolerance (float32 rounding): nnsearch and onnxruntime both compute in float32 but sum in other
 orders, standardize once in Double (nnsearch) or in float32 (the ONNX graph's Sub and Mul), and
@@ -18,6 +24,7 @@ The largest difference seen is printed, so the margin is visible.
 """
 import csv
 import json
+import re
 import sys
 
 import numpy as np
@@ -97,13 +104,11 @@ def onnx_check(model_path, data_path, predict_path):
     model = onnx.load(model_path)
     onnx.checker.check_model(model, full_check=True)
     meta = {p.key: p.value for p in model.metadata_props}
-    features = json.loads(meta["features"])
     header, rows = read_csv(data_path)
-    index = [[h.strip() for h in header].index(f) for f in features]
-    x = np.array([[float(r[i]) for i in index] for r in rows], dtype=np.float32)
+    feeds = onnx_inputs(json.loads(meta["inputs"]), set(json.loads(meta["missing_texts"])), header, rows)
     session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
     names = [o.name for o in session.get_outputs()]
-    outputs = dict(zip(names, session.run(None, {"input": x})))
+    outputs = dict(zip(names, session.run(None, feeds)))
     p_header, p_rows = read_csv(predict_path)
     if len(p_rows) != len(rows):
         return f"predict wrote {len(p_rows)} rows for {len(rows)}"
@@ -136,6 +141,30 @@ def onnx_check(model_path, data_path, predict_path):
     return f"ok: {len(rows)} rows, regression, max |Δy| {delta.max():.2e} (max |y| {np.abs(ours).max():.3g})"
 
 
+PLAIN_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def onnx_inputs(inputs, missing_texts, header, rows):
+    """The graph's inputs for the CSV rows: `input` float32 [N, K] (NaN for a missing cell), each
+    categorical column a string [N, 1] of its trimmed cells."""
+    names = [h.strip(" \t") for h in header]
+    feeds = {}
+    for name, columns in inputs.items():
+        index = [names.index(c) for c in columns]
+        if name == "input":
+            def number(cell):
+                cell = cell.strip(" \t")
+                if PLAIN_DECIMAL.fullmatch(cell):
+                    return float(cell)
+                if cell == "" or cell in missing_texts:
+                    return float("nan")
+                raise ValueError(f"{cell!r} is not a number")
+            feeds[name] = np.array([[number(r[i]) for i in index] for r in rows], dtype=np.float32).reshape(len(rows), len(index))
+        else:
+            feeds[name] = np.array([[r[index[0]].strip(" \t")] for r in rows], dtype=object).reshape(len(rows), 1)
+    return feeds
+
+
 def score(data_path, predict_path, target):
     header, rows = read_csv(data_path)
     column = [h.strip() for h in header].index(target)
@@ -166,6 +195,47 @@ def sample(n, path):
             w.writerow([f"{a:.6f}", f"{b:.6f}"])
 
 
+def messy(n, seed, path, unseen=False):
+    """A CSV as real files come: `id`; `age` (empty, NA or ? on ~15% of rows); `fare` (never
+    missing); `sex` F/M (never missing); `port` C/Q/S (empty or ? on ~20%, some quoted with spaces);
+    `deck` A/B/C/7 (a categorical column with a number among its categories; null on ~10%); the
+    targets `survived` (yes/no) and `price` (a real value in the hundreds). With `unseen`, rows to
+    predict: also unknown categories (sex X, port Z, deck E) and missing cells in every column."""
+    rng = np.random.default_rng(seed)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
+        w.writerow(["id", "age", "fare", "sex", "port", "deck", "survived", "price"])
+        for i in range(n):
+            age, fare = rng.uniform(1, 71), rng.uniform(5, 95)
+            female = rng.random() < 0.45
+            port = "CQS"[rng.integers(3)]
+            deck = "7" if i == 0 else ["A", "B", "C", "7"][rng.integers(4)]
+            r = rng.random()
+            age_text = "" if r < 0.08 else "NA" if r < 0.12 else "?" if r < 0.15 else f"{age:.1f}"
+            q = rng.random()
+            port_text = "" if q < 0.1 else "?" if q < 0.2 else f" {port} " if q < 0.3 else port
+            deck_text = "null" if rng.random() < 0.1 else deck
+            sex_text = "F" if female else "M"
+            fare_text = f"{fare:.2f}"
+            if unseen:
+                u = rng.random()
+                if u < 0.1:
+                    sex_text = "X"
+                elif u < 0.2:
+                    port_text = "Z"
+                elif u < 0.3:
+                    deck_text = "E"
+                elif u < 0.4:
+                    fare_text = rng.choice(["", "NA", "?"])
+                elif u < 0.5:
+                    sex_text = ""
+            score = (1.2 if female else 0) + (0.3 if r < 0.15 else (70 - age) / 70) + fare / 200 \
+                + (0.4 if deck == "7" else 0) + (0.3 if port == "C" else 0)
+            survived = "yes" if score + (2 if rng.random() < 0.05 else 0) > 1.3 else "no"
+            price = 100 * score + 10 * rng.random()
+            w.writerow([i + 1, age_text, fare_text, sex_text, port_text, deck_text, survived, f"{price:.4f}"])
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "onnx":
@@ -176,5 +246,7 @@ if __name__ == "__main__":
         print(repr(float(score(*args))))
     elif command == "sample":
         sample(int(args[0]), args[1])
+    elif command == "messy":
+        messy(int(args[0]), int(args[1]), args[2], unseen=args[3:] == ["unseen"])
     else:
         sys.exit(f"compare.py: unknown command {command}")

@@ -74,7 +74,8 @@ package enum ModelExport {
 
     /// Trains `outcome`'s configuration on every row (training and validation, in file order) for
     /// the epochs it ran, with its seed: as scikit-learn's `refit=True` does, and deterministically
-    /// (the same bytes every time). Standardization statistics come from all the rows.
+    /// (the same bytes every time). The encoding (fill values, categories) and the standardization
+    /// statistics come from all the rows.
     static func refit(_ results: SearchResults, _ outcome: TrialOutcome) throws -> SavedModel {
         let spec = results.spec, folder = results.folder
         guard outcome.status != .diverged else {
@@ -95,7 +96,7 @@ package enum ModelExport {
                 + " but \(folder.spec) now makes " + trial.values.joined(separator: ",")
                 + ": the spec changed since the search ran; export its kept model without --refit")
         }
-        let (dataset, _) = try SearchData.allRows(spec)
+        let (dataset, encoding) = try SearchData.allRows(spec)
         var rows = dataset
         var statistics: Standardization? = nil
         if trial.hyperparameters.normalize == .standardize {
@@ -114,7 +115,7 @@ package enum ModelExport {
         let task = results.columns.task
         let classNames: [String]
         if case .classes(_, let names) = dataset.targets { classNames = names } else { classNames = [] }
-        let context = ModelStore.context(spec: spec, featureNames: dataset.featureNames, classNames: classNames, task: task,
+        let context = ModelStore.context(spec: spec, encoding: encoding, classNames: classNames, task: task,
                                          standardization: statistics, metric: results.metric)
         // A pruned trial ranks by nothing; its figures at the rung it reached stand in.
         let metricValue = outcome.metric.isNaN ? (results.metric == .valLoss ? outcome.valLoss : outcome.valMetric) : outcome.metric

@@ -23,23 +23,31 @@ package struct ModelStore: Sendable {
     struct Context: Sendable {
         var search: String
         var metric: Metric
-        var columns: [SavedModel.Column]
-        /// The training split's statistics (holdout searches).
+        /// How the data's columns became the inputs the trials trained on (learned from their training rows).
+        var encoding: FeatureEncoding
+        /// The spec's extra missing texts (`data.missing`).
+        var missingTexts: [String]
+        /// The statistics of the encoded training rows (holdout searches).
         var standardization: Standardization?
         var target: SavedModel.Target
     }
 
     init(folder: SearchFolder, keep: Int, spec: SearchSpec, data: SearchData, metric: Metric) {
+        // Models are kept with a validation fraction only (the spec refuses keep_models with folds),
+        // and a single split has its encoding.
+        guard let encoding = data.encoding else { preconditionFailure("models are kept only for a single split") }
         self.folder = folder
         self.keep = keep
-        context = Self.context(spec: spec, featureNames: data.featureNames, classNames: data.classNames, task: data.task,
+        context = Self.context(spec: spec, encoding: encoding, classNames: data.classNames, task: data.task,
                                standardization: data.standardization, metric: metric)
     }
 
-    static func context(spec: SearchSpec, featureNames: [String], classNames: [String], task: TaskKind,
+    static func context(spec: SearchSpec, encoding: FeatureEncoding, classNames: [String], task: TaskKind,
                         standardization: Standardization?, metric: Metric) -> Context {
         let column = SearchData.targetName(spec)
-        return Context(search: spec.name, metric: metric, columns: featureNames.map(SavedModel.Column.init(name:)),
+        var missingTexts: [String] = []
+        if case .csv(_, _, let columns) = spec.data { missingTexts = columns.missing }
+        return Context(search: spec.name, metric: metric, encoding: encoding, missingTexts: missingTexts,
                        standardization: standardization,
                        target: task == .classification ? .classes(column: column, labels: classNames) : .value(column: column, scale: nil))
     }
@@ -58,7 +66,7 @@ package struct ModelStore: Sendable {
                                        rows: runner.data.train.rows, epochs: runner.records.count)
         return SavedModel(origin: origin,
                           hyperparameters: Hyperparameter.all.map { SavedModel.Setting(name: $0.name, value: $0.value(in: h)) },
-                          columns: context.columns,
+                          columns: context.encoding.columns, missingTexts: context.missingTexts,
                           standardization: h.normalize == .standardize ? context.standardization : nil,
                           target: scaled(context.target, runner.data), network: runner.model.weights, dropout: h.dropout)
     }

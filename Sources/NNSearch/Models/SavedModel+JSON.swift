@@ -1,8 +1,20 @@
 import Foundation
 import NNSearchKernel
 
-// The model file: one JSON object (format "nnsearch-model", version 1), documented in the README
-// ("The model file"). Numbers are written in their shortest round-trip form — Float weights at Float
+// The model file: one JSON object (format "nnsearch-model", version 2; version 1 is still read),
+// documented in the README ("The model file"). Version 2 added what real CSV files need:
+//
+//   "inputs": {"columns": [{"name": "age", "type": "numeric", "fill": 29.7, "indicator": true},
+//                          {"name": "sex", "type": "categorical", "categories": ["F", "M"], "missing": false}],
+//              "missing": ["?"], "standardize": ...}
+//
+// A numeric column is one input (a missing cell reads as `fill`), then `NAME_missing` (1 when the
+// cell was missing) when `indicator`; a categorical one is one input per category, 1 for the cell's
+// category, then `NAME_missing` when `missing` — an unknown category, or a missing cell without that
+// input, is all zeros. `missing` lists the texts read as missing besides the standard ones (pandas'
+// defaults, `CSVColumns.standardMissing`). `fill` null: none (a version 1 model written again); a
+// missing cell there is refused. A version 1 file has numeric columns `{"name", "type"}` only, with
+// no fill, and no `inputs.missing`. Numbers are written in their shortest round-trip form — Float weights at Float
 // precision, Double statistics at Double precision — and read back from their text, so a model
 // survives any number of writes and reads bit for bit. What decides a prediction (inputs, target,
 // network) is read strictly: an unknown key or type there is refused by name, never skipped.
@@ -29,8 +41,9 @@ extension SavedModel {
         line("hyperparameters", "{" + hyperparameters.map { JSONValue.quote($0.name) + ": " + $0.value.json.jsonText }
             .joined(separator: ", ") + "}")
         var inputs = "{\n    \"columns\": [\n"
-        inputs += columns.map { "      {\"name\": \(JSONValue.quote($0.name)), \"type\": \"numeric\"}" }.joined(separator: ",\n")
-        inputs += "\n    ],\n    \"standardize\": "
+        inputs += columns.map(columnText).joined(separator: ",\n")
+        inputs += "\n    ],\n    \"missing\": [" + missingTexts.map(JSONValue.quote).joined(separator: ", ") + "]"
+        inputs += ",\n    \"standardize\": "
         if let s = standardization {
             inputs += "{\n      \"mean\": " + (try numbers(s.mean, "inputs.standardize.mean"))
                 + ",\n      \"std\": " + (try numbers(s.std, "inputs.standardize.std")) + "\n    }"
@@ -48,6 +61,19 @@ extension SavedModel {
         }
         line("network", try networkText(), last: true)
         return out + "}\n"
+    }
+
+    /// One column of `inputs.columns`: a number with its fill (null: none) and indicator, or a
+    /// category with its categories and whether a missing cell has its own input.
+    private func columnText(_ column: Column) -> String {
+        switch column {
+        case .number(let name, let fill, let indicator):
+            return "      {\"name\": \(JSONValue.quote(name)), \"type\": \"numeric\", \"fill\": \(fill.isNaN ? "null" : formatNumber(fill)),"
+                + " \"indicator\": \(indicator)}"
+        case .category(let name, let categories, let missing):
+            return "      {\"name\": \(JSONValue.quote(name)), \"type\": \"categorical\", \"categories\": ["
+                + categories.map(JSONValue.quote).joined(separator: ", ") + "], \"missing\": \(missing)}"
+        }
     }
 
     private func networkText() throws -> String {
@@ -142,14 +168,14 @@ private struct ModelReader {
         guard case .number(let v, let versionText)? = json["version"], v == v.rounded(), v >= 1 else {
             throw fail("version", "missing or not a positive integer")
         }
-        guard Int(v) <= SavedModel.formatVersion else {
+        guard v <= Double(SavedModel.formatVersion) else {
             throw fail("version", "\(versionText) is newer than this nnsearch reads (version \(SavedModel.formatVersion));"
                 + " use a newer nnsearch, or export the model again with this one")
         }
         let task: TaskKind = try named(json["task"], "task")
         let metric = json["metric"]
         let metricName: Metric = try named(metric?["name"], "metric.name")
-        let columns = try readColumns(json["inputs"])
+        let columns = try readColumns(json["inputs"], version: Int(v))
         let target = try readTarget(json["target"], task: task)
         let origin = SavedModel.Origin(
             search: try string(json["search"], "search"), trial: try integer(json["trial"], "trial", 0...Int.max),
@@ -160,41 +186,70 @@ private struct ModelReader {
             rows: try integer(json["training"]?["rows"], "training.rows", 0...Int.max),
             epochs: try integer(json["training"]?["epochs"], "training.epochs", 0...Int.max))
         let hyperparameters = try readHyperparameters(json["hyperparameters"])
-        let (network, dropout) = try readNetwork(json["network"], inputs: columns.count, target: target)
+        let (network, dropout) = try readNetwork(json["network"], inputs: columns.inputs, target: target)
         let model = SavedModel(origin: origin, hyperparameters: hyperparameters, columns: columns.columns,
-                               standardization: columns.standardization, target: target, network: network, dropout: dropout)
+                               missingTexts: columns.missingTexts, standardization: columns.standardization, target: target,
+                               network: network, dropout: dropout)
         if let problem = model.inconsistency { throw fail(nil, "the model does not fit together: \(problem)") }
         return model
     }
 
     // MARK: Parts
 
-    private func readColumns(_ value: JSONValue?) throws -> (columns: [SavedModel.Column], standardization: Standardization?, count: Int) {
+    /// `inputs`: the columns (version 1: numeric ones only, with no fill), the extra missing texts and
+    /// the standardization of the inputs they make.
+    private func readColumns(_ value: JSONValue?, version: Int)
+        throws -> (columns: [SavedModel.Column], missingTexts: [String], standardization: Standardization?, inputs: Int) {
         guard let value, case .object(let members) = value else { throw fail("inputs", "missing or not an object") }
-        try strictKeys(members, ["columns", "standardize"], "inputs")
+        try strictKeys(members, version == 1 ? ["columns", "standardize"] : ["columns", "missing", "standardize"], "inputs")
         guard case .array(let items)? = value["columns"], !items.isEmpty else {
             throw fail("inputs.columns", "missing or empty: a model reads at least one column")
         }
         var columns = [SavedModel.Column]()
         for (i, item) in items.enumerated() {
             let path = "inputs.columns[\(i)]"
-            guard case .object(let members) = item else { throw fail(path, "expected {\"name\": ..., \"type\": \"numeric\"}") }
-            try strictKeys(members, ["name", "type"], path)
+            guard case .object(let members) = item else { throw fail(path, "expected {\"name\": ..., \"type\": ...}") }
             let name = try string(item["name"], path + ".name")
             let type = try string(item["type"], path + ".type")
-            guard type == "numeric" else {
-                throw fail(path + ".type", "\(JSONValue.quote(type)) is a column type this nnsearch does not know (it knows \"numeric\")")
+            switch type {
+            case "numeric" where version == 1:
+                try strictKeys(members, ["name", "type"], path)
+                columns.append(.number(name: name, fill: .nan, indicator: false))
+            case "numeric":
+                try strictKeys(members, ["name", "type", "fill", "indicator"], path)
+                let fill: Float = item["fill"] == .null ? .nan : try float(item["fill"], path + ".fill")
+                columns.append(.number(name: name, fill: fill, indicator: try boolean(item["indicator"], path + ".indicator")))
+            case "categorical" where version >= 2:
+                try strictKeys(members, ["name", "type", "categories", "missing"], path)
+                guard case .array(let texts)? = item["categories"] else { throw fail(path + ".categories", "missing or not a list of strings") }
+                let categories = try texts.enumerated().map { try string($1, path + ".categories[\($0)]") }
+                let missing = try boolean(item["missing"], path + ".missing")
+                guard !categories.isEmpty || missing else {
+                    throw fail(path, "the categorical column \(JSONValue.quote(name)) makes no input (no category, no missing input)")
+                }
+                columns.append(.category(name: name, categories: categories, missing: missing))
+            default:
+                let known = version == 1 ? "\"numeric\"" : "\"numeric\", \"categorical\""
+                throw fail(path + ".type", "\(JSONValue.quote(type)) is a column type this nnsearch does not know in a version \(version) file"
+                    + " (it knows \(known))")
             }
-            columns.append(SavedModel.Column(name: name))
         }
+        var missingTexts = [String]()
+        if version >= 2 {
+            guard case .array(let texts)? = value["missing"] else {
+                throw fail("inputs.missing", "missing or not a list of strings (the texts read as missing besides the standard ones)")
+            }
+            missingTexts = try texts.enumerated().map { try string($1, "inputs.missing[\($0)]") }
+        }
+        let inputs = columns.reduce(0) { $0 + $1.width }
         var standardization: Standardization? = nil
         if let s = value["standardize"], s != .null {
             guard case .object(let members) = s else { throw fail("inputs.standardize", "expected {\"mean\": [...], \"std\": [...]} or null") }
             try strictKeys(members, ["mean", "std"], "inputs.standardize")
-            standardization = Standardization(mean: try doubles(s["mean"], "inputs.standardize.mean", count: columns.count),
-                                              std: try doubles(s["std"], "inputs.standardize.std", count: columns.count))
+            standardization = Standardization(mean: try doubles(s["mean"], "inputs.standardize.mean", count: inputs),
+                                              std: try doubles(s["std"], "inputs.standardize.std", count: inputs))
         }
-        return (columns, standardization, columns.count)
+        return (columns, missingTexts, standardization, inputs)
     }
 
     private func readTarget(_ value: JSONValue?, task: TaskKind) throws -> SavedModel.Target {

@@ -7,7 +7,7 @@ package struct SavedModel: Equatable, Sendable {
     /// The `format` field of every model file.
     package static let formatName = "nnsearch-model"
     /// The format version this build writes and the newest it reads.
-    package static let formatVersion = 1
+    package static let formatVersion = 2
 
     /// Where the model comes from.
     package struct Origin: Equatable, Sendable {
@@ -36,14 +36,14 @@ package struct SavedModel: Equatable, Sendable {
         package var value: HyperparameterValue
     }
 
-    /// One column the model reads from a CSV file, in the order its inputs come.
+    /// One column the model reads from a CSV file and how it becomes inputs: a number (its fill for
+    /// a missing cell, and whether a `NAME_missing` indicator input follows) or a category (one input
+    /// per training category, then `NAME_missing` when the training rows had missing cells). The
+    /// columns' inputs, in column order, are the network's inputs (`FeatureEncoding`).
     ///
-    /// Version 1 has numeric columns only: one input each, the cell read as a decimal number.
-    /// (Category encodings and imputation values will be further column types and keys; a reader
-    /// refuses a type it does not know, naming it.)
-    package struct Column: Equatable, Sendable {
-        package var name: String
-    }
+    /// A fill of NaN means the model has none (a version 1 file, from before missing values): a
+    /// missing cell in that column is refused.
+    package typealias Column = FeatureEncoding.Column
 
     /// What the model predicts.
     package enum Target: Equatable, Sendable {
@@ -76,14 +76,20 @@ package struct SavedModel: Equatable, Sendable {
     package var origin: Origin
     /// Every hyperparameter of the trial, in the registry's order.
     package var hyperparameters: [Setting]
+    /// The CSV columns read, in order.
     package var columns: [Column]
-    /// Applied to the inputs first (normalize = standardize); nil otherwise.
+    /// Cell texts read as missing besides `CSVColumns.standardMissing` (the spec's `data.missing`).
+    package var missingTexts: [String]
+    /// Applied to the encoded inputs (normalize = standardize); nil otherwise.
     package var standardization: Standardization?
     package var target: Target
     /// The network (with normalize = batchnorm, its batch-norm layer and running statistics).
     package var network: MLPWeights
     /// The dropout rate it trained with (inverted dropout: at inference it is the identity).
     package var dropout: Double
+
+    /// How the columns become the network's inputs.
+    package var encoding: FeatureEncoding { FeatureEncoding(columns: columns) }
 
     package var task: TaskKind {
         if case .classes = target { return .classification }
@@ -103,15 +109,29 @@ package struct SavedModel: Equatable, Sendable {
     /// A sentence on what does not fit together (shapes, counts), or nil when the model can run.
     package var inconsistency: String? {
         if let problem = network.shapeProblem { return problem }
-        if columns.count != network.dims[0] {
-            return "\(columns.count) input columns for a network of \(network.dims[0]) inputs"
-        }
         if Set(columns.map(\.name)).count != columns.count { return "a column is listed twice" }
-        if let s = standardization, s.mean.count != columns.count || s.std.count != columns.count {
-            return "standardize has \(s.mean.count) means and \(s.std.count) deviations for \(columns.count) columns"
+        let missingTexts = CSVColumns.standardMissing.union(self.missingTexts)
+        for column in columns {
+            switch column {
+            case .number(let name, let fill, _):
+                if fill.isInfinite { return "the fill value of \(JSONValue.quote(name)) is not finite" }
+            case .category(let name, let categories, let missing):
+                if categories.isEmpty && !missing { return "the categorical column \(JSONValue.quote(name)) makes no input" }
+                if Set(categories).count != categories.count { return "a category of \(JSONValue.quote(name)) is listed twice" }
+                if let text = categories.first(where: { ModelInput.Cell($0, missingTexts: missingTexts) == .missing }) {
+                    return "the category \(JSONValue.quote(text)) of \(JSONValue.quote(name)) is a text read as missing"
+                }
+            }
+        }
+        let inputs = encoding.width
+        if inputs != network.dims[0] {
+            return "the columns make \(inputs) input\(inputs == 1 ? "" : "s") for a network of \(network.dims[0])"
+        }
+        if let s = standardization, s.mean.count != inputs || s.std.count != inputs {
+            return "standardize has \(s.mean.count) means and \(s.std.count) deviations for \(inputs) inputs"
         }
         if let s = standardization, let bad = s.std.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
-            return "standardize: the deviation of \(columns[bad].name) must be a positive number"
+            return "standardize: the deviation of input \(JSONValue.quote(encoding.inputNames[bad])) must be a positive number"
         }
         let outputs = network.dims[network.dims.count - 1]
         switch target {

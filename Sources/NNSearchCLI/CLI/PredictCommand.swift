@@ -3,7 +3,8 @@ import NNSearch
 import NNSearchKernel
 
 /// `nnsearch predict DIR|MODEL.json DATA.csv [--out FILE]`: a model's predictions for every row of
-/// a CSV file, as CSV on standard output or in FILE (written atomically).
+/// a CSV file, as CSV on standard output or in FILE (written atomically); the missing cells filled
+/// and unknown categories met are counted on standard error.
 enum PredictCommand {
     static let usage = "nnsearch predict DIR|MODEL.json DATA.csv [--out FILE]"
 
@@ -18,8 +19,9 @@ enum PredictCommand {
         } else {
             (model, path) = (try SavedModel.read(path: source), source)
         }
-        let input = try ModelInput.read(path: dataPath, columns: model.columns.map(\.name))
-        let text = model.predictionCSV(model.predict(input.values, rows: input.rows))
+        let input = try ModelInput.read(path: dataPath, model: model)
+        let text = model.predictionCSV(model.predict(input.features, rows: input.rows))
+        if let summary = input.tally.summary { standardError("nnsearch: \(dataPath): \(summary)\n") }
         let what = "\(path) (trial \(model.origin.trial)\(model.origin.refit ? ", refit" : ""), \(model.origin.metric.rawValue) \(formatNumber(model.origin.metricValue)))"
         if let out = args.value("out") {
             try writeAtomically(Data(text.utf8), to: out)

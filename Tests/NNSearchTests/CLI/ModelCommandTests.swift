@@ -129,6 +129,62 @@ final class ModelCommandTests: XCTestCase {
         }
     }
 
+    func testOnAMessyCSVPredictReproducesTheValidationAccuracyAndCountsWhatItFilled() throws {
+        let csv = ModelSamples.messyCSV()
+        let spec = Self.spec(target: "survived", trials: 6).replacingOccurrences(
+            of: #""target": "survived"}"#, with: #""target": "survived", "ignore": ["id"], "missing": ["?"]}"#)
+        let (dir, _, folder) = try search(csv, spec)
+        let path = dir.appendingPathComponent("data.csv").path
+        let data = table(csv)   // no quoted field of this file holds a comma
+        XCTAssertEqual(data[0], ["id", "age", "fare", "sex", "port", "deck", "survived"])
+        let truth = data.dropFirst().map { $0[6] }
+        let validation = validationRows(truth.count)
+        // The file's missing cells, per column, by the standard texts and the spec's "?".
+        let missing = (1...5).map { c in data.dropFirst().filter { ["", "NA", "?", "null"].contains($0[c]) }.count }
+        XCTAssertEqual(missing[1], 0, "fare has none")
+        XCTAssertEqual(missing[2], 0, "sex has none")
+        let kept = ModelStore.keptTrials(SearchFolder(folder))
+        XCTAssertEqual(kept.count, 5)
+        for trial in kept {
+            let model = SearchFolder(folder).model(trial)
+            let r = try BinaryHarness.run(["predict", model, path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("nnsearch: \(path): \(missing[0] + missing[3] + missing[4]) missing cells filled as in training"
+                + " (age \(missing[0]), port \(missing[3]), deck \(missing[4]))\n"), r.stderr)
+            let out = table(r.stdout)
+            XCTAssertEqual(out[0], ["row", "label", "p_no", "p_yes"])
+            let correct = validation.filter { out[$0 + 1][1] == truth[$0] }.count
+            XCTAssertEqual(Double(correct) / Double(validation.count), Double(try figure(folder, trial: trial, "val_accuracy")),
+                           "trial \(trial): the validation accuracy of the search, exactly")
+        }
+        // New rows: an unknown category, a missing cell in a column the training rows always had, extra and reordered columns.
+        let rows = try BinaryHarness.write("""
+            deck,port,sex,fare,age,note
+            A,S,M,20,30,x
+            B,Z,X,,NA,y
+            7,?,,15,41,z
+            C,C,X,null,?,w
+
+            """, to: "new.csv", in: dir)
+        let r = try BinaryHarness.run(["predict", folder, rows])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("nnsearch: \(rows): 5 missing cells filled as in training (age 2, fare 2, port 1);"
+            + " 1 missing cell read as all zeros, the training rows having none missing (sex 1);"
+            + " 3 unknown categories read as all zeros (sex \"X\" ×2, port \"Z\" ×1)\n"), r.stderr)
+        XCTAssertEqual(table(r.stdout).count, 5)
+
+        // The refit learns its encoding from every row: the fill of age is the mean of all its cells.
+        let refitPath = dir.appendingPathComponent("refit.json").path
+        XCTAssertEqual(try BinaryHarness.run(["export", folder, "--refit", "--out", refitPath]).status, 0)
+        let refit = try SavedModel.read(path: refitPath)
+        let ages = data.dropFirst().compactMap { Float($0[1]) }
+        guard case .number("age", let fill, true) = refit.columns[0] else { return XCTFail("\(refit.columns)") }
+        XCTAssertEqual(fill, Float(ages.map(Double.init).reduce(0, +) / Double(ages.count)))
+        XCTAssertEqual(refit.missingTexts, ["?"])
+        let onnx = try BinaryHarness.run(["export", folder, "--out", dir.appendingPathComponent("m.onnx").path])
+        XCTAssertEqual(onnx.status, 0, onnx.stderr)
+    }
+
     func testRegressionPredictionsGiveTheTrialsR2() throws {
         let csv = Self.csv(classes: nil)
         let (dir, _, folder) = try search(csv, Self.spec(target: "y", trials: 6, extra: #""task": "regression", "metric": "val_r2","#))
@@ -269,19 +325,19 @@ final class ModelCommandTests: XCTestCase {
         let best = SearchFolder(folder).model(try XCTUnwrap(bestCompleted(folder, count: 1).first))
         let text = readFile(best)
         let truncated = try BinaryHarness.write(String(text.prefix(text.count / 3)), to: "truncated.json", in: dir)
-        let newer = try BinaryHarness.write(text.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 7,"), to: "newer.json", in: dir)
+        let newer = try BinaryHarness.write(text.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 7,"), to: "newer.json", in: dir)
         let shapes = try BinaryHarness.write(text.replacingOccurrences(of: "\"inputs\": 3,", with: "\"inputs\": 4,"), to: "shapes.json", in: dir)
         let csvAsModel = data
         let missing = try BinaryHarness.write("a,c,kind\n1,2,yes\n", to: "missing.csv", in: dir)
-        let badCell = try BinaryHarness.write("a,b,c\n1,2,3\n4,,6\n", to: "bad.csv", in: dir)
+        let badCell = try BinaryHarness.write("a,b,c\n1,2,3\n4,x,6\n", to: "bad.csv", in: dir)
         let cases: [([String], Int32, [String])] = [
             (["predict", truncated, data], 65, [truncated, "truncated"]),
-            (["predict", newer, data], 65, [newer, "version: 7 is newer than this nnsearch reads (version 1)"]),
+            (["predict", newer, data], 65, [newer, "version: 7 is newer than this nnsearch reads (version 2)"]),
             (["predict", shapes, data], 65, [shapes, "network.layers[0].inputs: 4, but the layer before gives 3"]),
             (["predict", csvAsModel, data], 65, [data, "not a model file"]),
             (["predict", dir.appendingPathComponent("none.json").path, data], 66, ["no such model file"]),
             (["predict", best, missing], 65, [missing, "no column \"b\"", "the model reads the columns \"a\", \"b\", \"c\""]),
-            (["predict", best, badCell], 65, [badCell + ":3:3: column \"b\" is empty"]),
+            (["predict", best, badCell], 65, [badCell + ":3:3: column \"b\": \"x\" is not a number"]),
             (["predict", best, dir.appendingPathComponent("none.csv").path], 66, ["no such CSV file"]),
             (["predict", best], 64, ["usage: nnsearch predict"]),
         ]

@@ -58,7 +58,10 @@ final class ONNXExportTests: XCTestCase {
     func testMultiClassWithStandardization() throws {
         let t = try ModelSamples.trained { $0.normalize = .standardize; $0.activation = .tanh }
         let p = try parse(t.model)
-        XCTAssertEqual(p.ops, ["Sub", "Mul", "Gemm", "Tanh", "Gemm", "Tanh", "Gemm", "Softmax", "ArgMax"])
+        XCTAssertEqual(p.ops, ["IsNaN", "Where", "Sub", "Mul", "Gemm", "Tanh", "Gemm", "Tanh", "Gemm", "Softmax", "ArgMax"],
+                       "numeric columns with nothing missing in training: a missing cell (NaN) is filled, no indicator")
+        XCTAssertEqual(try p.model.messages(8).count, 1, "no ai.onnx.ml operator set without categories")
+        XCTAssertEqual(tensor(p.initializers["fill"])?.values, t.model.columns.map { if case .number(_, let fill, _) = $0 { fill } else { .nan } })
         XCTAssertEqual(try values(p.graph, 11), ["input:1[N,2]"])
         XCTAssertEqual(try values(p.graph, 12), ["probabilities:1[N,3]", "label:7[N]"])
         let s = try XCTUnwrap(t.model.standardization)
@@ -85,16 +88,16 @@ final class ONNXExportTests: XCTestCase {
     func testBinaryWithBatchNormAndSelu() throws {
         let t = try ModelSamples.trained(.heartRate) { $0.normalize = .batchnorm; $0.activation = .selu; $0.dropout = 0.3 }
         let p = try parse(t.model)
-        XCTAssertEqual(p.ops, ["BatchNormalization", "Gemm", "Selu", "Gemm", "Selu", "Gemm",
+        XCTAssertEqual(p.ops, ["IsNaN", "Where", "BatchNormalization", "Gemm", "Selu", "Gemm", "Selu", "Gemm",
                                "Sigmoid", "Sub", "Concat", "GreaterOrEqual", "Cast", "Reshape"], "no dropout at inference")
         XCTAssertEqual(try values(p.graph, 12), ["probabilities:1[N,2]", "label:7[N]"])
         let bn = try XCTUnwrap(t.model.network.batchNorm)
         XCTAssertEqual(tensor(p.initializers["batchnorm_var"])?.values, bn.runningVar)
-        let node = try XCTUnwrap(try p.graph.messages(1).first)
+        let node = try p.graph.messages(1)[2]
         let epsilon = try XCTUnwrap(try node.message(5))
         XCTAssertEqual(epsilon.string(1), "epsilon")
         XCTAssertEqual(epsilon.all(2), [.fixed32(Float(1e-5).bitPattern)])
-        let selu = try p.graph.messages(1)[2].messages(5).map { $0.all(2) }
+        let selu = try p.graph.messages(1)[4].messages(5).map { $0.all(2) }
         XCTAssertEqual(selu, [[.fixed32(Float(1.6732632423543772).bitPattern)], [.fixed32(Float(1.0507009873554805).bitPattern)]])
     }
 
@@ -107,10 +110,60 @@ final class ONNXExportTests: XCTestCase {
         model.network.biases[l] = [1]
         XCTAssertNil(model.inconsistency)
         var p = try parse(model)
-        XCTAssertEqual(p.ops, ["Gemm", "Relu", "Gemm", "Relu", "Gemm", "Identity"])
+        XCTAssertEqual(p.ops, ["IsNaN", "Where", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Identity"])
         XCTAssertEqual(try values(p.graph, 12), ["prediction:1[N,1]"])
         model.target = .value(column: "y", scale: .init(mean: 3, std: 2))
         p = try parse(model)
         XCTAssertEqual(Array(p.ops.suffix(2)), ["Mul", "Add"])
+    }
+
+    func testCategoriesAndMissingValuesAreEncodedInTheGraph() throws {
+        let t = try ModelSamples.trained(try ModelSamples.table(ModelSamples.messyCSV()), missingTexts: ["?", "-1"]) { $0.normalize = .standardize }
+        let p = try parse(t.model)
+        XCTAssertEqual(Array(p.ops.prefix(15)), ["IsNaN", "Where", "Cast",
+                                                 "LabelEncoder", "Equal", "Cast", "LabelEncoder", "Equal", "Cast", "LabelEncoder", "Equal", "Cast",
+                                                 "Concat", "Gather", "Sub"])
+        XCTAssertEqual(try values(p.graph, 11), ["input:1[N,2]", "sex:8[N,1]", "port:8[N,1]", "deck:8[N,1]"])
+        let opsets = try p.model.messages(8).map { "\($0.string(1) ?? "?") \($0.int(2) ?? 0)" }
+        XCTAssertEqual(opsets, [" 13", "ai.onnx.ml 2"])
+        let nodes = try p.graph.messages(1)
+        // port: C, Q, S → 0, 1, 2; the missing texts (not "-1": a number is a category's spelling) → 3; anything else → 4.
+        let port = nodes[6]
+        XCTAssertEqual(port.string(7), "ai.onnx.ml")
+        XCTAssertEqual(port.strings(1), ["port"])
+        let attributes = try port.messages(5)
+        let keys = attributes[0].strings(9)
+        let expectedMissing = CSVColumns.standardMissing.union(["?"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        XCTAssertEqual(attributes.map { $0.string(1) ?? "" }, ["keys_strings", "values_int64s", "default_int64"])
+        XCTAssertEqual(keys, ["C", "Q", "S"] + expectedMissing)
+        let values = attributes[1].all(8).compactMap { if case .varint(let v) = $0 { Int64(bitPattern: v) } else { nil } }
+        XCTAssertEqual(values, [0, 1, 2] + expectedMissing.map { _ in 3 })
+        XCTAssertEqual(attributes[2].int(3), 4)
+        // sex had no missing cell in training: only its categories are keys; a missing cell is unknown, all zeros.
+        XCTAssertEqual(try nodes[3].messages(5)[0].strings(9), ["F", "M"])
+        XCTAssertEqual(try nodes[3].messages(5)[2].int(3), 2)
+        // Concat(filled age and fare, their indicators, sex, port, deck) → the inputs' order.
+        let order = try XCTUnwrap(p.initializers["encoded_order"])
+        guard case .bytes(let raw)? = order.all(9).last else { return XCTFail("raw_data") }
+        var indices = [Int64]()
+        for i in stride(from: 0, to: raw.count, by: 8) {
+            var u: UInt64 = 0
+            for k in 0..<8 { u |= UInt64(raw[i + k]) << UInt64(8 * k) }
+            indices.append(Int64(bitPattern: u))
+        }
+        XCTAssertEqual(indices, [0, 2, 1] + (4..<15).map(Int64.init), "age, age_missing, fare, then the one-hots")
+        XCTAssertEqual(t.model.encoding.inputNames.prefix(3), ["age", "age_missing", "fare"])
+        let metadata = Dictionary(uniqueKeysWithValues: try p.model.messages(14).map { ($0.string(1) ?? "", $0.string(2) ?? "") })
+        XCTAssertEqual(metadata["inputs"], #"{"input": ["age", "fare"], "sex": ["sex"], "port": ["port"], "deck": ["deck"]}"#)
+        XCTAssertTrue(metadata["missing_texts"]?.contains(#""?""#) == true)
+    }
+
+    func testACategoricalInputNamedLikeAnotherValueIsRenamed() throws {
+        var model = try ModelSamples.trained(try ModelSamples.table(ModelSamples.messyCSV()), missingTexts: ["?"]).model
+        model.columns[2] = .category(name: "input", categories: ["F", "M"], missing: false)
+        model.columns[3] = .category(name: "label", categories: ["C", "Q", "S"], missing: true)
+        let p = try parse(model)
+        XCTAssertEqual(try values(p.graph, 11), ["input:1[N,2]", "input_:8[N,1]", "label_:8[N,1]", "deck:8[N,1]"])
+        XCTAssertEqual(try p.graph.messages(1)[3].strings(1), ["input_"])
     }
 }

@@ -86,6 +86,135 @@ final class SavedModelTests: XCTestCase {
         XCTAssertEqual(back.predict([90, 95], rows: 2).values, [101, 101], "0.5 × 2 + 100")
     }
 
+    // MARK: - Format version 2: categories and missing values
+
+    func testVersion2RoundTripsCategoriesFillsAndMissingTexts() throws {
+        let table = try ModelSamples.table(ModelSamples.messyCSV())
+        let t = try ModelSamples.trained(table, missingTexts: ["?"]) { $0.normalize = .standardize }
+        let model = t.model
+        XCTAssertEqual(model.columns.map(\.name), ["age", "fare", "sex", "port", "deck"])
+        guard case .number(_, let fill, true) = model.columns[0], case .number(_, _, false) = model.columns[1],
+              case .category(_, ["F", "M"], false) = model.columns[2], case .category(_, ["C", "Q", "S"], true) = model.columns[3],
+              case .category(_, ["7", "A", "B", "C"], true) = model.columns[4] else {
+            return XCTFail("the encoding learned from the training rows: \(model.columns)")
+        }
+        XCTAssertEqual(model.columns, t.encoding.columns)
+        XCTAssertEqual(model.network.dims[0], 2 + 1 + 2 + 4 + 5)
+        XCTAssertEqual(model.standardization?.mean.count, 14)
+        let text = try model.jsonText()
+        XCTAssertTrue(text.contains("{\"name\": \"age\", \"type\": \"numeric\", \"fill\": \(formatNumber(fill)), \"indicator\": true}"), text)
+        XCTAssertTrue(text.contains("{\"name\": \"port\", \"type\": \"categorical\", \"categories\": [\"C\", \"Q\", \"S\"], \"missing\": true}"), text)
+        XCTAssertTrue(text.contains("\"missing\": [\"?\"],"), text)
+        XCTAssertTrue(text.contains("\"version\": 2,"), text)
+        let back = try decode(text)
+        XCTAssertEqual(back, model)
+        XCTAssertEqual(try back.jsonText(), text, "writing what was read gives the same bytes")
+        // What was read predicts the validation rows as the trial scored them.
+        let p = back.predict(t.validation.features, rows: t.validation.rowCount)
+        let correct = zip(p.classes, ModelSamples.labels(t.validation)).filter { $0 == $1 }.count
+        XCTAssertEqual(Double(correct) / Double(t.validation.rowCount), t.runner.records.last!.valMetric)
+    }
+
+    /// A file as the version 1 writer wrote it (numeric columns, no fill, no `inputs.missing`).
+    static let version1 = """
+        {
+          "format": "nnsearch-model",
+          "version": 1,
+          "search": "old",
+          "trial": 2,
+          "task": "classification",
+          "metric": {"name": "val_accuracy", "value": 0.75},
+          "figures": {"train_loss": 0.5, "val_loss": 0.625, "train_accuracy": 0.8, "val_accuracy": 0.75},
+          "training": {"rows": 80, "epochs": 3, "seed": 7, "refit": false},
+          "hyperparameters": {"depth": 1, "width": 2, "normalize": "standardize"},
+          "inputs": {
+            "columns": [
+              {"name": "a", "type": "numeric"},
+              {"name": "b", "type": "numeric"}
+            ],
+            "standardize": {
+              "mean": [1, 2],
+              "std": [2, 4]
+            }
+          },
+          "target": {"column": "kind", "type": "classes", "classes": ["x", "y", "z"]},
+          "network": {
+            "output": "softmax",
+            "layers": [
+              {"type": "linear", "inputs": 2, "outputs": 2,
+               "weight": [
+                 [1, 0],
+                 [0, 1]
+               ],
+               "bias": [0, 0]},
+              {"type": "relu"},
+              {"type": "linear", "inputs": 2, "outputs": 3,
+               "weight": [
+                 [1, 0, -1],
+                 [0, -1, 1]
+               ],
+               "bias": [0, 0.5, 0]}
+            ]
+          }
+        }
+
+        """
+
+    func testVersion1FilesAreStillReadAndRefuseMissingCells() throws {
+        let model = try decode(Self.version1)
+        XCTAssertEqual(model.columns.map(\.name), ["a", "b"])
+        for column in model.columns {
+            guard case .number(_, let fill, false) = column else { return XCTFail("\(column)") }
+            XCTAssertTrue(fill.isNaN, "a version 1 column has no fill")
+        }
+        XCTAssertEqual(model.missingTexts, [])
+        XCTAssertEqual(model.standardization, Standardization(mean: [1, 2], std: [2, 4]))
+        // (3, 2) → (1, 0) → relu → logits (1, 0.5, −1): x; (1, 6) → (0, 1) → (0, −0.5, 1): z.
+        XCTAssertEqual(model.predict([3, 2, 1, 6], rows: 2).classes, [0, 2])
+        let input = try ModelInput.read(bytes: Array("b,a\n2,3\n6,1\n".utf8), path: "in.csv", model: model)
+        XCTAssertEqual(input.features, [3, 2, 1, 6])
+        XCTAssertThrowsError(try ModelInput.read(bytes: Array("a,b\n3,2\nNA,1\n".utf8), path: "in.csv", model: model)) { error in
+            let e = error as? NNSearchError
+            XCTAssertEqual(e?.kind, .data)
+            XCTAssertTrue(e?.message.contains("in.csv:3:1: column \"a\" is missing (\"NA\"), and the model has no value to fill it with") == true, "\(error)")
+        }
+        // Written again, it is a version 2 file whose columns have no fill, and reads back the same.
+        let text = try model.jsonText()
+        XCTAssertTrue(text.contains("{\"name\": \"a\", \"type\": \"numeric\", \"fill\": null, \"indicator\": false}"), text)
+        XCTAssertEqual(try decode(text).jsonText(), text)
+        // Version 1 knows numeric columns only, and no fill.
+        assertRefused(Self.version1.replacingOccurrences(of: "{\"name\": \"b\", \"type\": \"numeric\"}",
+                                                         with: "{\"name\": \"b\", \"type\": \"categorical\", \"categories\": [\"p\", \"q\"], \"missing\": false}"),
+                      "inputs.columns[1].type", "\"categorical\" is a column type this nnsearch does not know in a version 1 file")
+        assertRefused(Self.version1.replacingOccurrences(of: "{\"name\": \"b\", \"type\": \"numeric\"}",
+                                                         with: "{\"name\": \"b\", \"type\": \"numeric\", \"fill\": 0}"),
+                      "inputs.columns[1].fill", "a key this nnsearch does not know")
+    }
+
+    func testVersion2InputsThatDoNotFitAreRefused() throws {
+        let t = try ModelSamples.trained(try ModelSamples.table(ModelSamples.messyCSV()), missingTexts: ["?"]) { $0.normalize = .standardize }
+        let text = try t.model.jsonText()
+        let port = "\"categories\": [\"C\", \"Q\", \"S\"]"
+        XCTAssertTrue(text.contains(port))
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"Q\"]"),
+                      "inputs.standardize.mean", "expected a list of 13 numbers")
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"Q\", \"Q\"]"),
+                      "a category of \"port\" is listed twice")
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"NA\", \"S\"]"),
+                      "the category \"NA\" of \"port\" is a text read as missing")
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"?\", \"S\"]"),
+                      "the category \"?\" of \"port\" is a text read as missing")
+        assertRefused(text.replacingOccurrences(of: port, with: "\"categories\": [\"C\", \"Q\", 5]"),
+                      "inputs.columns[3].categories[2]", "not a string")
+        assertRefused(text.replacingOccurrences(of: "\"missing\": [\"?\"],", with: ""), "inputs.missing", "missing or not a list of strings")
+        assertRefused(text.replacingOccurrences(of: ", \"indicator\": true}", with: "}"), "inputs.columns[0].indicator", "missing or not true/false")
+        assertRefused(text.replacingOccurrences(of: "\"type\": \"categorical\", \"categories\": [\"F\", \"M\"], \"missing\": false",
+                                                with: "\"type\": \"categorical\", \"categories\": [], \"missing\": false"),
+                      "the categorical column \"sex\" makes no input")
+        assertRefused(text.replacingOccurrences(of: "\"missing\": [\"?\"]", with: "\"missing\": [\"?\"], \"impute\": \"mean\""),
+                      "inputs.impute", "a key this nnsearch does not know")
+    }
+
     // MARK: - Refusals
 
     func testBadFilesAreRefusedWithTheFileAndWhy() throws {
@@ -94,9 +223,10 @@ final class SavedModelTests: XCTestCase {
         assertRefused("hello", "not a model file")
         assertRefused("[1, 2]", "expected a model file's JSON object")
         assertRefused(#"{"format": "something-else", "version": 1}"#, "not an nnsearch model file")
-        assertRefused(text.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 2,"), "version: 2 is newer than this nnsearch reads (version 1)")
-        assertRefused(text.replacingOccurrences(of: "\"type\": \"numeric\"}", with: "\"type\": \"categorical\"}"),
-                      "inputs.columns[0].type", "\"categorical\" is a column type this nnsearch does not know")
+        assertRefused(text.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 3,"), "version: 3 is newer than this nnsearch reads (version 2)")
+        assertRefused(text.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 1e300,"), "version: 1e300 is newer")
+        assertRefused(text.replacingOccurrences(of: "\"type\": \"numeric\",", with: "\"type\": \"ordinal\","),
+                      "inputs.columns[0].type", "\"ordinal\" is a column type this nnsearch does not know in a version 2 file")
         assertRefused(text.replacingOccurrences(of: "\"standardize\": {", with: "\"impute\": [0, 0], \"standardize\": {"),
                       "inputs.impute", "a key this nnsearch does not know")
         // Shapes: a bias one number short, a weight row too long, a layer whose inputs do not follow.

@@ -5,13 +5,17 @@ struct ONNXGraph {
     enum ElementType: Int64 {
         case float = 1
         case int64 = 7
+        case string = 8
         case bool = 9
     }
 
-    /// A node attribute: an int (AttributeProto type INT = 2) or a float (FLOAT = 1).
+    /// A node attribute: an int, a float, a list of ints or a list of strings (AttributeProto types
+    /// INT = 2, FLOAT = 1, INTS = 7, STRINGS = 8).
     enum Attribute {
         case int(String, Int64)
         case float(String, Float)
+        case ints(String, [Int64])
+        case strings(String, [String])
     }
 
     struct Node {
@@ -19,7 +23,12 @@ struct ONNXGraph {
         var inputs: [String]
         var outputs: [String]
         var attributes: [Attribute] = []
+        /// The operator set's domain: "" for the default (ai.onnx), or `ONNXGraph.mlDomain`.
+        var domain: String = ""
     }
+
+    /// The domain of the traditional-ML operators (LabelEncoder).
+    static let mlDomain = "ai.onnx.ml"
 
     /// A constant tensor, stored little-endian in `raw_data`.
     struct Tensor {
@@ -58,8 +67,8 @@ struct ONNXGraph {
 
     /// Adds a node; returns its (first) output's name.
     @discardableResult
-    mutating func add(_ op: String, _ inputs: [String], _ output: String, _ attributes: [Attribute] = []) -> String {
-        nodes.append(Node(op: op, inputs: inputs, outputs: [output], attributes: attributes))
+    mutating func add(_ op: String, _ inputs: [String], _ output: String, _ attributes: [Attribute] = [], domain: String = "") -> String {
+        nodes.append(Node(op: op, inputs: inputs, outputs: [output], attributes: attributes, domain: domain))
         return output
     }
 
@@ -81,8 +90,9 @@ struct ONNXGraph {
 
     // MARK: - Encoding
 
-    /// The ModelProto's bytes, importing the default ONNX operator set at `opset`.
-    func encode(irVersion: Int64, opset: Int64, producer: String, producerVersion: String) -> [UInt8] {
+    /// The ModelProto's bytes, importing the default ONNX operator set at `opset`, and the
+    /// `ai.onnx.ml` one at `mlOpset` when a node uses it.
+    func encode(irVersion: Int64, opset: Int64, mlOpset: Int64, producer: String, producerVersion: String) -> [UInt8] {
         var model = ProtobufWriter()
         model.int(1, irVersion)                          // ir_version
         model.string(2, producer)                        // producer_name
@@ -100,6 +110,12 @@ struct ONNXGraph {
             set.string(1, "")                            // domain: the default, ai.onnx
             set.int(2, opset)                            // version
         }
+        if nodes.contains(where: { $0.domain == Self.mlDomain }) {
+            model.message(8) { set in
+                set.string(1, Self.mlDomain)
+                set.int(2, mlOpset)
+            }
+        }
         for entry in metadata {
             model.message(14) { kv in                    // metadata_props: StringStringEntryProto
                 kv.string(1, entry.key)
@@ -114,6 +130,7 @@ struct ONNXGraph {
         for output in node.outputs { w.string(2, output) } // output
         w.string(3, node.outputs[0])                       // name: its output's, unique in the graph
         w.string(4, node.op)                               // op_type
+        if !node.domain.isEmpty { w.string(7, node.domain) } // domain
         for attribute in node.attributes {
             w.message(5) { a in                            // attribute: AttributeProto
                 switch attribute {
@@ -125,6 +142,14 @@ struct ONNXGraph {
                     a.string(1, name)
                     a.float(2, value)                      // f
                     a.int(20, 1)                           // type: FLOAT
+                case .ints(let name, let values):
+                    a.string(1, name)
+                    for v in values { a.int(8, v) }        // ints (repeated, unpacked as proto2 writes it)
+                    a.int(20, 7)                           // type: INTS
+                case .strings(let name, let values):
+                    a.string(1, name)
+                    for v in values { a.string(9, v) }     // strings (repeated bytes)
+                    a.int(20, 8)                           // type: STRINGS
                 }
             }
         }

@@ -1,8 +1,16 @@
 import NNSearchKernel
 
-// A saved model as an ONNX graph (opset 13, IR version 7), for onnxruntime and other runtimes:
+// A saved model as an ONNX graph (opset 13 and ai.onnx.ml 2, IR version 7), for onnxruntime and
+// other runtimes. Its inputs are the CSV's columns as they are, and the graph encodes them:
 //
-//   input [N, F] (the columns in `inputs.columns` order)
+//   input     float [N, K]   the numeric columns, in `inputs.columns` order; NaN marks a missing cell
+//   <column>  string [N, 1]  one per categorical column, named after it: the cell's text, trimmed
+//
+//   numbers:  IsNaN(input) → Where(missing, fill, input); the indicators Cast(missing) to float
+//   category: LabelEncoder (ai.onnx.ml: category i → i, the missing texts → the `NAME_missing`
+//             input's index when the column has one, anything else → the column's width)
+//             → Equal(index, [0, 1, …, width − 1]) → Cast to float: its one-hot, all zeros when unknown
+//   → Concat(numbers, indicators, one-hots…) → Gather(axis 1) into the network's input order
 //   → Sub(mean), Mul(1 / std)                          normalize = standardize
 //   → BatchNormalization(running statistics)           normalize = batchnorm
 //   → Gemm(W, b) → Relu|Tanh|Sigmoid|Selu, per hidden layer (dropout is the identity at inference)
@@ -11,25 +19,29 @@ import NNSearchKernel
 //     2 classes:  probabilities = Concat(1 − Sigmoid(z), Sigmoid(z)), label = Cast(z ≥ 0)
 //     regression: prediction = logits (× std + mean with a target scale)
 //
-// `label` is the class index (int64, [N]); the class names are in the metadata (`classes`) and in
-// the doc string. The arithmetic is float32 throughout, so outputs match `nnsearch predict`'s to
-// float rounding, not bit for bit: Sub/Mul round the standardization once more than the kernel
-// (which computes it in Double), and runtimes order sums and compute exp their own way.
+// Only the steps a model needs are there: without categorical columns there is no ai.onnx.ml node
+// (nor its operator set), without indicators or categories no Concat/Gather. A categorical input
+// takes the column's name, with `_` appended while another value of the graph has it. The caller
+// reads numbers as `predict` does: a plain decimal is a number, an empty cell or a missing text
+// (the metadata's `missing_texts`) NaN. `label` is the class index (int64, [N]); the class names are
+// in the metadata (`classes`) and in the doc string. The arithmetic is float32 throughout, so outputs
+// match `nnsearch predict`'s to float rounding, not bit for bit: Sub/Mul round the standardization
+// once more than the kernel (which computes it in Double), and runtimes order sums and compute exp
+// their own way. (The encoding itself is exact: fills are the model's Float values, one-hots 0 and 1.)
 
 extension SavedModel {
     /// The ONNX operator set the export imports.
     package static let onnxOpset: Int64 = 13
+    /// The `ai.onnx.ml` operator set it imports when a model has categorical columns (LabelEncoder 2).
+    package static let onnxMLOpset: Int64 = 2
     /// The ONNX IR version that goes with opset 13.
     package static let onnxIRVersion: Int64 = 7
 
     /// The model as an ONNX file's bytes; `producerVersion` is nnsearch's version.
     package func onnx(producerVersion: String) -> [UInt8] {
         let n = network
-        let features = columns.map(\.name)
         var graph = ONNXGraph(name: "nnsearch_\(origin.search)_trial_\(origin.trial)", doc: onnxDoc)
-        graph.inputs.append(.init(name: "input", type: .float, shape: [.parameter("N"), .value(n.dims[0])],
-                                  doc: "one row per example: " + features.joined(separator: ", ")))
-        var x = "input"
+        var x = encodeInputs(&graph)
         if let s = standardization {
             graph.constant("standardize_mean", [s.mean.count], s.mean.map { Float($0) })
             graph.constant("standardize_scale", [s.std.count], s.std.map { Float(1 / $0) })
@@ -94,8 +106,86 @@ extension SavedModel {
             graph.outputs.append(.init(name: "prediction", type: .float, shape: [rows, .value(1)],
                                        doc: "the predicted \(target.column)"))
         }
-        graph.metadata = onnxMetadata
-        return graph.encode(irVersion: Self.onnxIRVersion, opset: Self.onnxOpset, producer: "nnsearch", producerVersion: producerVersion)
+        nameCategoryInputs(&graph)
+        graph.metadata = onnxMetadata(graph)
+        return graph.encode(irVersion: Self.onnxIRVersion, opset: Self.onnxOpset, mlOpset: Self.onnxMLOpset,
+                            producer: "nnsearch", producerVersion: producerVersion)
+    }
+
+    // MARK: - The columns as inputs
+
+    /// A categorical column's graph input until `nameCategoryInputs` names it.
+    private static func placeholder(_ k: Int) -> String { "\u{0}category\(k)" }
+
+    /// Adds the graph's inputs and the nodes that encode them; returns the encoded inputs' name ([N, F]).
+    private func encodeInputs(_ graph: inout ONNXGraph) -> String {
+        let numeric = columns.filter(\.isNumber)
+        // The encoded parts, concatenated: the filled numbers first, then their indicators, then each one-hot.
+        var pieces = [String]()
+        var at = 0
+        if !numeric.isEmpty {
+            graph.inputs.append(.init(name: "input", type: .float, shape: [.parameter("N"), .value(numeric.count)],
+                                      doc: "the numeric columns " + numeric.map(\.name).joined(separator: ", ") + "; NaN for a missing cell"))
+            let fills: [Float] = numeric.map { if case .number(_, let fill, _) = $0 { fill } else { 0 } }
+            graph.constant("fill", [fills.count], fills)
+            let missing = graph.add("IsNaN", ["input"], "numbers_missing")
+            pieces.append(graph.add("Where", [missing, "fill", "input"], "numbers_filled"))
+            at += numeric.count
+            if numeric.contains(where: { if case .number(_, _, true) = $0 { true } else { false } }) {
+                pieces.append(graph.add("Cast", [missing], "numbers_indicators", [.int("to", ONNXGraph.ElementType.float.rawValue)]))
+                at += numeric.count
+            }
+        }
+        let missingTexts = CSVColumns.standardMissing.union(self.missingTexts)
+        var order = [Int]()
+        var number = 0, category = 0
+        for column in columns {
+            switch column {
+            case .number(_, _, let indicator):
+                order.append(number)
+                if indicator { order.append(numeric.count + number) }
+                number += 1
+            case .category(let name, let categories, let hasMissing):
+                category += 1
+                let width = column.width
+                // The texts `predict` reads as missing (a plain decimal never is: it is a category's spelling).
+                let known = Set(categories)
+                let missing = hasMissing ? missingTexts.filter { ModelInput.Cell($0, missingTexts: missingTexts) == .missing && !known.contains($0) }
+                    .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } : []
+                graph.inputs.append(.init(name: Self.placeholder(category), type: .string, shape: [.parameter("N"), .value(1)],
+                                          doc: "the column \(name): its cells' text (categories " + categories.joined(separator: ", ") + ")"))
+                let index = graph.add("LabelEncoder", [Self.placeholder(category)], "category\(category)_index", [
+                    .strings("keys_strings", categories + missing),
+                    .ints("values_int64s", categories.indices.map { Int64($0) } + missing.map { _ in Int64(categories.count) }),
+                    .int("default_int64", Int64(width)),
+                ], domain: ONNXGraph.mlDomain)
+                let range = graph.constant("category\(category)_range", [width], (0..<width).map { Int64($0) })
+                let hot = graph.add("Equal", [index, range], "category\(category)_equal")
+                pieces.append(graph.add("Cast", [hot], "category\(category)_onehot", [.int("to", ONNXGraph.ElementType.float.rawValue)]))
+                order += (0..<width).map { at + $0 }
+                at += width
+            }
+        }
+        let joined = pieces.count == 1 ? pieces[0] : graph.add("Concat", pieces, "encoded_parts", [.int("axis", 1)])
+        if order == Array(order.indices) { return joined }
+        graph.constant("encoded_order", [order.count], order.map { Int64($0) })
+        return graph.add("Gather", [joined, "encoded_order"], "encoded", [.int("axis", 1)])
+    }
+
+    /// Names each categorical input after its column, with `_` appended while another value has the name.
+    private func nameCategoryInputs(_ graph: inout ONNXGraph) {
+        var taken = Set(graph.nodes.flatMap(\.outputs) + graph.initializers.map(\.name) + graph.outputs.map(\.name) + ["input"])
+        var k = 0
+        for column in columns {
+            guard case .category = column else { continue }
+            k += 1
+            var name = column.name
+            while taken.contains(name) { name += "_" }
+            taken.insert(name)
+            let placeholder = Self.placeholder(k)
+            for i in graph.inputs.indices where graph.inputs[i].name == placeholder { graph.inputs[i].name = name }
+            for i in graph.nodes.indices { graph.nodes[i].inputs = graph.nodes[i].inputs.map { $0 == placeholder ? name : $0 } }
+        }
     }
 
     private var onnxDoc: String {
@@ -110,7 +200,16 @@ extension SavedModel {
             + "\(formatNumber(origin.metricValue))); input: columns \(columns.map(\.name).joined(separator: ", ")); \(what)"
     }
 
-    private var onnxMetadata: [(key: String, value: String)] {
+    /// `metadata_props`: where the model comes from, its columns, which graph input carries which
+    /// columns (`inputs`), the texts read as missing, and the classes.
+    private func onnxMetadata(_ graph: ONNXGraph) -> [(key: String, value: String)] {
+        // The graph's inputs: `input` for the numeric columns (when there are some), then one per categorical column.
+        let numeric = columns.filter(\.isNumber).map(\.name)
+        var inputs = graph.inputs.map(\.name)[...]
+        var carried = [(input: String, columns: [String])]()
+        if !numeric.isEmpty { carried.append((inputs.removeFirst(), numeric)) }
+        for (input, column) in zip(inputs, columns.filter { !$0.isNumber }) { carried.append((input, [column.name])) }
+        let missing = CSVColumns.standardMissing.union(missingTexts).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var entries: [(key: String, value: String)] = [
             ("nnsearch_format", "\(Self.formatName) \(Self.formatVersion)"),
             ("search", origin.search),
@@ -119,11 +218,22 @@ extension SavedModel {
             ("metric", origin.metric.rawValue),
             ("metric_value", formatNumber(origin.metricValue)),
             ("features", "[" + columns.map { JSONValue.quote($0.name) }.joined(separator: ", ") + "]"),
+            ("inputs", "{" + carried.map { JSONValue.quote($0.input) + ": [" + $0.columns.map(JSONValue.quote).joined(separator: ", ") + "]" }
+                .joined(separator: ", ") + "}"),
+            ("missing_texts", "[" + missing.map(JSONValue.quote).joined(separator: ", ") + "]"),
             ("target", target.column),
         ]
         if case .classes(_, let labels) = target {
             entries.append(("classes", "[" + labels.map(JSONValue.quote).joined(separator: ", ") + "]"))
         }
         return entries
+    }
+}
+
+extension FeatureEncoding.Column {
+    /// Whether it is a numeric column.
+    fileprivate var isNumber: Bool {
+        if case .number = self { return true }
+        return false
     }
 }
