@@ -8,7 +8,8 @@
 
 The ONNX model's inputs are read from its metadata (`inputs`: which graph input carries which
 columns, `missing_texts`): the numeric columns as one float32 tensor, a cell read as `predict` reads
-it (a plain decimal is a number; an empty cell or a missing text is NaN), and each categorical
+it (an empty cell or a missing text, even one that reads as a number, is NaN; another plain decimal
+a number), and each categorical
 column as a string tensor [N, 1] of its trimmed cells.
 
 Tolerance (float32 rounding): nnsearch and onnxruntime both compute in float32 but sum in other
@@ -154,10 +155,10 @@ def onnx_inputs(inputs, missing_texts, header, rows):
         if name == "input":
             def number(cell):
                 cell = cell.strip(" \t")
-                if PLAIN_DECIMAL.fullmatch(cell):
-                    return float(cell)
                 if cell == "" or cell in missing_texts:
                     return float("nan")
+                if PLAIN_DECIMAL.fullmatch(cell):
+                    return float(cell)
                 raise ValueError(f"{cell!r} is not a number")
             feeds[name] = np.array([[number(r[i]) for i in index] for r in rows], dtype=np.float32).reshape(len(rows), len(index))
         else:

@@ -84,12 +84,18 @@ private struct CSVDatasetLoader {
     var parser: CSVParser
     let columns: CSVColumns
     let missingTexts: Set<String>
+    /// Whether a missing text reads as a number (`"missing": ["-999"]`): then numbers are checked too.
+    let numbersCanBeMissing: Bool
     var path: String { parser.source.path }
 
     init(source: CSVSource, columns: CSVColumns) {
         parser = CSVParser(source: source)
         self.columns = columns
         missingTexts = CSVColumns.standardMissing.union(columns.missing)
+        numbersCanBeMissing = columns.missing.contains { text in
+            var text = text
+            return text.withUTF8 { if case .finite = CellNumber($0) { true } else { false } }
+        }
     }
 
     /// The target cells: each row's value (NaN unless a finite number), where it starts, and
@@ -105,9 +111,10 @@ private struct CSVDatasetLoader {
         var firstInvalid: Int? = nil
         var firstTooLarge: Int? = nil
 
-        mutating func append(_ field: UnsafeBufferPointer<UInt8>, at offset: Int, missingTexts: Set<String>) {
+        mutating func append(_ field: UnsafeBufferPointer<UInt8>, at offset: Int, missingTexts: Set<String>, numbersCanBeMissing: Bool) {
             var number = CellNumber(field)
-            if case .finite = number {} else if isMissing(field, missingTexts) { number = .empty }
+            // A missing text is missing even when it reads as a number (as pandas' na_values).
+            if case .finite = number, !numbersCanBeMissing {} else if isMissing(field, missingTexts) { number = .empty }
             self.offset.append(offset)
             switch number {
             case .finite(let v):
@@ -279,7 +286,7 @@ private struct CSVDatasetLoader {
         let row = targets.value.count
         let base = cells.count
         cells.append(contentsOf: repeatElement(0, count: features.count))
-        let missingTexts = self.missingTexts
+        let missingTexts = self.missingTexts, numbersCanBeMissing = self.numbersCanBeMissing
         let end: CSVParser.RecordEnd?
         do {
             end = try parser.nextRecord { column, field, offset in
@@ -290,11 +297,11 @@ private struct CSVDatasetLoader {
                 switch roles[column] {
                 case .skipped: return
                 case .target:
-                    targets.append(field, at: offset, missingTexts: missingTexts)
+                    targets.append(field, at: offset, missingTexts: missingTexts, numbersCanBeMissing: numbersCanBeMissing)
                 case .feature(let k):
                     // The common cell first: a number in a numeric column.
                     let number = CellNumber(field)
-                    if case .finite(let value) = number, features[k].textFrom == nil {
+                    if case .finite(let value) = number, features[k].textFrom == nil, !numbersCanBeMissing {
                         let float = Float(value)
                         if float.isFinite { cells[base + k] = float; return }
                     }
@@ -320,12 +327,13 @@ private struct CSVDatasetLoader {
         return true
     }
 
-    /// Reads a feature cell that is not a finite number in a numeric column: a missing cell, a cell
-    /// of a categorical column, a column's first text, or a problem (returned as the message's end).
+    /// Reads a feature cell the short path did not: a missing cell, a cell of a categorical column,
+    /// a column's first text, a number when some missing text reads as one, or a problem (returned
+    /// as the message's end).
     private static func otherCell(_ number: CellNumber, _ field: UnsafeBufferPointer<UInt8>, row: Int, offset: Int,
                                   features f: inout FeatureCells, into cell: inout Float, missingTexts: Set<String>) -> String? {
-        // No missing mark is a plain decimal, so a number needs no text.
-        if case .finite = number {} else if isMissing(field, missingTexts) {
+        // Missing texts first, as pandas' na_values (a number in a numeric column is here only when a missing text is a number).
+        if isMissing(field, missingTexts) {
             f.missing += 1
             cell = f.textFrom == nil ? .nan : Float(bitPattern: UInt32(bitPattern: -1))
             return nil
@@ -337,7 +345,11 @@ private struct CSVDatasetLoader {
             return nil
         }
         switch number {
-        case .finite: return "\(echoCell(field)) is too large for a 32-bit float"
+        case .finite(let value):
+            // A number the short path left (some missing text reads as a number), or one too large.
+            let float = Float(value)
+            if float.isFinite { cell = float; return nil }
+            return "\(echoCell(field)) is too large for a 32-bit float"
         case .nonFinite: return "\(echoCell(field)) is not a finite number"
         case .invalid, .empty:
             // The column's first text: it holds categories from here on; its numbers so far are counted.

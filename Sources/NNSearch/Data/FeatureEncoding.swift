@@ -102,7 +102,7 @@ package struct FeatureEncoding: Sendable, Equatable {
         // Per categorical column: the table's code → the input index within the column, or −1.
         let lookups: [[Int32]] = zip(columns, table.columns).map { encoded, column in
             guard case .category(_, let mine, _) = encoded, case .category(let all) = column.kind else { return [] }
-            let position = Dictionary(uniqueKeysWithValues: mine.enumerated().map { ($1, Int32($0)) })
+            let position = Dictionary(mine.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
             return all.map { position[$0] ?? -1 }
         }
         for (i, r) in rows.enumerated() {

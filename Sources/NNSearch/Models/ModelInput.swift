@@ -137,9 +137,10 @@ package struct ModelInput: Sendable {
                           tally: Tally(columns: columns, missing: missing, texts: texts, cells: cellsOf))
     }
 
-    /// What a cell means, decided as the training loader decides it: a plain decimal number is a
-    /// number (in a categorical column, the category of that spelling); otherwise an empty cell or
-    /// one of the missing texts is missing; anything else is a text (a category). The one place
+    /// What a cell means, decided as the training loader decides it: an empty cell or one of the
+    /// missing texts is missing (even one that reads as a number, as pandas' `na_values`); otherwise a
+    /// plain decimal number is a number (in a categorical column, the category of that spelling);
+    /// anything else is a text (a category). The one place
     /// `predict` and the ONNX export (`SavedModel+ONNX.swift`, its missing texts) take this from.
     enum Cell: Equatable {
         case number(Double)
@@ -148,10 +149,10 @@ package struct ModelInput: Sendable {
 
         /// `text`: a cell without its surrounding spaces and tabs.
         init(_ text: String, missingTexts: Set<String>) {
-            if let value = ModelInput.decimal(text) {
-                self = .number(value)
-            } else if text.isEmpty || missingTexts.contains(text) {
+            if text.isEmpty || missingTexts.contains(text) {
                 self = .missing
+            } else if let value = ModelInput.decimal(text) {
+                self = .number(value)
             } else {
                 self = .text
             }

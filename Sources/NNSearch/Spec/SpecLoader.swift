@@ -215,7 +215,11 @@ private struct SpecReader {
             let target = try nonEmptyString(targetValue, path: "data.target")
             let features = try value["features"].map { try stringList($0, path: "data.features", allowEmpty: false) }
             let ignore = try value["ignore"].map { try stringList($0, path: "data.ignore", allowEmpty: true) } ?? []
-            let missing = try value["missing"].map { try stringList($0, path: "data.missing", allowEmpty: true, allowEmptyStrings: true) } ?? []
+            // Cells are compared without their surrounding spaces and tabs, so the texts are too.
+            var seenMissing = Set<String>()
+            let missing = try (value["missing"].map { try stringList($0, path: "data.missing", allowEmpty: true, allowEmptyStrings: true) } ?? [])
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t")) }
+                .filter { seenMissing.insert($0).inserted }
             let columns = CSVColumns(target: target, features: features, ignore: ignore, missing: missing)
             let base = URL(fileURLWithPath: baseDirectory, isDirectory: true)
             let path = URL(fileURLWithPath: written, relativeTo: base).standardizedFileURL.path

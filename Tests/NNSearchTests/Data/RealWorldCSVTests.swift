@@ -62,6 +62,26 @@ final class RealWorldCSVTests: XCTestCase {
         XCTAssertEqual(t.columns[0].missing, 1)
     }
 
+    func testAMissingTextThatReadsAsANumberIsMissingEverywhere() throws {
+        // As pandas' na_values: "-999" listed as missing is missing in a numeric column, in a
+        // categorical one (before and after its first text), and as a target.
+        let columns = CSVColumns(target: "y", missing: ["-999"])
+        let t = try table("x,k,y\n1,-999,0\n-999,5,1\n3,A,0\n4,-999,1\n5,B,0\n6,B,1\n", columns)
+        XCTAssertEqual(t.columns[0].kind, .number)
+        XCTAssertEqual(t.columns[0].missing, 1)
+        XCTAssertEqual(t.numbers.map { $0.isNaN ? 0 : $0 }, [1, 0, 3, 4, 5, 6])
+        XCTAssertEqual(t.columns[1].kind, .category(["5", "A", "B"]))
+        XCTAssertEqual(t.columns[1].missing, 2)
+        XCTAssertEqual(t.codes, [-1, 0, 1, -1, 2, 2])
+        XCTAssertEqual(FeatureEncoding(learning: t, rows: Array(0..<6)).columns[0], .number(name: "x", fill: 3.8, indicator: true))
+        assertError("x,y\n1,0\n2,-999\n3,1\n", columns, ["data.csv:3:3:", "target column \"y\" is missing (\"-999\")"])
+        // Without the listing, -999 is a number like any other.
+        XCTAssertEqual(try table("x,y\n-999,0\n2,1\n").numbers, [-999, 2])
+        // predict reads a cell the same way.
+        XCTAssertEqual(ModelInput.Cell("-999", missingTexts: ["-999"]), .missing)
+        XCTAssertEqual(ModelInput.Cell("-998", missingTexts: ["-999"]), .number(-998))
+    }
+
     func testFeaturesAndIgnoreChooseColumns() throws {
         let text = "id,b,a,y,c\n1,2,3,0,x\n2,5,6,1,y\n"
         let chosen = try table(text, CSVColumns(target: "y", features: ["a", "c"]))

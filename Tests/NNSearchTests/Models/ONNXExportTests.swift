@@ -127,13 +127,13 @@ final class ONNXExportTests: XCTestCase {
         let opsets = try p.model.messages(8).map { "\($0.string(1) ?? "?") \($0.int(2) ?? 0)" }
         XCTAssertEqual(opsets, [" 13", "ai.onnx.ml 2"])
         let nodes = try p.graph.messages(1)
-        // port: C, Q, S → 0, 1, 2; the missing texts (not "-1": a number is a category's spelling) → 3; anything else → 4.
+        // port: C, Q, S → 0, 1, 2; the missing texts ("-1" too: a listed text is missing even when it reads as a number) → 3; anything else → 4.
         let port = nodes[6]
         XCTAssertEqual(port.string(7), "ai.onnx.ml")
         XCTAssertEqual(port.strings(1), ["port"])
         let attributes = try port.messages(5)
         let keys = attributes[0].strings(9)
-        let expectedMissing = CSVColumns.standardMissing.union(["?"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let expectedMissing = CSVColumns.standardMissing.union(["?", "-1"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         XCTAssertEqual(attributes.map { $0.string(1) ?? "" }, ["keys_strings", "values_int64s", "default_int64"])
         XCTAssertEqual(keys, ["C", "Q", "S"] + expectedMissing)
         let values = attributes[1].all(8).compactMap { if case .varint(let v) = $0 { Int64(bitPattern: v) } else { nil } }

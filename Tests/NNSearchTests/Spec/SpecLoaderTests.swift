@@ -98,6 +98,9 @@ final class SpecLoaderTests: XCTestCase {
         XCTAssertEqual(spec.data, .csv(path: directory + "/d.csv", written: "d.csv",
                                        columns: CSVColumns(target: "y", features: ["b", "a"], ignore: ["id"], missing: ["?", ""])))
         let csv = #""csv": "d.csv", "target": "y""#
+        // Missing texts are compared with trimmed cells, so they are trimmed too (and a repeat after trimming dropped).
+        let trimmed = try parseSpec(#"{"version": 1, "data": {\#(csv), "missing": [" ? ", "?", "\t-1"]}}"#, base: directory)
+        XCTAssertEqual(trimmed.data, .csv(path: directory + "/d.csv", written: "d.csv", columns: CSVColumns(target: "y", missing: ["?", "-1"])))
         assertSpecError(#"{"version": 1, "data": {\#(csv), "features": "a"}}"#, base: directory,
                         #"s.json: data.features: expected a list of strings, e.g. ["a", "b"], found a string "a""#)
         assertSpecError(#"{"version": 1, "data": {\#(csv), "features": []}}"#, base: directory, #"s.json: data.features: must name at least one column"#)

@@ -22,8 +22,8 @@ import NNSearchKernel
 // Only the steps a model needs are there: without categorical columns there is no ai.onnx.ml node
 // (nor its operator set), without indicators or categories no Concat/Gather. A categorical input
 // takes the column's name, with `_` appended while another value of the graph has it. The caller
-// reads numbers as `predict` does: a plain decimal is a number, an empty cell or a missing text
-// (the metadata's `missing_texts`) NaN. `label` is the class index (int64, [N]); the class names are
+// reads numbers as `predict` does: an empty cell or a missing text (the metadata's `missing_texts`,
+// even one that reads as a number) is NaN, another plain decimal is a number. `label` is the class index (int64, [N]); the class names are
 // in the metadata (`classes`) and in the doc string. The arithmetic is float32 throughout, so outputs
 // match `nnsearch predict`'s to float rounding, not bit for bit: Sub/Mul round the standardization
 // once more than the kernel (which computes it in Double), and runtimes order sums and compute exp
@@ -148,7 +148,7 @@ extension SavedModel {
             case .category(let name, let categories, let hasMissing):
                 category += 1
                 let width = column.width
-                // The texts `predict` reads as missing (a plain decimal never is: it is a category's spelling).
+                // The texts `predict` reads as missing (a category the training rows had never is one: the model refuses that).
                 let known = Set(categories)
                 let missing = hasMissing ? missingTexts.filter { ModelInput.Cell($0, missingTexts: missingTexts) == .missing && !known.contains($0) }
                     .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } : []
