@@ -35,7 +35,7 @@ enum Benchmark {
         return (t / Double(block), runner)
     }
 
-    /// Runs the three kernel benchmarks of the trainer issue and prints their figures.
+    /// Runs the three kernel benchmarks of the trainer issue and the per-shape table, and prints their figures.
     static func runKernel(repeats: Int, print: (String) -> Void) {
         var small = Hyperparameters()
         small.depth = 2; small.width = 64; small.batchSize = 32; small.optimizer = .adam; small.lr = 0.001
@@ -57,6 +57,33 @@ enum Benchmark {
         let (bigStep, bigRunner) = stepTime(big, data: sumBinData(rows: 2048), block: 5, repeats: repeats)
         let bigFlops = bigRunner.model.layout.trainingFlops(rows: 256)
         print("mlp 2-512x4-3 batch 256 adam: \(fmt(bigStep * 1e3, 3)) ms/step, \(fmt(bigFlops / bigStep / 1e9, 1)) GFLOP/s")
+        runKernelShapes(repeats: repeats, print: print)
+    }
+
+    /// Every shape of the 40-trial search's space (`optuna_search.py`: depth 1–4, width 8–128, batch
+    /// 16 and 64; sum_bin's 2 inputs and 3 classes; Adam) on one thread: µs per step and GFLOP/s next to
+    /// the kernel's own GEMM rate on a 512² square, the ceiling issue 13 measures them against.
+    static func runKernelShapes(repeats: Int, print: (String) -> Void) {
+        let ceiling = gemmRate(size: 512, repeats: max(3, repeats))
+        print("kernel GEMM 512x512x512, one thread: \(fmt(ceiling, 1)) GFLOP/s (the ceiling below)")
+        print("shape (2-width^depth-3)  batch   us/step  GFLOP/s  of GEMM")
+        let data = sumBinData(rows: 1024)
+        var shares: [Double] = []
+        for depth in 1...4 {
+            for width in [8, 32, 64, 128] {
+                for batch in [16, 64] {
+                    var h = Hyperparameters()
+                    h.depth = depth; h.width = width; h.batchSize = batch; h.optimizer = .adam; h.lr = 0.001
+                    let (step, runner) = stepTime(h, data: data, block: 4096 / batch * 4, repeats: repeats)
+                    let rate = runner.model.layout.trainingFlops(rows: batch) / step / 1e9
+                    shares.append(rate / ceiling)
+                    let name = "2-\(width)x\(depth)-3"
+                    print(name.padding(toLength: 25, withPad: " ", startingAt: 0) + String(format: "%5d %9.2f %8.1f %7.0f%%", batch, step * 1e6, rate, 100 * rate / ceiling))
+                }
+            }
+        }
+        shares.sort()
+        print("shapes at >= 70% of GEMM: \(shares.filter { $0 >= 0.7 }.count) of \(shares.count); median \(fmt(100 * shares[shares.count / 2], 0))%, lowest \(fmt(100 * shares[0], 0))%")
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
