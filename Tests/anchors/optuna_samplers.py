@@ -3,37 +3,63 @@ usage: optuna_samplers.py PROBLEM TRIALS JOBS EPOCHS SEED   (run with $ANCHORS_P
 PROBLEM: bin (sum_bin), hr (heart_rate), moons (searches/moons.csv, accuracy), friedman (searches/friedman1.csv,
 validation R² = 1 − SSE/SST about the validation mean, MSE loss on the standardized target).
 The space and training are ../shared/anchors/optuna_search.py's: depth, width, lr (log), optimizer, batch, StepLR gamma.
-Features (and friedman's target) are standardized with training-split statistics; the validation split is the last
-20 % of seeds.split's seeded permutation. TPESampler(seed=SEED, constant_liar=True); SAMPLER=random for RandomSampler.
+The rows are nnsearch's own, bit for bit, so both columns of the benchmark are scored on the same validation rows:
+the generators' data (`"generator": ..., "rows": 2000, "seed": 0`: nnsearch's Random, values stored as float32), the
+validation split (the last 20 % of Random(0, stream 1)'s permutation; Random and the permutation are
+Tests/onnx/compare.py's port), features standardized with the training split's mean and population standard
+deviation in float64 and rounded to float32 once, and friedman's target standardized the same way.
+TPESampler(seed=SEED, constant_liar=True) — in Optuna 5 that is multivariate TPE (its default for one objective);
+SAMPLER=random for RandomSampler. The network is PyTorch's own (its default initialization), not nnsearch's.
 Training is not seeded, and with JOBS > 1 Optuna's results depend on timing (its issue #4412).
 Prints one line: ... seconds=S best_val=V best_trial_index=I best={...}, I the first trial number reaching V."""
-import os, sys, time, numpy as np, torch, optuna
+import math, os, sys, time, numpy as np, torch, optuna
 repo = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-sys.path.insert(0, os.environ.get('ANCHORS_DIR', os.path.join(repo, '..', 'shared', 'anchors'))); import seeds
+sys.path.insert(0, os.path.join(repo, 'Tests', 'onnx')); from compare import Random
 prob, trials, jobs, epochs, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(1); optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+def uniform(r):                              # Random.nextDouble: 53 bits
+    return (r.next() >> 11) * 2.0 ** -53
+
+def normal(r):                               # Random.nextNormal: Box–Muller, one value per call
+    u = uniform(r)
+    while u == 0: u = uniform(r)
+    return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * uniform(r))
+
+def generated(name, rows=2000, data_seed=0):  # DataGenerator.generate(rows:seed:)
+    r = Random(data_seed)
+    if name == 'sum_bin':
+        x = np.array([[np.float32(uniform(r)), np.float32(uniform(r))] for _ in range(rows)], dtype=np.float32)
+        s = x[:, 0].astype(np.float64) + x[:, 1].astype(np.float64)
+        return x, np.where(s < 0.807, 0, np.where(s < 1.169, 1, 2))
+    x = np.array([[np.float32(92 + 12 * normal(r))] for _ in range(rows)], dtype=np.float32)
+    return x, (x[:, 0] >= 91).astype(int)
 
 def csv(name, target):
     with open(os.path.join(repo, 'searches', name)) as f: header = f.readline().strip().split(',')
     rows = np.genfromtxt(os.path.join(repo, 'searches', name), delimiter=',', skip_header=1, dtype=str)
     t = header.index(target)
-    return rows[:, [i for i in range(len(header)) if i != t]].astype(float), rows[:, t]
+    return rows[:, [i for i in range(len(header)) if i != t]].astype(np.float64).astype(np.float32), rows[:, t]
 
-if prob == 'hr': x, y = seeds.heart_rate()
-elif prob == 'bin': x = seeds.two_features(); y = seeds.sum_bin_label(x)
+def standardize(train, *parts):               # Standardization: float64 statistics, one rounding to float32
+    wide = train.astype(np.float64)
+    mean, std = wide.mean(0), wide.std(0)
+    std = np.where(std > 0, std, 1.0)
+    return [((a.astype(np.float64) - mean) * (1 / std)).astype(np.float32) for a in (train,) + parts]
+
+if prob == 'hr': x, y = generated('heart_rate')
+elif prob == 'bin': x, y = generated('sum_bin')
 elif prob == 'moons': x, labels = csv('moons.csv', 'shape'); y = np.unique(labels, return_inverse=True)[1]
-elif prob == 'friedman': x, values = csv('friedman1.csv', 'target'); y = values.astype(float)
+elif prob == 'friedman': x, values = csv('friedman1.csv', 'target'); y = values.astype(np.float64).astype(np.float32)
 else: sys.exit(f'unknown problem {prob}: bin, hr, moons or friedman')
 regression = prob == 'friedman'
-xt, yt, xv, yv = seeds.split(x, y)
-mu, sd = xt.mean(0), xt.std(0)
-xt, xv = [torch.tensor(((a - mu) / sd).astype(np.float32)) for a in (xt, xv)]
+order = Random(0, 1).permutation(len(x)); k = int(len(x) * (1 - 0.2))       # DataSplit, seed 0 (the data's)
+xt, xv = [torch.tensor(a) for a in standardize(x[order[:k]], x[order[k:]])]
 if regression:
-    ym, ys = yt.mean(), yt.std()
-    yt, yv = [torch.tensor(((a - ym) / ys).astype(np.float32)).unsqueeze(1) for a in (yt, yv)]
+    yt, yv = [torch.tensor(a).unsqueeze(1) for a in standardize(y[order[:k]], y[order[k:]])]
     outputs, lf = 1, torch.nn.MSELoss()
 else:
-    yt, yv = torch.tensor(yt), torch.tensor(yv)
+    yt, yv = torch.tensor(y[order[:k]]), torch.tensor(y[order[k:]])
     outputs, lf = int(yt.max()) + 1, torch.nn.CrossEntropyLoss()
 
 def objective(trial):
@@ -52,7 +78,8 @@ def objective(trial):
         sched.step()
     with torch.no_grad():
         if not regression: return (net(xv).argmax(1) == yv).float().mean().item()
-        return (1 - ((net(xv) - yv) ** 2).sum() / ((yv - yv.mean()) ** 2).sum()).item()   # NaN (diverged): a failed trial
+        p, t = net(xv).double(), yv.double()                                               # sums in float64, as nnsearch
+        return (1 - ((p - t) ** 2).sum() / ((t - t.mean()) ** 2).sum()).item()   # NaN (diverged): a failed trial
 
 sampler_name = os.environ.get('SAMPLER', 'tpe')
 sampler = optuna.samplers.RandomSampler(seed=seed) if sampler_name == 'random' else optuna.samplers.TPESampler(seed=seed, constant_liar=True)

@@ -49,12 +49,12 @@ extension Benchmark {
 
     /// `nnsearch bench --samplers`: TPE against random search and against Optuna's TPE.
     ///
-    /// Per problem and search seed: random search's best in 100 trials, the trials TPE (same
+    /// Per problem and search seed (`seeds`, 0..<5 by default): random search's best in 100 trials, the trials TPE (same
     /// space, default startup 10 and lag 8, 2 workers) needs to reach it, and TPE's best within
     /// `budget` trials next to Optuna's TPE sampler (constant liar, 2 jobs) on the same space, when
     /// the anchors' Python (`ANCHORS_PY`) is there. Then the cost of one suggestion with 1,000
     /// finished trials.
-    static func runSamplers(seeds: Int, budget: Int, epochs: Int, print: (String) -> Void) throws {
+    static func runSamplers(seeds: Range<Int>, budget: Int, epochs: Int, print: (String) -> Void) throws {
         let root = FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: root + "/searches/moons.csv") else {
             throw NNSearchError(.noInput, "bench --samplers reads searches/moons.csv and searches/friedman1.csv: run it from the repository's top folder")
@@ -64,7 +64,7 @@ extension Benchmark {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let python = ProcessInfo.processInfo.environment["ANCHORS_PY"]
         let anchor = root + "/Tests/anchors/optuna_samplers.py"
-        print("samplers: \(seeds) search seeds, \(epochs) epochs a trial, 2 workers; random 100 trials, TPE startup 10 lag 8")
+        print("samplers: search seeds \(seeds.lowerBound)–\(seeds.upperBound - 1), \(epochs) epochs a trial, 2 workers; random 100 trials, TPE startup 10 lag 8")
         if python == nil {
             print("samplers: ANCHORS_PY is not set: Optuna's column is skipped (eval \"$(../shared/anchors/setup.sh)\" sets it)")
         }
@@ -72,7 +72,7 @@ extension Benchmark {
         for problem in samplerProblems(root: root) {
             var randomBest = [Double](), reach = [Int](), tpeBudget = [Double](), optunaBudget = [Double]()
             var wins = 0
-            for seed in 0..<seeds {
+            for seed in seeds {
                 let random = try runSearch(samplerSpec(problem, strategy: "random", trials: 100, seed: seed, epochs: epochs),
                                            name: "\(problem.name)-random-\(seed)", root: work).folder
                 let tpe = try runSearch(samplerSpec(problem, strategy: "tpe", trials: 100, seed: seed, epochs: epochs),

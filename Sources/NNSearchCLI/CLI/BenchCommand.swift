@@ -3,17 +3,19 @@ import NNSearchKernel
 /// `nnsearch bench`: the kernel's speed on one thread, then the search's speed and overhead; with
 /// `--samplers`, TPE's quality against random search and Optuna's TPE.
 enum BenchCommand {
-    static let usage = "nnsearch bench [--repeats N] [--kernel | --search] | bench --samplers [--seeds N] [--budget N] [--epochs N]"
+    static let usage = "nnsearch bench [--repeats N] [--kernel | --search] | bench --samplers [--seeds N] [--first-seed S] [--budget N] [--epochs N]"
 
     static func run(_ arguments: [String], output: @escaping (String) -> Void) throws -> Int32 {
-        let args = try Arguments(arguments, command: "bench", options: ["repeats", "seeds", "budget", "epochs"],
+        let args = try Arguments(arguments, command: "bench", options: ["repeats", "seeds", "first-seed", "budget", "epochs"],
                                  flags: ["kernel", "search", "samplers"])
         try args.expectPositionals(0, 0, usage: usage)
         if args.flags.contains("samplers") {
             let seeds = try args.integer("seeds", in: 1...100, command: "bench") ?? 5
+            // Search seeds first-seed ..< first-seed + seeds: another set of seeds checks a change tuned on 0–4.
+            let firstSeed = try args.integer("first-seed", in: 0...1_000_000, command: "bench") ?? 0
             let budget = try args.integer("budget", in: 1...100, command: "bench") ?? 40
             let epochs = try args.integer("epochs", in: 1...1000, command: "bench") ?? 20
-            try Benchmark.runSamplers(seeds: seeds, budget: budget, epochs: epochs) { output($0 + "\n") }
+            try Benchmark.runSamplers(seeds: firstSeed..<firstSeed + seeds, budget: budget, epochs: epochs) { output($0 + "\n") }
             return 0
         }
         let repeats = try args.integer("repeats", in: 1...1000, command: "bench") ?? 11
