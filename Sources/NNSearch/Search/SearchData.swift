@@ -12,10 +12,6 @@ package struct SearchData: Sendable {
     package let task: TaskKind
     /// Class names (classification) in label order.
     package let classNames: [String]
-    /// The network's inputs, in order (a single split's; with cross-validation, the first round's).
-    package let featureNames: [String]
-    /// The data's feature columns as read (numbers or categories, their missing cells).
-    package let columns: [FeatureTable.Column]
     /// How the columns become inputs, learned from the training split; nil with cross-validation,
     /// where each round learns its own from its training rows.
     package let encoding: FeatureEncoding?
@@ -40,7 +36,6 @@ package struct SearchData: Sendable {
     /// Loads the spec's data (generator or CSV), and splits it or deals it into folds.
     package init(spec: SearchSpec) throws {
         let dataset = try Self.table(spec)
-        columns = dataset.columns
         var selection: CSVColumns? = nil
         if case .csv(_, _, let chosen) = spec.data { selection = chosen }
         preparation = DataPreparation(columns: dataset.columns, rows: dataset.rowCount, selection: selection)
@@ -63,7 +58,6 @@ package struct SearchData: Sendable {
             statistics.apply(to: &scaled.validation.features)
             standardization = statistics
             encoding = split.encoding
-            featureNames = split.encoding.inputNames
             layout = .holdout(raw: raw, standardized: TrainingData(train: scaled.train, validation: scaled.validation)
                 .standardizingTargets())
             chance = raw.chance
@@ -78,13 +72,10 @@ package struct SearchData: Sendable {
             if case .classes(let labels, _) = dataset.targets { groups = labels } else { groups = [Int32](repeating: 0, count: n) }
             let plan = FoldPlan(groups: groups, folds: cv.folds, repeats: cv.repeats, seed: Self.splitSeed(spec))
             var levels = [ChanceLevel]()
-            var names: [String] = []
             for round in 0..<plan.rounds {
                 let split = try DataSplit(dataset, folds: plan, round: round)
-                if round == 0 { names = split.encoding.inputNames }
                 levels.append(TrainingData(train: split.train, validation: split.validation).chance)
             }
-            featureNames = names
             layout = .folds(dataset, plan)
             chance = Self.mean(levels, validationRows: n)
         }
