@@ -142,8 +142,6 @@ private struct CSVDatasetLoader {
     /// One feature column as it is read: numbers until its first text cell, then category codes.
     struct FeatureCells {
         var name: String
-        /// Its index among the header's columns.
-        var fileColumn: Int
         /// Rows read before its first text cell (numbers or missing until then); nil while it has none.
         var textFrom: Int? = nil
         var firstText: (offset: Int, text: String)? = nil
@@ -167,8 +165,8 @@ private struct CSVDatasetLoader {
     /// What each header column is: the target, a feature (its position), or not read.
     enum Role { case target, feature(Int), skipped }
 
-    /// The columns, the target's index and each column's role, from the header.
-    mutating func header() throws -> (names: [String], targetIndex: Int, roles: [Role], features: [FeatureCells]) {
+    /// The columns and each one's role, from the header.
+    mutating func header() throws -> (names: [String], roles: [Role], features: [FeatureCells]) {
         let target = columns.target
         guard let header = try nextRecord() else {
             throw NNSearchError.data("\(path): file is empty; expected a header row naming the columns")
@@ -212,11 +210,11 @@ private struct CSVDatasetLoader {
         var roles = [Role](repeating: .skipped, count: names.count)
         roles[targetIndex] = .target
         for (k, index) in chosen.enumerated() { roles[index] = .feature(k) }
-        return (names, targetIndex, roles, chosen.map { FeatureCells(name: names[$0], fileColumn: $0) })
+        return (names, roles, chosen.map { FeatureCells(name: names[$0]) })
     }
 
     mutating func load(classification: Bool?) throws -> FeatureTable {
-        let (names, _, roles, columns) = try header()
+        let (names, roles, columns) = try header()
         var features = columns
         var cells: [Float] = []
         var targets = TargetCells()
@@ -246,7 +244,7 @@ private struct CSVDatasetLoader {
     }
 
     mutating func preview(rows: Int) throws -> CSVPreview {
-        let (names, _, roles, columns) = try header()
+        let (names, roles, columns) = try header()
         var features = columns
         var cells: [Float] = []
         var targets = TargetCells()
@@ -575,8 +573,9 @@ private struct CSVDatasetLoader {
 
 // MARK: - Numbers
 
-/// A CSV cell read as a decimal number: `[+-]digits[.digits][e[+-]digits]`, spaces and tabs around it ignored.
-private enum CellNumber: Equatable {
+/// A CSV cell read as a decimal number: `[+-]digits[.digits][e[+-]digits]`, spaces and tabs around it
+/// ignored. The one reading of a number the loader and `predict` (`ModelInput.Cell`) share.
+enum CellNumber: Equatable {
     case finite(Double)
     /// `nan`, `inf`, `infinity` in any case and sign, or a decimal that overflows a Double.
     case nonFinite
@@ -675,7 +674,7 @@ func parseDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
 private let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
 
 /// Whether a cell marks a missing value: after trimming, one of `texts` (an empty cell among them).
-private func isMissing(_ field: UnsafeBufferPointer<UInt8>, _ texts: Set<String>) -> Bool {
+func isMissing(_ field: UnsafeBufferPointer<UInt8>, _ texts: Set<String>) -> Bool {
     let cell = trimmed(field)
     return cell.isEmpty || texts.contains(String(decoding: cell, as: UTF8.self))
 }

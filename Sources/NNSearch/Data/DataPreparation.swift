@@ -36,7 +36,7 @@ package struct DataPreparation: Sendable, Equatable {
                 members.append(JSONMember(key: "type", value: .string("category")))
                 let shown = categories.prefix(Self.listedCategories).map { JSONValue.echo($0) }.joined(separator: ", ")
                 let more = categories.count > Self.listedCategories ? " and \(categories.count - Self.listedCategories) more" : ""
-                sentence.append("text → one-hot, one input per category of the training rows (\(groupedThousands(categories.count)) \(categories.count == 1 ? "category" : "categories"): \(shown)\(more))")
+                sentence.append("text → one-hot, one input per category of the training rows (\(counted(categories.count, "category", plural: "categories")): \(shown)\(more))")
                 members.append(JSONMember(key: "categories", value: .array(categories.prefix(100).map { .string($0) })))
                 if categories.count > 100 { members.append(JSONMember(key: "more_categories", value: Self.number(categories.count - 100))) }
                 if column.missing > 0 {

@@ -72,9 +72,5 @@ extension ModelInput {
         private static func listed(_ items: [String]) -> String {
             items.count <= 8 ? items.joined(separator: ", ") : items.prefix(8).joined(separator: ", ") + " and \(items.count - 8) more"
         }
-
-        private func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
-            "\(groupedThousands(n)) " + (n == 1 ? noun : plural ?? noun + "s")
-        }
     }
 }

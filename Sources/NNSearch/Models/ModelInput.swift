@@ -147,38 +147,16 @@ package struct ModelInput: Sendable {
         case missing
         case text
 
-        /// `text`: a cell without its surrounding spaces and tabs.
+        /// `text`: a cell without its surrounding spaces and tabs. Read with the loader's own
+        /// `isMissing` and `CellNumber`, in the loader's order.
         init(_ text: String, missingTexts: Set<String>) {
-            if text.isEmpty || missingTexts.contains(text) {
-                self = .missing
-            } else if let value = ModelInput.decimal(text) {
-                self = .number(value)
-            } else {
-                self = .text
+            var text = text
+            self = text.withUTF8 { bytes in
+                if isMissing(bytes, missingTexts) { return .missing }
+                if case .finite(let value) = CellNumber(bytes) { return .number(value) }
+                return .text
             }
         }
-    }
-
-    /// A plain decimal number with an optional sign and exponent (no hex, no words), as a finite Double.
-    static func decimal(_ text: String) -> Double? {
-        let u = Array(text.utf8)
-        var i = 0
-        func digits() -> Int {
-            var n = 0
-            while i < u.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(u[i]) { i += 1; n += 1 }
-            return n
-        }
-        if i < u.count, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") { i += 1 }
-        var count = digits()
-        if i < u.count, u[i] == UInt8(ascii: ".") { i += 1; count += digits() }
-        guard count > 0 else { return nil }
-        if i < u.count, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < u.count, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() > 0 else { return nil }
-        }
-        guard i == u.count, let value = Double(text), value.isFinite else { return nil }
-        return value
     }
 
     /// `s` without leading and trailing spaces and tabs.

@@ -22,7 +22,9 @@ package func groupedThousands(_ n: Int) -> String {
 }
 
 /// "1 row", "3 rows", "1,000 trials".
-package func counted(_ n: Int, _ noun: String) -> String { "\(groupedThousands(n)) \(noun)\(n == 1 ? "" : "s")" }
+package func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(groupedThousands(n)) " + (n == 1 ? noun : plural ?? noun + "s")
+}
 
 extension JSONValue {
     /// The value as written, abbreviated for a message.

@@ -74,7 +74,12 @@ final class RealWorldCSVSearchTests: XCTestCase {
         // The record is not a change of spec: resume accepts the original file; explain's next spec drops it.
         let resumed = try BinaryHarness.run(["resume", reference, "--foreground"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertFalse(try BinaryHarness.run(["explain", reference]).stdout.contains("preprocessing"))
+        let next = dir.appendingPathComponent("next.json").path
+        let explained = try BinaryHarness.run(["explain", reference, "--next", next])
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        let nextSpec = readFile(next)
+        XCTAssertTrue(nextSpec.contains("\"space\""), nextSpec)
+        XCTAssertFalse(nextSpec.contains("preprocessing"), nextSpec)
     }
 
     func testIgnoringTheIDAndCrossValidatingWithCategories() throws {
