@@ -14,8 +14,9 @@ func linearForward(
 
 /// Writes dweight = inpᵀ · dout and dbias = Σ_rows dout; if `dinp` is given, dinp = dout · weightᵀ.
 ///
-/// dout is (B, outPad); dweight (inDim, outPad); dinp (B, inPad) with inPad = padded(inDim).
-/// `weightT` is scratch of (outDim, inPad) floats whose pad columns are zero.
+/// dout is (B, outPad) with zero pad columns; dweight (inDim, outPad); dinp (B, inPad) with
+/// inPad = padded(inDim), its pad columns zero. `weightT` is scratch of (outDim, inPad) floats
+/// whose pad columns are zero, used when outPad is one vector (`inputGradientTransposes`).
 /// Gradients are written, not accumulated: one step's backward fully defines them.
 func linearBackward(
     dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
@@ -29,11 +30,28 @@ func linearBackward(
            b: dout, ldb: outPad, c: dweight, ldc: outPad)
     columnSums(dout, rows: rows, ld: outPad, into: dbias)
     if let dinp {
+        // dinp[b][i] = Σ_o dout[b][o] · weight[i][o].
         let inPad = padded(inDim)
-        transpose(weight, rows: inDim, cols: outDim, lds: outPad, into: weightT, ldd: inPad)
-        matmul(m: rows, n: inPad, k: outDim, a: dout, aRow: outPad, aCol: 1,
-               b: weightT, ldb: inPad, c: dinp, ldc: inPad)
-    }}
+        if inputGradientTransposes(outPad: outPad) {
+            transpose(weight, rows: inDim, cols: outDim, lds: outPad, into: weightT, ldd: inPad)
+            matmul(m: rows, n: inPad, k: outDim, a: dout, aRow: outPad, aCol: 1,
+                   b: weightT, ldb: inPad, c: dinp, ldc: inPad)
+        } else {
+            matmulTransposed(m: rows, n: inDim, k: outPad, a: dout, lda: outPad, b: weight, ldb: outPad,
+                             c: dinp, ldc: inPad)
+            if inPad > inDim {
+                for r in 0..<rows { (dinp + r * inPad + inDim).update(repeating: 0, count: inPad - inDim) }
+            }
+        }
+    }
+}
+
+/// Whether a layer's input gradient transposes its weight and runs `matmul` (outputs of one vector:
+/// the transpose is small and each dot product a single vector, too short to pay for a reduction)
+/// rather than `matmulTransposed` (wider layers: no per-step transpose of the whole weight).
+/// Decided by the shape alone, so a trial's arithmetic is too.
+@inline(__always)
+func inputGradientTransposes(outPad: Int) -> Bool { outPad == vecWidth }
 
 /// sums[c] = Σ_r x[r][c] for a (rows, ld) buffer, ld a multiple of the vector width.
 func columnSums(_ x: UnsafePointer<Float>, rows: Int, ld: Int, into sums: UnsafeMutablePointer<Float>) {

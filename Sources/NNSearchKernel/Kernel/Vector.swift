@@ -53,24 +53,3 @@ func fused(_ acc: Float, _ a: Float, _ b: Float) -> Float {
     return acc + a * b
     #endif
 }
-
-extension Vec {
-    /// √x for x >= 0 in every lane, within 1 ulp, as vector instructions.
-    ///
-    /// The stdlib's `squareRoot()` on SIMD types (and a scalar loop of them) calls `sqrtf`
-    /// lane by lane, which LLVM cannot vectorize (errno). This takes the classic 1/√x bit
-    /// estimate (relative error < 3.5%) and three Newton steps (error < 1e-10 before
-    /// rounding), then multiplies by x and corrects once from the residual. x = 0 gives 0.
-    @inline(__always)
-    func vectorSquareRoot() -> Vec {
-        let bits = unsafeBitCast(self, to: VecBits.self)
-        var y = unsafeBitCast(VecBits(repeating: 0x5F37_5A86) &- (bits &>> 1), to: Vec.self)
-        let half = self * 0.5
-        y = y * (1.5 - half * y * y)
-        y = y * (1.5 - half * y * y)
-        y = y * (1.5 - half * y * y)
-        // s = x/√x, then one correction from the residual x - s² (computed with one rounding on FMA builds).
-        let s = self * y
-        return fused(s, fused(self, -s, s), y * 0.5)
-    }
-}

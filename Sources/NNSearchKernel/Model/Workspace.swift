@@ -17,7 +17,7 @@ final class Workspace {
     /// Two gradient buffers used in turn while walking the layers backwards.
     let gradA: FloatBuffer
     let gradB: FloatBuffer
-    /// Scratch for a transposed weight, big enough for any layer.
+    /// Scratch for a transposed weight, big enough for any layer whose input gradient transposes.
     let weightT: FloatBuffer
     /// The batch's class labels and regression targets.
     let labels: UnsafeMutablePointer<Int32>
@@ -40,9 +40,7 @@ final class Workspace {
         let widest = d.map(padded).max()!
         gradA = FloatBuffer(count: maxRows * widest)
         gradB = FloatBuffer(count: maxRows * widest)
-        var scratch = 0
-        for l in 0..<layout.layers { scratch = max(scratch, d[l + 1] * padded(d[l])) }
-        weightT = FloatBuffer(count: scratch)
+        weightT = FloatBuffer(count: Workspace.transposeFloats(layout))
         labels = .allocate(capacity: maxRows)
         labels.initialize(repeating: 0, count: maxRows)
         values = .allocate(capacity: maxRows)
@@ -60,8 +58,16 @@ final class Workspace {
         let hidden = dropout ? (0..<(layout.layers - 1)).reduce(0) { $0 + maxRows * padded(d[$1 + 1]) } : 0
         floats += outputs + 2 * hidden
         floats += 2 * maxRows * d.map(padded).max()!
-        floats += (0..<layout.layers).map { d[$0 + 1] * padded(d[$0]) }.max() ?? 0
+        floats += transposeFloats(layout)
         return 4 * floats + maxRows * (MemoryLayout<Int32>.stride + MemoryLayout<Float>.stride + MemoryLayout<Int>.stride)
+    }
+
+    /// The floats of the largest transposed weight an input gradient needs (outDim × padded(inDim)).
+    static func transposeFloats(_ layout: MLPLayout) -> Int {
+        let d = layout.dims
+        let first = layout.batchNorm ? 0 : 1  // the first layer's input gradient feeds batch norm only
+        return (first..<layout.layers).filter { inputGradientTransposes(outPad: padded(d[$0 + 1])) }
+            .map { d[$0 + 1] * padded(d[$0]) }.max() ?? 0
     }
 
     /// The floats its buffers hold, for the test that `bytes` counts what `init` allocates.

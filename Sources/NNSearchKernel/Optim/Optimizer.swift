@@ -73,7 +73,7 @@ final class Optimizer {
                 let vi = b2 * Vec.load(v + i) + c2 * g * g
                 mi.store(m + i)
                 vi.store(v + i)
-                let denom = vi.vectorSquareRoot() * invRootCorrection2 + eps
+                let denom = vi.squareRoot() * invRootCorrection2 + eps  // vsqrtps: see Package.swift
                 (p - stepSize * mi / denom).store(params + i)
             }
         }

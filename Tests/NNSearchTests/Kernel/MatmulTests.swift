@@ -68,20 +68,72 @@ final class MatmulTests: XCTestCase {
     }
 }
 
-final class VectorTests: XCTestCase {
-    /// The Newton square root is within 1 ulp of the correctly rounded one across magnitudes.
-    func testVectorSquareRootIsAccurate() {
-        var rng = Random(seed: 3)
-        for _ in 0..<2000 {
-            var lanes = Vec()
-            for l in 0..<vecWidth { lanes[l] = Float(pow(10, rng.nextDouble() * 40 - 30)) * rng.nextFloat() }
-            let root = lanes.vectorSquareRoot()
-            for l in 0..<vecWidth {
-                let exact = lanes[l].squareRoot()
-                XCTAssertLessThanOrEqual(abs(root[l] - exact), exact.ulp, "√\(lanes[l])")
+final class MatmulTilingTests: XCTestCase {
+    /// Every tile (6, 4 and 2 rows × 2 vectors, 8 rows × 1 vector, single rows) gives each element
+    /// of C the same in-order chain of fused multiply-adds: bit-identical to one element at a time.
+    func testEveryTileIsTheInOrderChain() {
+        var rng = Random(seed: 11)
+        for m in 1...20 {
+            for n in [1, 2, 3, 5].map({ $0 * vecWidth }) {
+                let k = 1 + m % 7 * 5
+                let a = (0..<(m * k)).map { _ in rng.nextFloat() * 2 - 1 }
+                let b = (0..<(k * n)).map { _ in rng.nextFloat() * 2 - 1 }
+                let bias = (0..<n).map { _ in rng.nextFloat() * 2 - 1 }
+                var c = [Float](repeating: 0, count: m * n)
+                a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in bias.withUnsafeBufferPointer { bias in
+                    c.withUnsafeMutableBufferPointer { c in
+                        matmul(m: m, n: n, k: k, a: a.baseAddress!, aRow: k, aCol: 1, b: b.baseAddress!, ldb: n,
+                               c: c.baseAddress!, ldc: n, bias: bias.baseAddress!)
+                    }
+                } } }
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var chain = bias[j]
+                        for p in 0..<k { chain = fused(chain, a[i * k + p], b[p * n + j]) }
+                        if c[i * n + j].bitPattern != chain.bitPattern {
+                            XCTFail("m=\(m) n=\(n) k=\(k) [\(i)][\(j)]: \(c[i * n + j]) != chain \(chain)")
+                            return
+                        }
+                    }
+                }
             }
         }
-        XCTAssertEqual(Vec().vectorSquareRoot(), Vec(), "√0 = 0")
     }
 }
 
+final class MatmulTransposedTests: XCTestCase {
+    /// The fast kernel equals its naive reference bit for bit (same summation order) for blocks of
+    /// eight columns and the columns after them, and both are within a dot product's error bound.
+    func testMatchesNaiveBitForBitAndTheExactSum() {
+        var rng = Random(seed: 5)
+        let shapes = [(1, 1, 1), (3, 7, 1), (2, 8, 2), (5, 9, 3), (16, 19, 16), (4, 130, 4), (9, 64, 17)]
+        for (m, n, kVectors) in shapes {
+            let k = kVectors * vecWidth
+            let lda = k + vecWidth, ldb = k, ldc = n + 3
+            let a = (0..<(m * lda)).map { _ in rng.nextFloat() * 2 - 1 }
+            let b = (0..<(n * ldb)).map { _ in rng.nextFloat() * 2 - 1 }
+            var fast = [Float](repeating: -7, count: m * ldc), slow = fast
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                fast.withUnsafeMutableBufferPointer { c in
+                    matmulTransposed(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                                     c: c.baseAddress!, ldc: ldc)
+                }
+                slow.withUnsafeMutableBufferPointer { c in
+                    matmulTransposedNaive(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                                          c: c.baseAddress!, ldc: ldc)
+                }
+            } }
+            let bound = 2 * Float(k) * Float(k) * Float.ulpOfOne / 2
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    let x = fast[i * ldc + j]
+                    if j >= n { XCTAssertEqual(x, -7, "column \(j) past n is not written"); continue }
+                    XCTAssertEqual(x.bitPattern, slow[i * ldc + j].bitPattern, "m=\(m) n=\(n) k=\(k) [\(i)][\(j)]")
+                    var exact = 0.0
+                    for p in 0..<k { exact += Double(a[i * lda + p]) * Double(b[j * ldb + p]) }
+                    XCTAssertLessThanOrEqual(abs(Double(x) - exact), Double(bound), "m=\(m) n=\(n) k=\(k) [\(i)][\(j)]")
+                }
+            }
+        }
+    }
+}

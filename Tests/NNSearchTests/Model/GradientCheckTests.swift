@@ -28,14 +28,22 @@ final class GradientCheckTests: XCTestCase {
         check(activation: .relu, loss: .binaryCrossEntropy, batchNorm: true, dropout: 0, depth: 0)
     }
 
+    /// Hidden layers wider than one vector: their input gradients take `matmulTransposed` (one
+    /// vector's width takes the transpose and `matmul`), with and without batch norm's input gradient.
+    func testWideLayers() {
+        XCTAssertFalse(inputGradientTransposes(outPad: padded(19)), "width 19 is wider than one vector")
+        check(activation: .relu, loss: .softmaxCrossEntropy(classes: 3), batchNorm: false, dropout: 0, width: 19)
+        check(activation: .tanh, loss: .meanSquaredError, batchNorm: true, dropout: 0, width: 19, inputs: 21)
+        check(activation: .relu, loss: .softmaxCrossEntropy(classes: 18), batchNorm: false, dropout: 0, width: 33)
+    }
+
     /// Compares every real parameter's gradient from `backward` with a central difference of
     /// the Double reference loss. Float backward carries relative error ~1e-6 and the central
     /// difference O(h²) ≈ 1e-10, so 1e-4 absolute + 1e-3 relative is loose yet catches any
     /// wrong term (those are off by O(1) of the gradient).
     private func check(activation: Activation, loss: LossKind, batchNorm: Bool, dropout: Double, depth: Int = 2,
-                       rows: Int = 6, file: StaticString = #filePath, line: UInt = #line) {
-        let inputs = 3
-        let layout = MLPLayout(inputs: inputs, depth: depth, width: 5, outputs: loss.outputs, batchNorm: batchNorm)
+                       width: Int = 5, inputs: Int = 3, rows: Int = 6, file: StaticString = #filePath, line: UInt = #line) {
+        let layout = MLPLayout(inputs: inputs, depth: depth, width: width, outputs: loss.outputs, batchNorm: batchNorm)
         var rng = Random(seed: 42)
         let model = MLP(layout: layout, activation: activation, dropout: dropout, rng: &rng)
         // Non-trivial batch-norm parameters and biases, so their gradients are exercised.
