@@ -16,7 +16,7 @@ func linearForward(
 ///
 /// dout is (B, outPad) with zero pad columns; dweight (inDim, outPad); dinp (B, inPad) with
 /// inPad = padded(inDim), its pad columns zero. `weightT` is scratch of (outDim, inPad) floats
-/// whose pad columns are zero, used when outPad is one vector (`inputGradientTransposes`).
+/// whose pad columns are zero, used when `inputGradientTransposes`.
 /// Gradients are written, not accumulated: one step's backward fully defines them.
 func linearBackward(
     dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
@@ -32,7 +32,7 @@ func linearBackward(
     if let dinp {
         // dinp[b][i] = Σ_o dout[b][o] · weight[i][o].
         let inPad = padded(inDim)
-        if inputGradientTransposes(outPad: outPad) {
+        if inputGradientTransposes(rows: rows, outPad: outPad) {
             transpose(weight, rows: inDim, cols: outDim, lds: outPad, into: weightT, ldd: inPad)
             matmul(m: rows, n: inPad, k: outDim, a: dout, aRow: outPad, aCol: 1,
                    b: weightT, ldb: inPad, c: dinp, ldc: inPad)
@@ -46,12 +46,14 @@ func linearBackward(
     }
 }
 
-/// Whether a layer's input gradient transposes its weight and runs `matmul` (outputs of one vector:
-/// the transpose is small and each dot product a single vector, too short to pay for a reduction)
-/// rather than `matmulTransposed` (wider layers: no per-step transpose of the whole weight).
-/// Decided by the shape alone, so a trial's arithmetic is too.
+/// Whether a layer's input gradient transposes its weight and runs `matmul` rather than
+/// `matmulTransposed`: the transpose costs in × out moves a step whatever the batch, and pays for
+/// itself over many rows; `matmulTransposed` (a reduction per element, no transpose) is faster for
+/// few rows against a wide layer. Measured on the AMD EPYC (AVX2) with `nnsearch bench --kernel`'s
+/// shapes: 16 rows × width 128, 1.36× faster; 8 × 64, 1.8×; one row (batch 1), 2–11×; 32 × 128
+/// even; 16 × 32, 0.83×; 64 × 32, 0.58×. Decided by the shape alone, so a trial's arithmetic is too.
 @inline(__always)
-func inputGradientTransposes(outPad: Int) -> Bool { outPad == vecWidth }
+func inputGradientTransposes(rows: Int, outPad: Int) -> Bool { rows * 4 > outPad }
 
 /// sums[c] = Σ_r x[r][c] for a (rows, ld) buffer, ld a multiple of the vector width.
 func columnSums(_ x: UnsafePointer<Float>, rows: Int, ld: Int, into sums: UnsafeMutablePointer<Float>) {

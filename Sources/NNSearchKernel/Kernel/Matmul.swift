@@ -32,7 +32,7 @@ func matmul(
             i += 4
         }
         #endif
-        if i + 2 <= m {
+        while i + 2 <= m {
             tile2x2(i, j, k, a, aRow, aCol, b, ldb, c, ldc, bias, accumulate)
             i += 2
         }

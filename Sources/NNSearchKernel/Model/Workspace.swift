@@ -17,7 +17,7 @@ final class Workspace {
     /// Two gradient buffers used in turn while walking the layers backwards.
     let gradA: FloatBuffer
     let gradB: FloatBuffer
-    /// Scratch for a transposed weight, big enough for any layer whose input gradient transposes.
+    /// Scratch for a transposed weight, big enough for any layer's input gradient.
     let weightT: FloatBuffer
     /// The batch's class labels and regression targets.
     let labels: UnsafeMutablePointer<Int32>
@@ -62,12 +62,11 @@ final class Workspace {
         return 4 * floats + maxRows * (MemoryLayout<Int32>.stride + MemoryLayout<Float>.stride + MemoryLayout<Int>.stride)
     }
 
-    /// The floats of the largest transposed weight an input gradient needs (outDim × padded(inDim)).
+    /// The floats of the largest transposed weight an input gradient may need (outDim × padded(inDim)).
     static func transposeFloats(_ layout: MLPLayout) -> Int {
         let d = layout.dims
         let first = layout.batchNorm ? 0 : 1  // the first layer's input gradient feeds batch norm only
-        return (first..<layout.layers).filter { inputGradientTransposes(outPad: padded(d[$0 + 1])) }
-            .map { d[$0 + 1] * padded(d[$0]) }.max() ?? 0
+        return (first..<layout.layers).map { d[$0 + 1] * padded(d[$0]) }.max() ?? 0
     }
 
     /// The floats its buffers hold, for the test that `bytes` counts what `init` allocates.

@@ -28,13 +28,15 @@ final class GradientCheckTests: XCTestCase {
         check(activation: .relu, loss: .binaryCrossEntropy, batchNorm: true, dropout: 0, depth: 0)
     }
 
-    /// Hidden layers wider than one vector: their input gradients take `matmulTransposed` (one
-    /// vector's width takes the transpose and `matmul`), with and without batch norm's input gradient.
-    func testWideLayers() {
-        XCTAssertFalse(inputGradientTransposes(outPad: padded(19)), "width 19 is wider than one vector")
-        check(activation: .relu, loss: .softmaxCrossEntropy(classes: 3), batchNorm: false, dropout: 0, width: 19)
-        check(activation: .tanh, loss: .meanSquaredError, batchNorm: true, dropout: 0, width: 19, inputs: 21)
-        check(activation: .relu, loss: .softmaxCrossEntropy(classes: 18), batchNorm: false, dropout: 0, width: 33)
+    /// Both ways of computing an input gradient — `matmulTransposed` for few rows against a wide
+    /// layer, the transposed weight and `matmul` otherwise — with and without batch norm's.
+    func testBothInputGradientKernels() {
+        XCTAssertFalse(inputGradientTransposes(rows: 6, outPad: padded(33)), "6 rows against width 33")
+        XCTAssertTrue(inputGradientTransposes(rows: 6, outPad: padded(5)), "6 rows against width 5")
+        check(activation: .relu, loss: .softmaxCrossEntropy(classes: 3), batchNorm: false, dropout: 0, width: 33)
+        check(activation: .tanh, loss: .meanSquaredError, batchNorm: true, dropout: 0, width: 33, inputs: 21)
+        check(activation: .relu, loss: .softmaxCrossEntropy(classes: 18), batchNorm: false, dropout: 0, width: 41)
+        check(activation: .relu, loss: .binaryCrossEntropy, batchNorm: true, dropout: 0, width: 5, inputs: 35, rows: 2)
     }
 
     /// Compares every real parameter's gradient from `backward` with a central difference of
