@@ -37,11 +37,13 @@ final class ExplainCommandTests: XCTestCase {
     }
 
     /// A net that fits its few training rows while validation stays at chance: explain says it memorizes.
+    /// (Learning rates 0.001 and 0.003: both end near 0.55–0.65 training accuracy; 0.01 ends near 0.46,
+    /// at the diagnosis' edge, where a change in the last bit of Adam's square root tipped it.)
     func testMemorizingSearchSaysNoConfigurationBeatsChance() throws {
         let dir = try BinaryHarness.temporaryDirectory(self)
         let folder = try run(#"""
             {"version": 1, "data": {"generator": "sum_mod", "rows": 400, "seed": 0}, "seed": 1, "strategy": "grid",
-             "space": {"depth": 3, "width": 128, "lr": [0.003, 0.01], "optimizer": "adam", "normalize": "standardize",
+             "space": {"depth": 3, "width": 128, "lr": [0.001, 0.003], "optimizer": "adam", "normalize": "standardize",
                        "batch_size": 16, "epochs": 150}}
             """#, name: "mod", in: dir)
         let r = try BinaryHarness.run(["explain", folder])
