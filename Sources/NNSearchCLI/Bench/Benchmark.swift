@@ -35,13 +35,17 @@ enum Benchmark {
         return (t / Double(block), runner)
     }
 
-    /// Runs the three kernel benchmarks of the trainer issue and the per-shape table, and prints their figures.
-    static func runKernel(repeats: Int, print: (String) -> Void) {
+    /// Runs the three kernel benchmarks of the trainer issue and the per-shape table, and prints their
+    /// figures; with `anchors`, PyTorch's for the same three in the same run.
+    static func runKernel(repeats: Int, anchors: Anchors?, print: (String) -> Void) {
         var small = Hyperparameters()
         small.depth = 2; small.width = 64; small.batchSize = 32; small.optimizer = .adam; small.lr = 0.001
         let (smallStep, smallRunner) = stepTime(small, data: sumBinData(rows: 1600), block: 200, repeats: repeats)
         let smallFlops = smallRunner.model.layout.trainingFlops(rows: 32)
-        print("mlp 2-64-64-3 batch 32 adam: \(fmt(smallStep * 1e6, 2)) us/step, \(fmt(smallFlops / smallStep / 1e9, 1)) GFLOP/s")
+        print("mlp 2-64-64-3 batch 32 adam: \(fmt(smallStep * 1e6, 2)) us/step, \(fmt(smallFlops / smallStep / 1e9, 1)) GFLOP/s (goal <= 10 us/step)")
+        if let torch = anchors?.torchStep(["bin", "2", "64", "adam", "0.001", "32", "20"], print: print) {
+            print("  PyTorch, one thread, same run (torch_trial.py bin 2 64 adam 0.001 32 20): \(fmt(torch, 1)) us/step: nnsearch \(fmt(torch / (smallStep * 1e6), 0))x faster")
+        }
 
         var seed = Hyperparameters()
         seed.depth = 1; seed.width = 2; seed.batchSize = 1; seed.optimizer = .momentum; seed.momentum = 0.9
@@ -50,13 +54,20 @@ enum Benchmark {
         let seedSeconds = median(repeats: max(3, repeats / 4)) {
             _ = TrialRunner(hyperparameters: seed, seed: 1, data: seedData).run()
         }
-        print("seed trial 2-2-3 batch 1 sgd+momentum, 50 epochs x 2000 rows (100000 steps): \(fmt(seedSeconds, 4)) s total, \(fmt(seedSeconds / 1e5 * 1e9, 0)) ns/step")
+        print("seed trial 2-2-3 batch 1 sgd+momentum, 50 epochs x 2000 rows (100000 steps): \(fmt(seedSeconds, 4)) s total, \(fmt(seedSeconds / 1e5 * 1e9, 0)) ns/step (goal <= 60 ns/step)")
+        // The seed's own script, 5 epochs (10,000 steps): its 50 take minutes.
+        if let torch = anchors?.run("seed_exact.py", ["bin", "5"], print: print).flatMap({ $0["us_per_step"] }).flatMap(Double.init) {
+            print("  PyTorch, same run (seed_exact.py bin 5, the seed's own loop): \(fmt(torch * 1e3, 0)) ns/step: nnsearch \(fmt(torch * 1e3 / (seedSeconds / 1e5 * 1e9), 0))x faster")
+        }
 
         var big = Hyperparameters()
         big.depth = 4; big.width = 512; big.batchSize = 256; big.optimizer = .adam; big.lr = 0.0001
         let (bigStep, bigRunner) = stepTime(big, data: sumBinData(rows: 2048), block: 5, repeats: repeats)
         let bigFlops = bigRunner.model.layout.trainingFlops(rows: 256)
         print("mlp 2-512x4-3 batch 256 adam: \(fmt(bigStep * 1e3, 3)) ms/step, \(fmt(bigFlops / bigStep / 1e9, 1)) GFLOP/s")
+        if let torch = anchors?.torchStep(["bin", "4", "512", "adam", "0.0001", "256", "3"], print: print) {
+            print("  PyTorch, one thread, same run (torch_trial.py bin 4 512 adam 0.0001 256 3): \(fmt(torch / 1e3, 3)) ms/step: nnsearch \(fmt(torch / (bigStep * 1e6), 1))x faster")
+        }
         runKernelShapes(repeats: repeats, print: print)
     }
 

@@ -79,8 +79,9 @@ extension Benchmark {
         return (folder, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }
 
-    /// Runs the search benchmarks and prints their figures.
-    static func runSearch(repeats: Int, print: (String) -> Void) throws {
+    /// Runs the search benchmarks and prints their figures; with `anchors`, Optuna + PyTorch's
+    /// 40-trial search in the same run.
+    static func runSearch(repeats: Int, anchors: Anchors?, print: (String) -> Void) throws {
         let root = NSTemporaryDirectory() + "nnsearch-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -96,6 +97,10 @@ extension Benchmark {
             best = try SearchSnapshot(folder).best.map { "best val_accuracy \(formatNumber($0.value)) (trial \($0.trial))" } ?? "-"
         }
         print("search: 40 random trials sum_bin 20 epochs, 2 workers (the optuna anchor's space): \(fmt(median(seconds), 3)) s, \(best)")
+        if let optuna = anchors?.run("optuna_search.py", ["bin", "40", "2", "20"], print: print),
+           let wall = optuna["seconds"].flatMap(Double.init) {
+            print("  Optuna + PyTorch, same run (optuna_search.py bin 40 2 20): \(fmt(wall, 1)) s, best val_accuracy \(optuna["best_val"] ?? "-"): nnsearch \(fmt(wall / median(seconds), 0))x faster (goal >= 100x at an equal best)")
+        }
 
         var one = [Double](), two = [Double](), busyCores = [Double]()
         for i in 0..<(n + 2) {

@@ -20,11 +20,12 @@ enum BenchCommand {
         }
         let repeats = try args.integer("repeats", in: 1...1000, command: "bench") ?? 11
         output("nnsearch bench: one thread, median of \(repeats) runs, \(kernelBuild)\n")
+        let anchors = Anchors.find { output($0 + "\n") }
         if !args.flags.contains("search") {
-            Benchmark.runKernel(repeats: repeats) { output($0 + "\n") }
+            Benchmark.runKernel(repeats: repeats, anchors: anchors) { output($0 + "\n") }
         }
         if !args.flags.contains("kernel") {
-            try Benchmark.runSearch(repeats: repeats) { output($0 + "\n") }
+            try Benchmark.runSearch(repeats: repeats, anchors: anchors) { output($0 + "\n") }
         }
         return 0
     }

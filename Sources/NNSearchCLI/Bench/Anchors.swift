@@ -1,0 +1,64 @@
+import Foundation
+
+/// The PyTorch and Optuna comparison scripts (`../shared/anchors/`), run by the benchmark in the
+/// same run as nnsearch's figures when `ANCHORS_PY` names their Python.
+struct Anchors {
+    /// The venv's Python (`eval "$(../shared/anchors/setup.sh)"` sets `ANCHORS_PY`).
+    let python: String
+    /// The folder of the scripts: `ANCHORS_DIR`, or `../shared/anchors` from the current folder.
+    let folder: String
+
+    /// The anchors when `ANCHORS_PY` is set and the scripts are there; otherwise nil and a line saying why.
+    static func find(print: (String) -> Void) -> Anchors? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let python = environment["ANCHORS_PY"], !python.isEmpty else {
+            print("anchors: ANCHORS_PY is not set, so PyTorch and Optuna are not run (eval \"$(../shared/anchors/setup.sh)\" sets it)")
+            return nil
+        }
+        let folder = environment["ANCHORS_DIR"] ?? "../shared/anchors"
+        guard FileManager.default.fileExists(atPath: folder + "/torch_trial.py") else {
+            print("anchors: no \(folder)/torch_trial.py (set ANCHORS_DIR to the scripts' folder), so PyTorch and Optuna are not run")
+            return nil
+        }
+        return Anchors(python: python, folder: folder)
+    }
+
+    /// Runs `script` with `arguments` and returns the `key=value` fields of its last line, or nil
+    /// (with a line saying why) when it fails.
+    func run(_ script: String, _ arguments: [String], print: (String) -> Void) -> [String: String]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [folder + "/" + script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            print("anchors: could not run \(python) \(script): \(error)")
+            return nil
+        }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let fields = Anchors.fields(output)
+        guard process.terminationStatus == 0, !fields.isEmpty else {
+            print("anchors: \(script) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)): \(output.suffix(300))")
+            return nil
+        }
+        return fields
+    }
+
+    /// The `key=value` words of the last line of `output` (what every anchor script prints last).
+    static func fields(_ output: String) -> [String: String] {
+        let last = output.split(separator: "\n").last.map(String.init) ?? ""
+        var fields: [String: String] = [:]
+        for word in last.split(separator: " ") {
+            guard let equals = word.firstIndex(of: "=") else { continue }
+            fields[String(word[..<equals])] = String(word[word.index(after: equals)...])
+        }
+        return fields
+    }
+
+    /// PyTorch's µs per step for one trial of `torch_trial.py` on one thread.
+    func torchStep(_ arguments: [String], print: (String) -> Void) -> Double? {
+        run("torch_trial.py", arguments + ["1"], print: print).flatMap { $0["us_per_step"] }.flatMap(Double.init)
+    }
+}
