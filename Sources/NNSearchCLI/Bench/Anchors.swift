@@ -23,12 +23,14 @@ struct Anchors {
         return Anchors(python: python, folder: folder)
     }
 
-    /// Runs `script` with `arguments` and returns the `key=value` fields of its last line, or nil
-    /// (with a line saying why) when it fails.
-    func run(_ script: String, _ arguments: [String], print: (String) -> Void) -> [String: String]? {
+    /// Runs `script` (in `folder`) with `arguments`, and `environment` added to this process's, and
+    /// returns the `key=value` fields of its last line, or nil (with a line saying why) when it fails.
+    func run(_ script: String, _ arguments: [String], environment: [String: String] = [:],
+             print: (String) -> Void) -> [String: String]? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [folder + "/" + script] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -104,28 +104,16 @@ extension Benchmark {
     /// Runs the Optuna anchor once and reads its `best_val=`; nil (with a line saying why) when it fails.
     static func optunaBest(python: String, script: String, problem: String, trials: Int, seed: Int, epochs: Int,
                            print: (String) -> Void) -> Double? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, problem, String(trials), "2", String(epochs), String(seed)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SAMPLER"] = "tpe"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            print("samplers: could not run \(python) \(script): \(error)")
+        let url = URL(fileURLWithPath: script)
+        let anchors = Anchors(python: python, folder: url.deletingLastPathComponent().path)
+        let fields = anchors.run(url.lastPathComponent, [problem, String(trials), "2", String(epochs), String(seed)],
+                                 environment: ["SAMPLER": "tpe"], print: print)
+        guard let fields else { return nil }
+        guard let best = fields["best_val"].flatMap(Double.init) else {
+            print("samplers: the Optuna anchor printed no best_val for \(problem) seed \(seed)")
             return nil
         }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let field = output.split(whereSeparator: { $0 == " " || $0 == "\n" }).first(where: { $0.hasPrefix("best_val=") }),
-              let value = Double(field.dropFirst("best_val=".count)) else {
-            print("samplers: the Optuna anchor failed for \(problem) seed \(seed) (exit \(process.terminationStatus)): \(output.suffix(300))")
-            return nil
-        }
-        return value
+        return best
     }
 
     /// The cost of one TPE suggestion with 1,000 finished trials (the anchor's space, 6 dimensions).
