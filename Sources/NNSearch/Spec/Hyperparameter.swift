@@ -40,6 +40,7 @@ package struct Hyperparameter: Sendable {
         integer("batch_size", 1...1_000_000, get: { $0.batchSize }, set: { $0.batchSize = $1 }),
         integer("epochs", 1...1_000_000, get: { $0.epochs }, set: { $0.epochs = $1 }),
         names("activation", Activation.self, get: { $0.activation }, set: { $0.activation = $1 }),
+        names("init", Initialization.self, get: { $0.initialization }, set: { $0.initialization = $1 }),
         names("normalize", Normalization.self, get: { $0.normalize }, set: { $0.normalize = $1 }),
         real("dropout", 0...0.95, get: { $0.dropout }, set: { $0.dropout = $1 }),
     ]

@@ -24,6 +24,10 @@ extension Hyperparameter {
         "dropout_rate": "dropout",
         "l2": "weight_decay",
         "normalization": "normalize",
+        "initialization": "init",
+        "initializer": "init",
+        "weight_init": "init",
+        "kernel_initializer": "init",
     ]
 
     /// " (did you mean "lr"?)" for an unknown name: its alias when it is one (`learning_rate`),

@@ -28,7 +28,8 @@ extension Benchmark {
         ]
     }
 
-    /// The optuna anchor's space (`optuna_search.py`): StepLR every epochs/3 with gamma 1, 0.5 or 0.1.
+    /// The optuna anchor's space (`optuna_search.py`): StepLR every epochs/3 with gamma 1, 0.5 or 0.1;
+    /// PyTorch's initialization (`"init": "uniform"`), as the anchor's networks are PyTorch's own.
     static func samplerSpec(_ problem: SamplerProblem, strategy: String, trials: Int, seed: Int, epochs: Int) -> String {
         let step = max(1, epochs / 3)
         return #"""
@@ -37,7 +38,7 @@ extension Benchmark {
              "space": {"depth": [1, 2, 3, 4], "width": [8, 32, 64, 128], "lr": {"log_uniform": [0.0001, 0.1]},
                        "optimizer": ["sgd", "momentum", "adam"], "batch_size": [16, 64],
                        "schedule": ["constant", {"step": \#(step), "gamma": 0.5}, {"step": \#(step), "gamma": 0.1}],
-                       "epochs": \#(epochs), "normalize": "standardize"}}
+                       "epochs": \#(epochs), "normalize": "standardize", "init": "uniform"}}
             """#
     }
 

@@ -5,6 +5,15 @@ package enum Activation: String, CaseIterable, Sendable {
     case relu, tanh, sigmoid, selu
 }
 
+/// How a new network's weights and biases are drawn.
+package enum Initialization: String, CaseIterable, Sendable {
+    /// Normal weights with the variance matched to the activation (He for relu, Glorot for tanh and
+    /// sigmoid, LeCun for selu and the output layer), zero biases.
+    case normal
+    /// PyTorch's `nn.Linear` default: weights and biases uniform in ±1/√fan_in, for every activation.
+    case uniform
+}
+
 /// How inputs are normalized before the first layer.
 package enum Normalization: String, CaseIterable, Sendable {
     /// Raw features.
@@ -64,6 +73,7 @@ package struct Hyperparameters: Equatable, Sendable {
     package var batchSize = 32
     package var epochs = 20
     package var activation = Activation.relu
+    package var initialization = Initialization.normal
     package var normalize = Normalization.none
     package var dropout = 0.0
 

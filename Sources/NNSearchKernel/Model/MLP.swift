@@ -11,16 +11,31 @@ package final class MLP {
     let runningMean: FloatBuffer
     let runningVar: FloatBuffer
 
-    /// A freshly initialized network; draws its weights from `rng`.
+    /// A freshly initialized network; draws its weights (and, `uniform`, its biases) from `rng`.
     ///
-    /// Weights are normal with the variance matched to the activation: He (2/fan_in) for
-    /// relu, LeCun (1/fan_in) for selu and for the output layer, Glorot (2/(fan_in+fan_out))
-    /// for tanh and sigmoid. Biases start at 0, batch-norm gamma at 1 and beta at 0.
-    convenience init(layout: MLPLayout, activation: Activation, dropout: Double, rng: inout Random) {
+    /// `normal` (the default): weights normal with the variance matched to the activation: He
+    /// (2/fan_in) for relu, LeCun (1/fan_in) for selu and for the output layer, Glorot
+    /// (2/(fan_in+fan_out)) for tanh and sigmoid; biases 0. `uniform`: PyTorch's `nn.Linear`
+    /// default, weights and biases uniform in ±1/√fan_in, layer by layer (the weights row by row,
+    /// then the biases). Batch-norm gamma starts at 1 and beta at 0.
+    convenience init(layout: MLPLayout, activation: Activation, initialization: Initialization = .normal,
+                     dropout: Double, rng: inout Random) {
         self.init(layout: layout, activation: activation, dropout: dropout)
         let p = parameters.pointer
         if layout.batchNorm {
             for c in 0..<layout.dims[0] { p[layout.gammaOffset + c] = 1; runningVar.pointer[c] = 1 }
+        }
+        if initialization == .uniform {
+            for l in 0..<layout.layers {
+                let bound = 1 / Double(layout.dims[l]).squareRoot()
+                let ld = padded(layout.dims[l + 1])
+                let w = p + layout.weightOffsets[l], b = p + layout.biasOffsets[l]
+                for i in 0..<layout.dims[l] {
+                    for o in 0..<layout.dims[l + 1] { w[i * ld + o] = Float((2 * rng.nextDouble() - 1) * bound) }
+                }
+                for o in 0..<layout.dims[l + 1] { b[o] = Float((2 * rng.nextDouble() - 1) * bound) }
+            }
+            return
         }
         for l in 0..<layout.layers {
             let fanIn = Double(layout.dims[l]), fanOut = Double(layout.dims[l + 1])

@@ -30,7 +30,7 @@ package final class TrialRunner {
         rng = Random(seed: seed)
         let layout = MLPLayout(inputs: data.featureCount, depth: h.depth, width: h.width,
                                outputs: data.lossKind.outputs, batchNorm: h.normalize == .batchnorm)
-        model = MLP(layout: layout, activation: h.activation, dropout: h.dropout, rng: &rng)
+        model = MLP(layout: layout, activation: h.activation, initialization: h.initialization, dropout: h.dropout, rng: &rng)
         optimizer = Optimizer(kind: h.optimizer, count: layout.parameterCount, momentum: h.momentum,
                               nesterov: h.nesterov, weightDecay: h.effectiveWeightDecay)
         batchSize = min(h.batchSize, data.train.rows)

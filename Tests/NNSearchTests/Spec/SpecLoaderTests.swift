@@ -209,6 +209,10 @@ final class SpecLoaderTests: XCTestCase {
     func testEveryChoiceIsValidatedWithItsPath() {
         assertSpecError(minimal(space: #"{"optimizer": ["sgd", "adam", "adamm"]}"#),
                         #"s.json: space.optimizer[2]: "adamm" is not allowed for optimizer; expected one of "sgd", "momentum", "adam", "adamw" (did you mean "adam"?)"#)
+        assertSpecError(minimal(space: #"{"init": ["normal", "unifrom"]}"#),
+                        #"s.json: space.init[1]: "unifrom" is not allowed for init; expected one of "normal", "uniform" (did you mean "uniform"?)"#)
+        assertSpecError(minimal(space: #"{"weight_init": "uniform"}"#),
+                        #"s.json: space.weight_init: unknown hyperparameter "weight_init" (did you mean "init"?)"#, prefix: true)
         assertSpecError(minimal(space: #"{"depth": [1, 2.5]}"#),
                         "s.json: space.depth[1]: 2.5 is not allowed for depth; expected an integer from 0 to 64")
         assertSpecError(minimal(space: #"{"schedule": ["constant", {"step": 0, "gamma": 0.5}]}"#),
