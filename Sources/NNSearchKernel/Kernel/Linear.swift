@@ -49,9 +49,10 @@ func linearBackward(
 /// Whether a layer's input gradient transposes its weight and runs `matmul` rather than
 /// `matmulTransposed`: the transpose costs in × out moves a step whatever the batch, and pays for
 /// itself over many rows; `matmulTransposed` (a reduction per element, no transpose) is faster for
-/// few rows against a wide layer. Measured on the AMD EPYC (AVX2) with `nnsearch bench --kernel`'s
-/// shapes: 16 rows × width 128, 1.36× faster; 8 × 64, 1.8×; one row (batch 1), 2–11×; 32 × 128
-/// even; 16 × 32, 0.83×; 64 × 32, 0.58×. Decided by the shape alone, so a trial's arithmetic is too.
+/// few rows against a wide layer. Measured on the AMD EPYC (AVX2), the two timed alternately in one
+/// release process (`matmulTransposed` against the transpose and `matmul`): 16 rows × width 128,
+/// 1.36× faster; 8 × 64, 1.8×; one row (batch 1), 2–11×; 32 × 128 even; 16 × 32, 0.83×; 64 × 32,
+/// 0.58×. Decided by the shape alone, so a trial's arithmetic is too.
 @inline(__always)
 func inputGradientTransposes(rows: Int, outPad: Int) -> Bool { rows * 4 > outPad }
 
