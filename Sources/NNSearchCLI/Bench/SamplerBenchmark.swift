@@ -63,10 +63,10 @@ extension Benchmark {
         let work = NSTemporaryDirectory() + "nnsearch-bench-samplers-\(getpid())"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let python = ProcessInfo.processInfo.environment["ANCHORS_PY"]
-        let anchor = root + "/Tests/anchors/optuna_samplers.py"
+        // The Optuna anchor of this comparison is the repository's own (`Tests/anchors/`), run with ANCHORS_PY.
+        let optuna = ProcessInfo.processInfo.environment["ANCHORS_PY"].map { Anchors(python: $0, folder: root + "/Tests/anchors") }
         print("samplers: search seeds \(seeds.lowerBound)–\(seeds.upperBound - 1), \(epochs) epochs a trial, 2 workers; random 100 trials, TPE startup 10 lag 8")
-        if python == nil {
+        if optuna == nil {
             print("samplers: ANCHORS_PY is not set: Optuna's column is skipped (eval \"$(../shared/anchors/setup.sh)\" sets it)")
         }
         print("problem       | metric       | random best in 100 (median) | TPE trials to reach it (median; per seed) | best in \(budget): TPE / Optuna TPE (medians) | TPE wins")
@@ -85,8 +85,8 @@ extension Benchmark {
                 reach.append((tpeMetrics.firstIndex { $0 >= target }).map { $0 + 1 } ?? 101)
                 let mine = tpeMetrics.prefix(budget).filter { !$0.isNaN }.max() ?? -.infinity
                 tpeBudget.append(mine)
-                if let python, let theirs = optunaBest(python: python, script: anchor, problem: problem.anchor, trials: budget,
-                                                       seed: seed, epochs: epochs, print: print) {
+                if let optuna, let theirs = optunaBest(optuna, problem: problem.anchor, trials: budget, seed: seed,
+                                                       epochs: epochs, print: print) {
                     optunaBudget.append(theirs)
                     if mine >= theirs { wins += 1 }
                 }
@@ -103,13 +103,10 @@ extension Benchmark {
     static func medianInt(_ xs: [Int]) -> Int { xs.sorted()[xs.count / 2] }
 
     /// Runs the Optuna anchor once and reads its `best_val=`; nil (with a line saying why) when it fails.
-    static func optunaBest(python: String, script: String, problem: String, trials: Int, seed: Int, epochs: Int,
+    static func optunaBest(_ anchors: Anchors, problem: String, trials: Int, seed: Int, epochs: Int,
                            print: (String) -> Void) -> Double? {
-        let url = URL(fileURLWithPath: script)
-        let anchors = Anchors(python: python, folder: url.deletingLastPathComponent().path)
-        let fields = anchors.run(url.lastPathComponent, [problem, String(trials), "2", String(epochs), String(seed)],
-                                 environment: ["SAMPLER": "tpe"], print: print)
-        guard let fields else { return nil }
+        guard let fields = anchors.run("optuna_samplers.py", [problem, String(trials), "2", String(epochs), String(seed)],
+                                       environment: ["SAMPLER": "tpe"], print: print) else { return nil }
         guard let best = fields["best_val"].flatMap(Double.init) else {
             print("samplers: the Optuna anchor printed no best_val for \(problem) seed \(seed)")
             return nil
