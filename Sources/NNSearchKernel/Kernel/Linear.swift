@@ -2,8 +2,21 @@
 // inp is (B, ldi) with `inDim` real columns; weight is (inDim, outPad); bias is (outPad);
 // out is (B, outPad). outPad = padded(outDim); pad columns of weight and bias are zero.
 
-/// out = inp · weight + bias.
+/// out = inp · weight + bias (by `narrowLinearForward` when the layer fits one vector).
 func linearForward(
+    out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    rows: Int, inDim: Int, outPad: Int
+) {
+    if isNarrowLayer(inDim: inDim, outPad: outPad) {
+        narrowLinearForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inDim: inDim)
+    } else {
+        tiledLinearForward(out: out, inp: inp, ldi: ldi, weight: weight, bias: bias, rows: rows, inDim: inDim, outPad: outPad)
+    }
+}
+
+/// `linearForward` by the general GEMM (any shape).
+func tiledLinearForward(
     out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     rows: Int, inDim: Int, outPad: Int
@@ -18,7 +31,25 @@ func linearForward(
 /// inPad = padded(inDim), its pad columns zero. `weightT` is scratch of (outDim, inPad) floats
 /// whose pad columns are zero, used when `inputGradientTransposes`.
 /// Gradients are written, not accumulated: one step's backward fully defines them.
+/// By `narrowLinearBackward` when the layer fits one vector: the same results, bit for bit.
 func linearBackward(
+    dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
+    dinp: UnsafeMutablePointer<Float>?, weightT: UnsafeMutablePointer<Float>,
+    dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
+    weight: UnsafePointer<Float>,
+    rows: Int, inDim: Int, outDim: Int, outPad: Int
+) {
+    if isNarrowLayer(inDim: inDim, outPad: outPad) {
+        narrowLinearBackward(dweight: dweight, dbias: dbias, dinp: dinp, weightT: weightT, dout: dout,
+                             inp: inp, weight: weight, rows: rows, inDim: inDim, outDim: outDim)
+    } else {
+        tiledLinearBackward(dweight: dweight, dbias: dbias, dinp: dinp, weightT: weightT, dout: dout, inp: inp, ldi: ldi,
+                            weight: weight, rows: rows, inDim: inDim, outDim: outDim, outPad: outPad)
+    }
+}
+
+/// `linearBackward` by the general GEMM (any shape).
+func tiledLinearBackward(
     dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
     dinp: UnsafeMutablePointer<Float>?, weightT: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,

@@ -94,9 +94,10 @@ private func dot8(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: I
                 eightLanes(x4), eightLanes(x5), eightLanes(x6), eightLanes(x7))
 }
 
-/// The dot product of one row of A with one row of B (the columns left after blocks of eight).
+/// The dot product of one row of A with one row of B (the columns left after blocks of eight;
+/// the narrow layer's input gradient).
 @inline(__always)
-private func dot1(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int) -> Float {
+func dot1(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int) -> Float {
     var x = Vec()
     var p = 0
     while p < k {
