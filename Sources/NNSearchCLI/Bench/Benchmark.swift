@@ -42,7 +42,7 @@ enum Benchmark {
         small.depth = 2; small.width = 64; small.batchSize = 32; small.optimizer = .adam; small.lr = 0.001
         let (smallStep, smallRunner) = stepTime(small, data: sumBinData(rows: 1600), block: 200, repeats: repeats)
         let smallFlops = smallRunner.model.layout.trainingFlops(rows: 32)
-        print("mlp 2-64-64-3 batch 32 adam: \(fmt(smallStep * 1e6, 2)) us/step, \(fmt(smallFlops / smallStep / 1e9, 1)) GFLOP/s (goal <= 10 us/step)")
+        print("mlp 2-64-64-3 batch 32 adam: \(fmt(smallStep * 1e6, 2)) us/step, \(fmt(smallFlops / smallStep / 1e9, 1)) GFLOP/s (goal <= 10 us/step: \(fmt(smallFlops / 10e-6 / 1e9, 1)) GFLOP/s)")
         if let torch = anchors?.torchStep(["bin", "2", "64", "adam", "0.001", "32", "20"], print: print) {
             print("  PyTorch, one thread, same run (torch_trial.py bin 2 64 adam 0.001 32 20): \(fmt(torch, 1)) us/step: nnsearch \(fmt(torch / (smallStep * 1e6), 0))x faster")
         }
@@ -68,15 +68,29 @@ enum Benchmark {
         if let torch = anchors?.torchStep(["bin", "4", "512", "adam", "0.0001", "256", "3"], print: print) {
             print("  PyTorch, one thread, same run (torch_trial.py bin 4 512 adam 0.0001 256 3): \(fmt(torch / 1e3, 3)) ms/step: nnsearch \(fmt(torch / (bigStep * 1e6), 1))x faster")
         }
-        runKernelShapes(repeats: repeats, print: print)
+        runKernelShapes(repeats: repeats, anchors: anchors, print: print)
     }
 
     /// Every shape of the 40-trial search's space (`optuna_search.py`: depth 1–4, width 8–128, batch
     /// 16 and 64; sum_bin's 2 inputs and 3 classes; Adam) on one thread: µs per step and GFLOP/s next to
-    /// the kernel's own GEMM rate on a 512² square, the ceiling issue 13 measures them against.
-    static func runKernelShapes(repeats: Int, print: (String) -> Void) {
+    /// the kernel's own GEMM rate on a 512² square, the ceiling issue 13 measures them against; with
+    /// `anchors`, numpy's (OpenBLAS) single-thread SGEMM on 512² and 1024² squares next to it
+    /// (`Tests/anchors/sgemm.py`, from the repository's top folder).
+    static func runKernelShapes(repeats: Int, anchors: Anchors?, print: (String) -> Void) {
         let ceiling = gemmRate(size: 512, repeats: max(3, repeats))
         print("kernel GEMM 512x512x512, one thread: \(fmt(ceiling, 1)) GFLOP/s (the ceiling below)")
+        if let anchors {
+            let blas = Anchors(python: anchors.python, folder: "Tests/anchors")
+            if FileManager.default.fileExists(atPath: blas.folder + "/sgemm.py") {
+                for size in [512, 1024] {
+                    if let fields = blas.run("sgemm.py", [String(size)], print: print), let rate = fields["gflops"] {
+                        print("  numpy SGEMM \(size)x\(size)x\(size), one thread, same run (Tests/anchors/sgemm.py, \(fields["blas"] ?? "?")): \(rate) GFLOP/s")
+                    }
+                }
+            } else {
+                print("  numpy SGEMM: no Tests/anchors/sgemm.py here (run bench from the repository's top folder)")
+            }
+        }
         print("shape (2-width^depth-3)  batch   us/step  GFLOP/s  of GEMM")
         let data = sumBinData(rows: 1024)
         var shares: [Double] = []
