@@ -90,9 +90,10 @@ func narrowLinearBackward(
     } else {
         // dinp[b][i] = dout[b] · W[i] as `matmulTransposed` reduces it; pad columns zero.
         for r in 0..<rows {
-            let d = dout + r &* w, g = dinp + r &* w
+            let d = dout + r &* w
+            var g = Vec()
             for i in 0..<inDim { g[i] = dot1(d, weight + i &* w, w) }
-            for i in inDim..<w { g[i] = 0 }
+            g.store(dinp + r &* w)
         }
     }
 }

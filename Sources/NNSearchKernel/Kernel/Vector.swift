@@ -13,9 +13,9 @@ typealias VecBits = SIMD8<UInt32>
 /// Floats per vector.
 let vecWidth = Vec.scalarCount
 
-/// `n` rounded up to a whole number of vectors.
+/// `n` rounded up to a whole number of vectors (n ≥ 0; the width is a power of two).
 @inline(__always)
-func padded(_ n: Int) -> Int { (n + vecWidth - 1) / vecWidth * vecWidth }
+func padded(_ n: Int) -> Int { (n &+ (vecWidth &- 1)) & ~(vecWidth &- 1) }
 
 extension Vec {
     /// Loads a vector from `p` (no alignment needed).

@@ -86,7 +86,7 @@ package final class TrialRunner {
         }
         let logits = model.forward(ws, rows: rows, training: true, rng: &rng)
         let outPad = padded(model.layout.dims[model.layout.layers])
-        ws.gradA.pointer.update(repeating: 0, count: rows * outPad)
+        zeroFloats(ws.gradA.pointer, count: rows * outPad)
         let loss = lossForwardBackward(
             data.lossKind, logits: logits, ld: outPad, rows: rows,
             labels: ws.labels, values: ws.values, dlogits: ws.gradA.pointer, scale: 1 / Float(rows))
