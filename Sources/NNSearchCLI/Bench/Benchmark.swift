@@ -75,25 +75,29 @@ enum Benchmark {
     /// 16 and 64; sum_bin's 2 inputs and 3 classes; Adam) on one thread: µs per step and GFLOP/s next to
     /// the kernel's own GEMM rate on a 512² square, the ceiling issue 13 measures them against; with
     /// `anchors`, numpy's (OpenBLAS) single-thread SGEMM on 512² and 1024² squares next to it
-    /// (`Tests/anchors/sgemm.py`, from the repository's top folder).
+    /// (`Tests/anchors/sgemm.py`, from the repository's top folder), and each shape's share of the
+    /// better of the two as a second, stricter ceiling.
     static func runKernelShapes(repeats: Int, anchors: Anchors?, print: (String) -> Void) {
         let ceiling = gemmRate(size: 512, repeats: max(3, repeats))
         print("kernel GEMM 512x512x512, one thread: \(fmt(ceiling, 1)) GFLOP/s (the ceiling below)")
+        // OpenBLAS's best of the two squares, when the anchors run: a second, stricter ceiling.
+        var blasCeiling: Double? = nil
         if let anchors {
             let blas = Anchors(python: anchors.python, folder: "Tests/anchors")
             if FileManager.default.fileExists(atPath: blas.folder + "/sgemm.py") {
                 for size in [512, 1024] {
-                    if let fields = blas.run("sgemm.py", [String(size)], print: print), let rate = fields["gflops"] {
-                        print("  numpy SGEMM \(size)x\(size)x\(size), one thread, same run (Tests/anchors/sgemm.py, \(fields["blas"] ?? "?")): \(rate) GFLOP/s")
+                    if let fields = blas.run("sgemm.py", [String(size)], print: print), let rate = fields["gflops"].flatMap(Double.init) {
+                        print("  numpy SGEMM \(size)x\(size)x\(size), one thread, same run (Tests/anchors/sgemm.py, \(fields["blas"] ?? "?")): \(fmt(rate, 1)) GFLOP/s")
+                        blasCeiling = max(blasCeiling ?? 0, rate)
                     }
                 }
             } else {
                 print("  numpy SGEMM: no Tests/anchors/sgemm.py here (run bench from the repository's top folder)")
             }
         }
-        print("shape (2-width^depth-3)  batch   us/step  GFLOP/s  of GEMM")
+        print("shape (2-width^depth-3)  batch   us/step  GFLOP/s  of GEMM" + (blasCeiling == nil ? "" : "  of BLAS"))
         let data = sumBinData(rows: 1024)
-        var shares: [Double] = []
+        var rates: [Double] = []
         for depth in 1...4 {
             for width in [8, 32, 64, 128] {
                 for batch in [16, 64] {
@@ -101,14 +105,18 @@ enum Benchmark {
                     h.depth = depth; h.width = width; h.batchSize = batch; h.optimizer = .adam; h.lr = 0.001
                     let (step, runner) = stepTime(h, data: data, block: 4096 / batch * 4, repeats: repeats)
                     let rate = runner.model.layout.trainingFlops(rows: batch) / step / 1e9
-                    shares.append(rate / ceiling)
+                    rates.append(rate)
                     let name = "2-\(width)x\(depth)-3"
-                    print(name.padding(toLength: 25, withPad: " ", startingAt: 0) + String(format: "%5d %9.2f %8.1f %7.0f%%", batch, step * 1e6, rate, 100 * rate / ceiling))
+                    print(name.padding(toLength: 25, withPad: " ", startingAt: 0) + String(format: "%5d %9.2f %8.1f %7.0f%%", batch, step * 1e6, rate, 100 * rate / ceiling)
+                          + (blasCeiling.map { String(format: " %8.0f%%", 100 * rate / $0) } ?? ""))
                 }
             }
         }
-        shares.sort()
-        print("shapes at >= 70% of GEMM: \(shares.filter { $0 >= 0.7 }.count) of \(shares.count); median \(fmt(100 * shares[shares.count / 2], 0))%, lowest \(fmt(100 * shares[0], 0))%")
+        rates.sort()
+        for (name, top) in [("GEMM", ceiling), ("BLAS", blasCeiling)] {
+            guard let top else { continue }
+            print("shapes at >= 70% of \(name): \(rates.filter { $0 >= 0.7 * top }.count) of \(rates.count); median \(fmt(100 * rates[rates.count / 2] / top, 0))%, lowest \(fmt(100 * rates[0] / top, 0))%")
+        }
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
