@@ -33,7 +33,11 @@ struct Anchors {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        // Standard error goes to a file (not a second pipe, which could fill while standard output is read): its end says why a script failed.
+        let errorPath = NSTemporaryDirectory() + "nnsearch-anchor-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).err"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { unlink(errorPath) }
+        process.standardError = FileHandle(forWritingAtPath: errorPath) ?? FileHandle.nullDevice
         do { try process.run() } catch {
             print("anchors: could not run \(python) \(script): \(error)")
             return nil
@@ -42,7 +46,9 @@ struct Anchors {
         process.waitUntilExit()
         let fields = Anchors.fields(output)
         guard process.terminationStatus == 0, !fields.isEmpty else {
-            print("anchors: \(script) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)): \(output.suffix(300))")
+            let errors = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
+            print("anchors: \(script) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)): \(output.suffix(300))"
+                  + (errors.isEmpty ? "" : " stderr: \(errors.suffix(500))"))
             return nil
         }
         return fields
@@ -57,6 +63,16 @@ struct Anchors {
             fields[String(word[..<equals])] = String(word[word.index(after: equals)...])
         }
         return fields
+    }
+
+    /// A `values=` field's numbers, comma-separated (`nan` for a trial without a score); nil when one is not a number.
+    static func values(_ field: String) -> [Double]? {
+        var values = [Double]()
+        for word in field.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let value = Double(word) else { return nil }
+            values.append(value)
+        }
+        return values
     }
 
     /// PyTorch's µs per step for one trial of `torch_trial.py` on one thread.

@@ -52,9 +52,11 @@ extension Benchmark {
     ///
     /// Per problem and search seed (`seeds`, 0..<5 by default): random search's best in 100 trials, the trials TPE (same
     /// space, default startup 10 and lag 8, 2 workers) needs to reach it, and TPE's best within
-    /// `budget` trials next to Optuna's TPE sampler (constant liar, 2 jobs) on the same space, when
-    /// the anchors' Python (`ANCHORS_PY`) is there. Then the cost of one suggestion with 1,000
-    /// finished trials.
+    /// `budget` trials. With the anchors' Python (`ANCHORS_PY`), two Optuna anchors on the same space,
+    /// both `TPESampler(constant_liar=True)` with 2 jobs: Optuna's sampler training with nnsearch's own
+    /// trainer (`optuna_nnsearch.py`, 100 trials: its best within `budget` and the trials it needs to
+    /// reach random's best), which isolates the sampler, and Optuna + PyTorch (`optuna_samplers.py`,
+    /// `budget` trials). Then the cost of one suggestion with 1,000 finished trials.
     static func runSamplers(seeds: Range<Int>, budget: Int, epochs: Int, print: (String) -> Void) throws {
         let root = FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: root + "/searches/moons.csv") else {
@@ -63,46 +65,112 @@ extension Benchmark {
         let work = NSTemporaryDirectory() + "nnsearch-bench-samplers-\(getpid())"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        // The Optuna anchor of this comparison is the repository's own (`Tests/anchors/`), run with ANCHORS_PY.
+        // The Optuna anchors of this comparison are the repository's own (`Tests/anchors/`), run with ANCHORS_PY.
         let optuna = ProcessInfo.processInfo.environment["ANCHORS_PY"].map { Anchors(python: $0, folder: root + "/Tests/anchors") }
-        print("samplers: search seeds \(seeds.lowerBound)–\(seeds.upperBound - 1), \(epochs) epochs a trial, 2 workers; random 100 trials, TPE startup 10 lag 8")
+        let binary = executablePath
+        print("samplers: search seeds \(seeds.lowerBound)–\(seeds.upperBound - 1), \(epochs) epochs a trial, 2 workers; random \(randomTrials) trials, TPE startup 10 lag 8")
         if optuna == nil {
-            print("samplers: ANCHORS_PY is not set: Optuna's column is skipped (eval \"$(../shared/anchors/setup.sh)\" sets it)")
+            print("samplers: ANCHORS_PY is not set: Optuna's columns are skipped (eval \"$(../shared/anchors/setup.sh)\" sets it)")
+        } else {
+            print("samplers: Optuna TPESampler(constant_liar=True), 2 jobs, on the same space: +nn trains its trials with this nnsearch"
+                  + " (\(binary) train, the TPE search's spec, trial k with the search's trial-k seed; Tests/anchors/optuna_nnsearch.py,"
+                  + " \(randomTrials) trials), +torch with PyTorch (Tests/anchors/optuna_samplers.py, \(budget) trials)")
         }
-        print("problem       | metric       | random best in 100 (median) | TPE trials to reach it (median; per seed) | best in \(budget): TPE / Optuna TPE (medians) | TPE wins")
+        print("problem       | metric       | random best in \(randomTrials) (median) | trials to reach it, median (per seed): TPE; Optuna+nn"
+              + " | best in \(budget) (medians): TPE / Optuna+nn / Optuna+torch | TPE ≥ Optuna+nn; TPE ≥ Optuna+torch (seeds)")
         for problem in samplerProblems(root: root) {
-            var randomBest = [Double](), reach = [Int](), tpeBudget = [Double](), optunaBudget = [Double]()
-            var wins = 0
+            var randomBest = [Double](), reach = [Int](), tpeBudget = [Double]()
+            var sampler = AnchorColumn(), torch = AnchorColumn()
             for seed in seeds {
-                let random = try runSearch(samplerSpec(problem, strategy: "random", trials: 100, seed: seed, epochs: epochs),
+                let tpeSpec = samplerSpec(problem, strategy: "tpe", trials: randomTrials, seed: seed, epochs: epochs)
+                let random = try runSearch(samplerSpec(problem, strategy: "random", trials: randomTrials, seed: seed, epochs: epochs),
                                            name: "\(problem.name)-random-\(seed)", root: work).folder
-                let tpe = try runSearch(samplerSpec(problem, strategy: "tpe", trials: 100, seed: seed, epochs: epochs),
-                                        name: "\(problem.name)-tpe-\(seed)", root: work).folder
+                let tpe = try runSearch(tpeSpec, name: "\(problem.name)-tpe-\(seed)", root: work).folder
                 let target = try metrics(random).filter { !$0.isNaN }.max() ?? -.infinity
                 let tpeMetrics = try metrics(tpe)
                 randomBest.append(target)
-                // Trials counted by number: the first whose metric reaches random's best (101 when none does).
-                reach.append((tpeMetrics.firstIndex { $0 >= target }).map { $0 + 1 } ?? 101)
-                let mine = tpeMetrics.prefix(budget).filter { !$0.isNaN }.max() ?? -.infinity
+                reach.append(trialsToReach(tpeMetrics, target: target))
+                let mine = best(tpeMetrics, within: budget)
                 tpeBudget.append(mine)
-                if let optuna, let theirs = optunaBest(optuna, problem: problem.anchor, trials: budget, seed: seed,
-                                                       epochs: epochs, print: print) {
-                    optunaBudget.append(theirs)
-                    if mine >= theirs { wins += 1 }
+                guard let optuna else { continue }
+                // Optuna's sampler with this binary's trainer, on the TPE search's own spec.
+                let specPath = work + "/\(problem.name)-optuna-nnsearch-\(seed).json"
+                try writeAtomically(Data(tpeSpec.utf8), to: specPath)
+                if let values = optunaNNSearch(optuna, problem: problem.anchor, spec: specPath, binary: binary,
+                                               seed: seed, epochs: epochs, print: print) {
+                    sampler.add(best(values, within: budget), mine: mine, reach: trialsToReach(values, target: target))
+                }
+                if let theirs = optunaBest(optuna, problem: problem.anchor, trials: budget, seed: seed, epochs: epochs, print: print) {
+                    torch.add(theirs, mine: mine)
                 }
             }
-            let reached = reach.map { $0 > 100 ? ">100" : String($0) }.joined(separator: " ")
-            let optuna = optunaBudget.isEmpty ? "-" : fmt(median(optunaBudget), 4)
+            let reachText = "\(reachedText(medianInt(reach))) (\(reach.map(reachedText).joined(separator: " ")))"
+            let samplerReach = sampler.reach.isEmpty ? "-"
+                : "\(reachedText(medianInt(sampler.reach))) (\(sampler.reach.map(reachedText).joined(separator: " ")))"
             print("\(problem.name.padding(toLength: 13, withPad: " ", startingAt: 0)) | \(problem.metric.padding(toLength: 12, withPad: " ", startingAt: 0)) | "
-                  + "\(fmt(median(randomBest), 4)) | \(medianInt(reach) > 100 ? ">100" : String(medianInt(reach))) (\(reached)) | "
-                  + "\(fmt(median(tpeBudget), 4)) / \(optuna) | \(optunaBudget.isEmpty ? "-" : "\(wins)/\(optunaBudget.count)")")
+                  + "\(fmt(median(randomBest), 4)) | \(reachText); \(samplerReach) | "
+                  + "\(fmt(median(tpeBudget), 4)) / \(sampler.medianText) / \(torch.medianText) | \(sampler.winsText); \(torch.winsText)")
         }
         benchSuggestion(print: print)
     }
 
+    /// Random search's trials per seed, and the trials counted when a sampler's trials to reach its best are.
+    static let randomTrials = 100
+
+    /// One Optuna anchor's figures over the seeds: its best within the budget, the seeds where
+    /// nnsearch's TPE is at least as good, and (when it ran 100 trials) the trials it needed to reach random's best.
+    struct AnchorColumn {
+        var bests = [Double](), wins = 0, reach = [Int]()
+
+        mutating func add(_ best: Double, mine: Double, reach trials: Int? = nil) {
+            bests.append(best)
+            if mine >= best { wins += 1 }
+            if let trials { reach.append(trials) }
+        }
+
+        var medianText: String { bests.isEmpty ? "-" : Benchmark.fmt(Benchmark.median(bests), 4) }
+        var winsText: String { bests.isEmpty ? "-" : "\(wins)/\(bests.count)" }
+    }
+
+    /// The trials, counted by trial number, until the first metric at least `target`: the first such
+    /// trial's number + 1, or `randomTrials` + 1 when none of the first `randomTrials` reaches it (NaN, diverged, never does).
+    static func trialsToReach(_ metrics: [Double], target: Double) -> Int {
+        (metrics.prefix(randomTrials).firstIndex { $0 >= target }).map { $0 + 1 } ?? randomTrials + 1
+    }
+
+    /// The best metric among trials 0 ..< `budget` (diverged trials, NaN, left out); −∞ when none finished.
+    static func best(_ metrics: [Double], within budget: Int) -> Double {
+        metrics.prefix(budget).filter { !$0.isNaN }.max() ?? -.infinity
+    }
+
+    /// `trialsToReach`'s count as printed: ">100" when no trial reached it.
+    static func reachedText(_ trials: Int) -> String { trials > randomTrials ? ">\(randomTrials)" : String(trials) }
+
     static func medianInt(_ xs: [Int]) -> Int { xs.sorted()[xs.count / 2] }
 
-    /// Runs the Optuna anchor once and reads its `best_val=`; nil (with a line saying why) when it fails.
+    /// This process's executable, absolute, for the anchor that trains with it.
+    static var executablePath: String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        if let path = Bundle.main.executablePath { return path }
+        let argument = CommandLine.arguments[0]
+        return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
+    }
+
+    /// Runs Optuna's TPE sampler with this binary's trainer (`optuna_nnsearch.py`, `randomTrials` trials, 2 jobs) on
+    /// the search spec at `spec`, and returns each trial's metric by trial number (NaN for a diverged one);
+    /// nil (with a line saying why) when it fails.
+    static func optunaNNSearch(_ anchors: Anchors, problem: String, spec: String, binary: String, seed: Int, epochs: Int,
+                               print: (String) -> Void) -> [Double]? {
+        guard let fields = anchors.run("optuna_nnsearch.py", [problem, String(randomTrials), "2", String(epochs), String(seed), spec],
+                                       environment: ["NNSEARCH_BIN": binary], print: print) else { return nil }
+        guard let values = fields["values"].flatMap(Anchors.values), values.count == randomTrials else {
+            print("samplers: the Optuna + nnsearch anchor printed no values= of \(randomTrials) trials for \(problem) seed \(seed)")
+            return nil
+        }
+        return values
+    }
+
+    /// Runs the Optuna + PyTorch anchor once and reads its `best_val=`; nil (with a line saying why) when it fails.
     static func optunaBest(_ anchors: Anchors, problem: String, trials: Int, seed: Int, epochs: Int,
                            print: (String) -> Void) -> Double? {
         guard let fields = anchors.run("optuna_samplers.py", [problem, String(trials), "2", String(epochs), String(seed)],

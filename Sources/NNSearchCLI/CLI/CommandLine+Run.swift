@@ -34,7 +34,7 @@ extension CommandLine {
         ("export", ExportCommand.usage, "write one trial's model (default: the best) as nnsearch's JSON format or ONNX; --refit trains it on every row first"),
         ("predict", PredictCommand.usage, "a model's predictions for each row of a CSV file: the label and class probabilities, or the value"),
         ("train", TrainCommand.usage, "train one configuration and print its learning curve (over every fold when the spec cross-validates)"),
-        ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine (with ANCHORS_PY set, PyTorch's and Optuna's from ../shared/anchors or ANCHORS_DIR, in the same run); --samplers: TPE's quality over search seeds S ..< S + N (default 0 ..< 5)"),
+        ("bench", BenchCommand.usage, "the kernel's and the search's speed on this machine (with ANCHORS_PY set, PyTorch's and Optuna's from ../shared/anchors or ANCHORS_DIR, in the same run); --samplers: TPE's quality over search seeds S ..< S + N (default 0 ..< 5), with ANCHORS_PY against Optuna's TPE training with this nnsearch and with PyTorch (Tests/anchors)"),
     ]
 
     /// The exit statuses every command uses (sysexits).

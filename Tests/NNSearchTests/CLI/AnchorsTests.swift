@@ -13,4 +13,33 @@ final class AnchorsTests: XCTestCase {
         XCTAssertNil(Anchors.fields("us_per_step=1\nTraceback (most recent call last):")["us_per_step"], "only the last line counts")
         XCTAssertTrue(Anchors.fields("").isEmpty)
     }
+
+    /// `optuna_nnsearch.py` prints each trial's score by trial number; `nan` is a diverged trial's.
+    func testValuesField() throws {
+        let line = "optuna+nnsearch sampler=tpe prob=friedman trials=3 jobs=2 epochs=20 seed=0 seconds=1.5 best_val=0.9500"
+            + " best_trial_index=2 diverged=1 values=0.91,nan,0.95 best={\"depth\":2}"
+        let values = try XCTUnwrap(Anchors.fields(line)["values"].flatMap(Anchors.values))
+        XCTAssertEqual(values.count, 3)
+        XCTAssertEqual(values[0], 0.91)
+        XCTAssertTrue(values[1].isNaN)
+        XCTAssertEqual(values[2], 0.95)
+        XCTAssertNil(Anchors.values("0.9,,0.8"), "an empty value is not a score")
+        XCTAssertNil(Anchors.values("0.9,x"))
+    }
+
+    /// A sampler's trials to reach random's best count by trial number, and its best within the budget leaves diverged trials out.
+    func testTrialsToReachAndBestWithin() {
+        let metrics: [Double] = [0.5, .nan, 0.9, 0.95, 0.97]
+        XCTAssertEqual(Benchmark.trialsToReach(metrics, target: 0.95), 4)
+        XCTAssertEqual(Benchmark.trialsToReach(metrics, target: 0.5), 1)
+        XCTAssertEqual(Benchmark.trialsToReach(metrics, target: 0.99), Benchmark.randomTrials + 1)
+        XCTAssertEqual(Benchmark.reachedText(Benchmark.randomTrials + 1), ">\(Benchmark.randomTrials)")
+        XCTAssertEqual(Benchmark.reachedText(4), "4")
+        XCTAssertEqual(Benchmark.best(metrics, within: 2), 0.5)
+        XCTAssertEqual(Benchmark.best(metrics, within: 40), 0.97)
+        XCTAssertEqual(Benchmark.best([.nan], within: 40), -.infinity)
+        // Past random's trials nothing counts: a sampler's trial 100 (the 101st) does not reach.
+        let late = [Double](repeating: 0, count: Benchmark.randomTrials) + [1]
+        XCTAssertEqual(Benchmark.trialsToReach(late, target: 1), Benchmark.randomTrials + 1)
+    }
 }
