@@ -9,6 +9,7 @@ func linearForward(
     rows: Int, inDim: Int, outPad: Int
 ) {
     if isNarrowLayer(inDim: inDim, outPad: outPad) {
+        precondition(ldi == vecWidth, "a narrow layer's input is one vector wide")
         narrowLinearForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inDim: inDim)
     } else {
         tiledLinearForward(out: out, inp: inp, ldi: ldi, weight: weight, bias: bias, rows: rows, inDim: inDim, outPad: outPad)
@@ -40,6 +41,7 @@ func linearBackward(
     rows: Int, inDim: Int, outDim: Int, outPad: Int
 ) {
     if isNarrowLayer(inDim: inDim, outPad: outPad) {
+        precondition(ldi == vecWidth, "a narrow layer's input is one vector wide")
         narrowLinearBackward(dweight: dweight, dbias: dbias, dinp: dinp, weightT: weightT, dout: dout,
                              inp: inp, weight: weight, rows: rows, inDim: inDim, outDim: outDim)
     } else {
