@@ -327,31 +327,3 @@ func matmulNaive(
         }
     }
 }
-
-// MARK: - Helpers
-
-/// dst[c][r] = src[r][c] for a rows×cols block (leading dimensions `lds`, `ldd`).
-func transpose(
-    _ src: UnsafePointer<Float>, rows: Int, cols: Int, lds: Int,
-    into dst: UnsafeMutablePointer<Float>, ldd: Int
-) {
-    let block = 16
-    var r0 = 0
-    while r0 < rows {
-        let r1 = min(r0 + block, rows)
-        var c0 = 0
-        while c0 < cols {
-            let c1 = min(c0 + block, cols)
-            for r in r0..<r1 {
-                let s = src + r &* lds
-                var d = dst + c0 &* ldd + r
-                for c in c0..<c1 {
-                    d.pointee = s[c]
-                    d += ldd
-                }
-            }
-            c0 = c1
-        }
-        r0 = r1
-    }
-}

@@ -54,17 +54,29 @@ final class MatmulTests: XCTestCase {
         }
     }
 
-    func testTranspose() {
-        let rows = 5, cols = 19, lds = 32, ldd = 16
-        let src = (0..<(rows * lds)).map(Float.init)
-        var dst = [Float](repeating: -1, count: cols * ldd)
-        src.withUnsafeBufferPointer { s in
-            dst.withUnsafeMutableBufferPointer { d in
-                transpose(s.baseAddress!, rows: rows, cols: cols, lds: lds, into: d.baseAddress!, ldd: ldd)
+    /// The 8×8-block transpose moves every element where its reference does, for blocks and edges
+    /// (rows and columns short of, equal to and past multiples of 8), and writes nothing else.
+    func testTransposeMatchesNaiveAndWritesNothingElse() {
+        for (rows, cols) in [(5, 19), (8, 8), (16, 24), (17, 9), (9, 17), (32, 3), (3, 32), (130, 67), (1, 1)] {
+            let lds = cols + 5, ldd = rows + 3
+            let src = (0..<(rows * lds)).map { Float($0) * 0.5 - 7 }
+            var fast = [Float](repeating: -1, count: cols * ldd), slow = fast
+            src.withUnsafeBufferPointer { s in
+                fast.withUnsafeMutableBufferPointer { d in
+                    transpose(s.baseAddress!, rows: rows, cols: cols, lds: lds, into: d.baseAddress!, ldd: ldd)
+                }
+                slow.withUnsafeMutableBufferPointer { d in
+                    transposeNaive(s.baseAddress!, rows: rows, cols: cols, lds: lds, into: d.baseAddress!, ldd: ldd)
+                }
+            }
+            XCTAssertEqual(fast, slow, "\(rows)×\(cols)")
+            for c in 0..<cols {
+                for r in 0..<ldd {
+                    let expected: Float = r < rows ? src[r * lds + c] : -1  // columns past `rows` are left alone
+                    if fast[c * ldd + r] != expected { XCTFail("\(rows)×\(cols): [\(c)][\(r)]"); return }
+                }
             }
         }
-        for r in 0..<rows { for c in 0..<cols { XCTAssertEqual(dst[c * ldd + r], src[r * lds + c]) } }
-        XCTAssertEqual(dst[rows], -1, "columns past `rows` are left alone")
     }
 }
 
