@@ -68,7 +68,7 @@ def training_seed(number):                   # TrialPlan.make: the first word of
 
 def objective(trial):
     command = [binary, 'train', spec_path] + suggest(trial) + ['--seed', str(training_seed(trial.number)), '--csv']
-    run = subprocess.run(command, capture_output=True, text=True)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=900)   # one trial: seconds; a hang fails it
     if run.returncode != 0:
         raise RuntimeError(f'{" ".join(command)} exited {run.returncode}: {run.stderr.strip()[-500:]}')
     lines = [l for l in run.stdout.splitlines() if l.strip()]

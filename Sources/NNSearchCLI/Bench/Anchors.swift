@@ -24,9 +24,10 @@ struct Anchors {
     }
 
     /// Runs `script` (in `folder`) with `arguments`, and `environment` added to this process's, and
-    /// returns the `key=value` fields of its last line, or nil (with a line saying why) when it fails.
+    /// returns the `key=value` fields of its last line, or nil (with a line saying why) when it fails
+    /// or is still running after `timeout` seconds (then it and what it started are sent SIGTERM).
     func run(_ script: String, _ arguments: [String], environment: [String: String] = [:],
-             print: (String) -> Void) -> [String: String]? {
+             timeout: Double = 1800, print: (String) -> Void) -> [String: String]? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [folder + "/" + script] + arguments
@@ -37,13 +38,35 @@ struct Anchors {
         let errorPath = NSTemporaryDirectory() + "nnsearch-anchor-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).err"
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { unlink(errorPath) }
-        process.standardError = FileHandle(forWritingAtPath: errorPath) ?? FileHandle.nullDevice
+        let errorFile = FileHandle(forWritingAtPath: errorPath)
+        defer { try? errorFile?.close() }
+        process.standardError = errorFile ?? FileHandle.nullDevice
+        // Standard output is read as it comes and the exit awaited with a deadline.
+        let collected = Collected()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty { handle.readabilityHandler = nil; collected.end.signal() } else { collected.append(chunk) }
+        }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch {
+            pipe.fileHandleForReading.readabilityHandler = nil
             print("anchors: could not run \(python) \(script): \(error)")
             return nil
         }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            // The child leads its own process group (Foundation spawns it so on Linux): SIGTERM to the
+            // group stops the processes it started too (Optuna's trials), which would otherwise keep
+            // Foundation from seeing it end.
+            kill(-process.processIdentifier, SIGTERM)
+            process.terminate()
+            exited.wait()
+            pipe.fileHandleForReading.readabilityHandler = nil
+            print("anchors: \(script) \(arguments.joined(separator: " ")) was still running after \(Int(timeout)) s: stopped")
+            return nil
+        }
+        if collected.end.wait(timeout: .now() + 5) == .timedOut { pipe.fileHandleForReading.readabilityHandler = nil }  // a child left holding it
+        let output = String(decoding: collected.data, as: UTF8.self)
         let fields = Anchors.fields(output)
         guard process.terminationStatus == 0, !fields.isEmpty else {
             let errors = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
@@ -79,4 +102,15 @@ struct Anchors {
     func torchStep(_ arguments: [String], print: (String) -> Void) -> Double? {
         run("torch_trial.py", arguments + ["1"], print: print).flatMap { $0["us_per_step"] }.flatMap(Double.init)
     }
+}
+
+/// A child's standard output as it arrives, and a signal at its end (read on Dispatch's threads).
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = Data()
+    let end = DispatchSemaphore(value: 0)
+
+    func append(_ chunk: Data) { lock.lock(); bytes.append(chunk); lock.unlock() }
+
+    var data: Data { lock.lock(); defer { lock.unlock() }; return bytes }
 }

@@ -2,26 +2,17 @@
 // inp is (B, ldi) with `inDim` real columns; weight is (inDim, outPad); bias is (outPad);
 // out is (B, outPad). outPad = padded(outDim); pad columns of weight and bias are zero.
 
-/// out = inp · weight + bias (by `narrowLinearForward` when the layer fits one vector).
+/// out = inp · weight + bias: by `narrowLinearForward` when the layer fits one vector (and
+/// `narrowLoops`, which only tests turn off to compare the two), otherwise by the tiled GEMM.
 func linearForward(
     out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    rows: Int, inDim: Int, outPad: Int
+    rows: Int, inDim: Int, outPad: Int, narrowLoops: Bool = true
 ) {
-    if isNarrowLayer(inDim: inDim, outPad: outPad) {
+    if narrowLoops && isNarrowLayer(inDim: inDim, outPad: outPad) {
         precondition(ldi == vecWidth, "a narrow layer's input is one vector wide")
-        narrowLinearForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inDim: inDim)
-    } else {
-        tiledLinearForward(out: out, inp: inp, ldi: ldi, weight: weight, bias: bias, rows: rows, inDim: inDim, outPad: outPad)
+        return narrowLinearForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inDim: inDim)
     }
-}
-
-/// `linearForward` by the general GEMM (any shape).
-func tiledLinearForward(
-    out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
-    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    rows: Int, inDim: Int, outPad: Int
-) {
     matmul(m: rows, n: outPad, k: inDim, a: inp, aRow: ldi, aCol: 1,
            b: weight, ldb: outPad, c: out, ldc: outPad, bias: bias)
 }
@@ -29,35 +20,25 @@ func tiledLinearForward(
 /// Writes dweight = inpᵀ · dout and dbias = Σ_rows dout; if `dinp` is given, dinp = dout · weightᵀ.
 ///
 /// dout is (B, outPad) with zero pad columns; dweight (inDim, outPad); dinp (B, inPad) with
-/// inPad = padded(inDim), its pad columns zero. `weightT` is scratch of (outDim, inPad) floats
-/// whose pad columns are zero, used when `inputGradientTransposes`.
+/// inPad = padded(inDim). `weightT` is scratch of (outDim, inPad) floats, used when
+/// `inputGradientTransposes`; its pad columns are zero (the workspace's) except where another
+/// layer's transpose, with another inPad, wrote: only the first layer under batch norm meets that,
+/// and its input gradient's pad columns are never read (batch norm reads the real columns).
 /// Gradients are written, not accumulated: one step's backward fully defines them.
-/// By `narrowLinearBackward` when the layer fits one vector: the same results, bit for bit.
+/// By `narrowLinearBackward` when the layer fits one vector (and `narrowLoops`): the same results,
+/// bit for bit.
 func linearBackward(
     dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
     dinp: UnsafeMutablePointer<Float>?, weightT: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
     weight: UnsafePointer<Float>,
-    rows: Int, inDim: Int, outDim: Int, outPad: Int
+    rows: Int, inDim: Int, outDim: Int, outPad: Int, narrowLoops: Bool = true
 ) {
-    if isNarrowLayer(inDim: inDim, outPad: outPad) {
+    if narrowLoops && isNarrowLayer(inDim: inDim, outPad: outPad) {
         precondition(ldi == vecWidth, "a narrow layer's input is one vector wide")
-        narrowLinearBackward(dweight: dweight, dbias: dbias, dinp: dinp, weightT: weightT, dout: dout,
-                             inp: inp, weight: weight, rows: rows, inDim: inDim, outDim: outDim)
-    } else {
-        tiledLinearBackward(dweight: dweight, dbias: dbias, dinp: dinp, weightT: weightT, dout: dout, inp: inp, ldi: ldi,
-                            weight: weight, rows: rows, inDim: inDim, outDim: outDim, outPad: outPad)
+        return narrowLinearBackward(dweight: dweight, dbias: dbias, dinp: dinp, weightT: weightT, dout: dout,
+                                    inp: inp, weight: weight, rows: rows, inDim: inDim, outDim: outDim)
     }
-}
-
-/// `linearBackward` by the general GEMM (any shape).
-func tiledLinearBackward(
-    dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
-    dinp: UnsafeMutablePointer<Float>?, weightT: UnsafeMutablePointer<Float>,
-    dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, ldi: Int,
-    weight: UnsafePointer<Float>,
-    rows: Int, inDim: Int, outDim: Int, outPad: Int
-) {
     // dW[i][o] = Σ_b inp[b][i] · dout[b][o]: A = inpᵀ, so rows step by 1 and k steps by ldi.
     matmul(m: inDim, n: outPad, k: rows, a: inp, aRow: 1, aCol: ldi,
            b: dout, ldb: outPad, c: dweight, ldc: outPad)

@@ -25,8 +25,8 @@ func matmulTransposed(
         var j = 0
         while j + 4 <= n {
             let s = dot2x4(a0, a1, b + j * ldb, ldb, k)
-            store(s.lowHalf, c0 + j)
-            store(s.highHalf, c1 + j)
+            storeFloats(s.lowHalf, c0 + j)
+            storeFloats(s.highHalf, c1 + j)
             j += 4
         }
         while j < n {
@@ -41,7 +41,7 @@ func matmulTransposed(
         let ci = c + i * ldc
         var j = 0
         while j + 8 <= n {
-            store(dot8(ai, b + j * ldb, ldb, k), ci + j)
+            storeFloats(dot8(ai, b + j * ldb, ldb, k), ci + j)
             j += 8
         }
         while j < n {
@@ -68,12 +68,6 @@ private func dot2x4(
     }
     return sums(eightLanes(x0), eightLanes(x1), eightLanes(x2), eightLanes(x3),
                 eightLanes(x4), eightLanes(x5), eightLanes(x6), eightLanes(x7))
-}
-
-/// Stores a vector of four or eight floats at `p` (no alignment needed).
-@inline(__always)
-private func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
 }
 
 /// The dot products of one row of A with eight rows of B (eight accumulators, one reduction).

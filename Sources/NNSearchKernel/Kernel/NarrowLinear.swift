@@ -75,7 +75,8 @@ func narrowLinearBackward(
     sum.store(dbias)
     guard let dinp else { return }
     if inputGradientTransposes(rows: rows, outPad: w) {
-        // dinp[b] = Σ_o dout[b][o] · Wᵀ[o], Wᵀ's pad lanes zero, as transpose + matmul compute it.
+        // dinp[b] = Σ_o dout[b][o] · Wᵀ[o], as transpose + matmul compute it. Wᵀ is written here with
+        // its pad lanes zeroed (`transpose` leaves them as they are): at most 8 × 8 moves.
         for o in 0..<outDim {
             let t = weightT + o &* w
             for i in 0..<inDim { t[i] = weight[i &* w + o] }

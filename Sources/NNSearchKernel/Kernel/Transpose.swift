@@ -13,12 +13,13 @@ func transpose(
         var c0 = 0
         while c0 + 8 <= cols {
             let s = src + r0 &* lds + c0
-            var v = (load8(s), load8(s + lds), load8(s + 2 &* lds), load8(s + 3 &* lds),
-                     load8(s + 4 &* lds), load8(s + 5 &* lds), load8(s + 6 &* lds), load8(s + 7 &* lds))
+            var v: Block8 = (loadFloats(s), loadFloats(s + lds), loadFloats(s + 2 &* lds), loadFloats(s + 3 &* lds),
+                             loadFloats(s + 4 &* lds), loadFloats(s + 5 &* lds), loadFloats(s + 6 &* lds),
+                             loadFloats(s + 7 &* lds))
             evenOddSplit(&v); evenOddSplit(&v); evenOddSplit(&v)
             let d = dst + c0 &* ldd + r0
-            store8(v.0, d); store8(v.1, d + ldd); store8(v.2, d + 2 &* ldd); store8(v.3, d + 3 &* ldd)
-            store8(v.4, d + 4 &* ldd); store8(v.5, d + 5 &* ldd); store8(v.6, d + 6 &* ldd); store8(v.7, d + 7 &* ldd)
+            storeFloats(v.0, d); storeFloats(v.1, d + ldd); storeFloats(v.2, d + 2 &* ldd); storeFloats(v.3, d + 3 &* ldd)
+            storeFloats(v.4, d + 4 &* ldd); storeFloats(v.5, d + 5 &* ldd); storeFloats(v.6, d + 6 &* ldd); storeFloats(v.7, d + 7 &* ldd)
             c0 += 8
         }
         transposeNaive(src + r0 &* lds + c0, rows: 8, cols: cols - c0, lds: lds, into: dst + c0 &* ldd + r0, ldd: ldd)
@@ -41,14 +42,6 @@ private func evenOddSplit(_ v: inout Block8) {
          SIMD8(lowHalf: e.evenHalf, highHalf: f.evenHalf), SIMD8(lowHalf: g.evenHalf, highHalf: h.evenHalf),
          SIMD8(lowHalf: a.oddHalf, highHalf: b.oddHalf), SIMD8(lowHalf: c.oddHalf, highHalf: d.oddHalf),
          SIMD8(lowHalf: e.oddHalf, highHalf: f.oddHalf), SIMD8(lowHalf: g.oddHalf, highHalf: h.oddHalf))
-}
-
-@inline(__always)
-private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-
-@inline(__always)
-private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
 // MARK: - Reference

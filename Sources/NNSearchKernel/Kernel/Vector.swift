@@ -31,6 +31,18 @@ extension Vec {
     }
 }
 
+/// Loads a vector of any width (`SIMD8<Float>` in an AVX-512 build, say) from `p`, no alignment needed.
+@inline(__always)
+func loadFloats<V: SIMD>(_ p: UnsafePointer<Float>, as: V.Type = V.self) -> V where V.Scalar == Float {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+}
+
+/// Stores a vector of any width at `p`, no alignment needed.
+@inline(__always)
+func storeFloats<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+}
+
 /// `acc + a * b`, fused into one instruction on FMA builds.
 ///
 /// On the default x86-64 target `addingProduct` becomes one `fmaf` library call per lane,

@@ -42,4 +42,23 @@ final class AnchorsTests: XCTestCase {
         let late = [Double](repeating: 0, count: Benchmark.randomTrials) + [1]
         XCTAssertEqual(Benchmark.trialsToReach(late, target: 1), Benchmark.randomTrials + 1)
     }
+
+    /// A script's last line comes back as fields; one still running at the timeout is stopped and
+    /// reported, and the benchmark goes on (here with /bin/sh standing in for the anchors' Python).
+    func testRunReadsTheLastLineAndStopsAScriptAtItsTimeout() throws {
+        let folder = NSTemporaryDirectory() + "nnsearch-anchors-test-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "echo starting\necho \"x=1 y=two\"\n".write(toFile: folder + "/ok.sh", atomically: true, encoding: .utf8)
+        try "echo starting\nsleep 30\necho x=1\n".write(toFile: folder + "/hang.sh", atomically: true, encoding: .utf8)
+        let anchors = Anchors(python: "/bin/sh", folder: folder)
+        var lines: [String] = []
+        XCTAssertEqual(anchors.run("ok.sh", [], print: { lines.append($0) }), ["x": "1", "y": "two"])
+        XCTAssertEqual(lines, [])
+        let t0 = Date()
+        XCTAssertNil(anchors.run("hang.sh", [], timeout: 0.5, print: { lines.append($0) }))
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 10, "stopped at its timeout, not after its 30 s")
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertTrue(lines.first?.contains("was still running after 0 s: stopped") == true, lines.first ?? "")
+    }
 }

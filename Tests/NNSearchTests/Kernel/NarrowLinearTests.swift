@@ -37,7 +37,8 @@ final class NarrowLinearTests: XCTestCase {
 
         var narrowOut = [Float](repeating: -9, count: rows * w), tiledOut = narrowOut
         narrowLinearForward(out: &narrowOut, inp: inp, weight: weight, bias: bias, rows: rows, inDim: inDim)
-        tiledLinearForward(out: &tiledOut, inp: inp, ldi: w, weight: weight, bias: bias, rows: rows, inDim: inDim, outPad: w)
+        linearForward(out: &tiledOut, inp: inp, ldi: w, weight: weight, bias: bias, rows: rows, inDim: inDim, outPad: w,
+                      narrowLoops: false)
         assertSame(narrowOut, tiledOut, "forward, " + label)
 
         // Scratch filled with garbage where nothing promises zeros (the transposed weight's own rows).
@@ -45,8 +46,9 @@ final class NarrowLinearTests: XCTestCase {
         narrowLinearBackward(dweight: &narrow.weight, dbias: &narrow.bias, dinp: &narrow.input, weightT: &narrow.scratch,
                              dout: dout, inp: inp, weight: weight, rows: rows, inDim: inDim, outDim: outDim)
         tiled.scratch = [Float](repeating: 0, count: tiled.scratch.count)  // the workspace's zero pad columns
-        tiledLinearBackward(dweight: &tiled.weight, dbias: &tiled.bias, dinp: &tiled.input, weightT: &tiled.scratch,
-                            dout: dout, inp: inp, ldi: w, weight: weight, rows: rows, inDim: inDim, outDim: outDim, outPad: w)
+        linearBackward(dweight: &tiled.weight, dbias: &tiled.bias, dinp: &tiled.input, weightT: &tiled.scratch,
+                       dout: dout, inp: inp, ldi: w, weight: weight, rows: rows, inDim: inDim, outDim: outDim, outPad: w,
+                       narrowLoops: false)
         assertSame(narrow.weight, tiled.weight, "weight gradient, " + label)
         assertSame(narrow.bias, tiled.bias, "bias gradient, " + label)
         assertSame(narrow.input, tiled.input, "input gradient, " + label)
