@@ -15,9 +15,8 @@ func activationForward(
     switch activation {
     case .relu:
         var i = 0
-        let zero = Vec()
         while i + vecWidth <= count {
-            Vec.load(inp + i).replacing(with: zero, where: Vec.load(inp + i) .< zero).store(out + i)
+            reluForward(Vec.load(inp + i)).store(out + i)
             i += vecWidth
         }
         while i < count { out[i] = max(inp[i], 0); i += 1 }
@@ -40,9 +39,8 @@ func activationBackward(
     switch activation {
     case .relu:
         var i = 0
-        let zero = Vec()
         while i + vecWidth <= count {
-            Vec.load(grad + i).replacing(with: zero, where: Vec.load(out + i) .<= zero).store(grad + i)
+            reluBackward(Vec.load(grad + i), out: Vec.load(out + i)).store(grad + i)
             i += vecWidth
         }
         while i < count { if out[i] <= 0 { grad[i] = 0 }; i += 1 }
@@ -55,6 +53,14 @@ func activationBackward(
         for i in 0..<count { grad[i] *= out[i] > 0 ? seluScale : out[i] + seluScale * seluAlpha }
     }
 }
+
+/// relu of a vector: negative lanes become zero (NaN and -0 stay as they are).
+@inline(__always)
+func reluForward(_ x: Vec) -> Vec { x.replacing(with: Vec(), where: x .< Vec()) }
+
+/// A gradient through relu, given the activation's output: zero where the output is not positive.
+@inline(__always)
+func reluBackward(_ grad: Vec, out: Vec) -> Vec { grad.replacing(with: Vec(), where: out .<= Vec()) }
 
 /// The logistic function, stable for large |x|.
 @inline(__always)

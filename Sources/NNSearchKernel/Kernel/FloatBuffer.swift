@@ -19,10 +19,12 @@ final class FloatBuffer: @unchecked Sendable {
     func zero() { pointer.update(repeating: 0, count: count) }
 }
 
-/// Sets `count` floats at `p` to zero, `count` a multiple of the vector width: vector stores, no
-/// `memset` call (a step of a tiny net zeroes one row of logits' gradient).
+/// Sets `count` floats at `p` to zero, `count` a multiple of the vector width; one vector (a step
+/// of batch 1 zeroes one row of logits' gradient) without a `memset` call.
 @inline(__always)
 func zeroFloats(_ p: UnsafeMutablePointer<Float>, count: Int) {
+    // One vector without a loop: the optimizer turns the loop into a `memset` call.
+    if count == vecWidth { Vec().store(p); return }
     var i = 0
     while i < count { Vec().store(p + i); i &+= vecWidth }
 }

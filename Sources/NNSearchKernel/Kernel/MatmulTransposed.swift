@@ -98,6 +98,12 @@ func dot1(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int) -> Flo
         x = fused(x, Vec.load(a + p), Vec.load(b + p))
         p += vecWidth
     }
+    return laneSum(x)
+}
+
+/// The sum of a vector's lanes in `dot1`'s order: a tree over eight lanes.
+@inline(__always)
+func laneSum(_ x: Vec) -> Float {
     let v = eightLanes(x)
     return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]))
 }

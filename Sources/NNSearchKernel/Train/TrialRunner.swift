@@ -11,6 +11,8 @@ package final class TrialRunner {
     package let model: MLP
     let optimizer: Optimizer
     let workspace: Workspace
+    /// The passes without the general plumbing, for a net of narrow layers (nil otherwise).
+    let narrow: NarrowNet?
     package let batchSize: Int
     /// The stream for shuffles and dropout (after the weights were drawn from it).
     var rng: Random
@@ -24,7 +26,8 @@ package final class TrialRunner {
     /// Rows evaluated at once on the validation set.
     package static let evaluationRows = 256
 
-    package init(hyperparameters h: Hyperparameters, seed: UInt64, data: TrainingData) {
+    /// `narrowPasses: false` runs a narrow net through the general passes (for `NarrowNetTests`).
+    package init(hyperparameters h: Hyperparameters, seed: UInt64, data: TrainingData, narrowPasses: Bool = true) {
         hyperparameters = h
         self.data = data
         rng = Random(seed: seed)
@@ -36,6 +39,7 @@ package final class TrialRunner {
         batchSize = min(h.batchSize, data.train.rows)
         workspace = Workspace(layout: layout, maxRows: max(batchSize, TrialRunner.evaluationRows),
                               dropout: h.dropout > 0)
+        narrow = narrowPasses ? NarrowNet(model: model, workspace: workspace) : nil
         order = Array(0..<data.train.rows)
     }
 
@@ -84,7 +88,7 @@ package final class TrialRunner {
         order.withUnsafeBufferPointer { idx in
             gather(part, indices: idx.baseAddress! + start, rows: rows, into: ws)
         }
-        let logits = model.forward(ws, rows: rows, training: true, rng: &rng)
+        let logits = narrow?.forward(rows: rows) ?? model.forward(ws, rows: rows, training: true, rng: &rng)
         let outPad = padded(model.layout.dims[model.layout.layers])
         zeroFloats(ws.gradA.pointer, count: rows * outPad)
         let loss = lossForwardBackward(
@@ -93,7 +97,7 @@ package final class TrialRunner {
         if data.isClassification {
             correctThisEpoch &+= correctCount(data.lossKind, logits: logits, ld: outPad, rows: rows, labels: ws.labels)
         }
-        model.backward(ws, rows: rows)
+        if let narrow { narrow.backward(rows: rows) } else { model.backward(ws, rows: rows) }
         optimizer.update(model.parameters.pointer, model.gradients.pointer,
                          count: model.layout.parameterCount, lr: lr)
         return loss
@@ -111,7 +115,7 @@ package final class TrialRunner {
         while start < part.rows {
             let rows = min(ws.maxRows, part.rows - start)
             gather(part, from: start, rows: rows, into: ws)
-            let logits = model.forward(ws, rows: rows, training: false, rng: &unused)
+            let logits = narrow?.forward(rows: rows) ?? model.forward(ws, rows: rows, training: false, rng: &unused)
             let loss = lossForwardBackward(data.lossKind, logits: logits, ld: outPad, rows: rows,
                                            labels: ws.labels, values: ws.values, dlogits: nil, scale: 1)
             lossSum += loss
