@@ -60,12 +60,16 @@ package final class TrialRunner {
         rng.shuffle(&order)
         let part = data.train
         var lossSum = 0.0
-        var start = 0
         correctThisEpoch = 0
-        while start < part.rows {
-            let rows = min(batchSize, part.rows - start)
-            lossSum += trainStep(rows: rows, from: start, lr: lr)
-            start += rows
+        if let narrow, batchSize == 1 {
+            lossSum = rowSteps(narrow, lr: lr)
+        } else {
+            var start = 0
+            while start < part.rows {
+                let rows = min(batchSize, part.rows - start)
+                lossSum += trainStep(rows: rows, from: start, lr: lr)
+                start += rows
+            }
         }
         let (valLoss, valMetric) = evaluate(data.validation)
         let trainLoss = lossSum / Double(part.rows)
@@ -101,6 +105,42 @@ package final class TrialRunner {
         optimizer.update(model.parameters.pointer, model.gradients.pointer,
                          count: model.layout.parameterCount, lr: lr)
         return loss
+    }
+
+    /// The epoch's steps for a batch of one row through the narrow passes: `trainStep`'s calls for
+    /// each row of `order` in turn, the data's pointers taken once; returns the loss sum.
+    private func rowSteps(_ narrow: NarrowNet, lr: Double) -> Double {
+        let ws = workspace, part = data.train
+        let f = data.featureCount, kind = data.lossKind, classification = data.isClassification
+        let input = ws.input.pointer, dlogits = ws.gradA.pointer, labels = ws.labels, values = ws.values
+        let parameters = model.parameters.pointer, gradients = model.gradients.pointer
+        let count = model.layout.parameterCount
+        var lossSum = 0.0
+        var correct = 0
+        part.features.withUnsafeBufferPointer { x in
+            part.labels.withUnsafeBufferPointer { y in
+                part.values.withUnsafeBufferPointer { v in
+                    order.withUnsafeBufferPointer { rows in
+                        for row in rows {
+                            // The row's features lane by lane (a copy loop becomes a `memmove` call).
+                            var h = Vec()
+                            for j in 0..<f { h[j] = x[row &* f &+ j] }
+                            h.store(input)
+                            if classification { labels[0] = y[row] } else { values[0] = v[row] }
+                            let logits = narrow.forward(rows: 1)
+                            zeroFloats(dlogits, count: vecWidth)
+                            lossSum += lossForwardBackward(kind, logits: logits, ld: vecWidth, rows: 1, labels: labels,
+                                                           values: values, dlogits: dlogits, scale: 1)
+                            if classification { correct &+= correctCount(kind, logits: logits, ld: vecWidth, rows: 1, labels: labels) }
+                            narrow.backward(rows: 1)
+                            optimizer.update(parameters, gradients, count: count, lr: lr)
+                        }
+                    }
+                }
+            }
+        }
+        correctThisEpoch = correct
+        return lossSum
     }
 
     /// Mean loss and accuracy (or R²) of the current network on `part`, in evaluation mode.
