@@ -129,6 +129,7 @@ package final class TrialRunner {
                             if classification { labels[0] = y[row] } else { values[0] = v[row] }
                             let logits = narrow.forward(rows: 1)
                             zeroFloats(dlogits, count: vecWidth)
+                            // scale 1 / rows is exactly 1 here.
                             lossSum += lossForwardBackward(kind, logits: logits, ld: vecWidth, rows: 1, labels: labels,
                                                            values: values, dlogits: dlogits, scale: 1)
                             if classification { correct &+= correctCount(kind, logits: logits, ld: vecWidth, rows: 1, labels: labels) }
