@@ -6,8 +6,11 @@
 // A step of such a net is a few dozen multiply-adds; looking up each layer's buffers in the
 // layout's arrays, dispatching between narrow and tiled loops and retaining the workspace's
 // buffer arrays cost more than the arithmetic. Here every pointer is fixed once per trial and
-// the layers call the narrow loops (NarrowLinear.swift) directly: the same calls in the same
-// order as the general passes, so the results are the same bit for bit (`NarrowNetTests`).
+// the layers call the narrow loops (NarrowLinear.swift) directly, in the general passes' order.
+// One row (batch 1) has its own `forwardRow` and `backwardRow`, which restate those loops'
+// arithmetic for a single row with a relu net's activations and gradient in registers: a change
+// to `narrowLinearForward`/`narrowLinearBackward` must be made there too. Either way the results
+// are the general passes' bit for bit (`NarrowNetTests`, whole trials both ways).
 
 /// A network of narrow layers with its buffers' pointers fixed once, run without the general passes' plumbing.
 final class NarrowNet {
@@ -96,7 +99,8 @@ final class NarrowNet {
         }
     }
 
-    /// `forward` of one row (batch 1): `narrowLinearForward`'s chain with the layer's input in a register.
+    /// `forward` of one row (batch 1): `narrowLinearForward`'s chain with the layer's input in a register
+    /// (other activations than relu go through the layer's output buffer).
     private func forwardRow() -> UnsafeMutablePointer<Float> {
         var h = Vec.load(input)
         for l in 0..<layers {
@@ -104,17 +108,21 @@ final class NarrowNet {
             var x = Vec.load(bias(l))
             for p in 0..<dims[l] { x = fused(x, Vec(repeating: h[p]), Vec.load(w + p &* vecWidth)) }
             let out = output(l)
-            if l &+ 1 < layers {
-                if activation == .relu { x = reluForward(x) } else { x.store(out); activate(out, rows: 1); x = Vec.load(out) }
+            if l &+ 1 < layers && activation != .relu {
+                x.store(out)
+                activate(out, rows: 1)
+                x = Vec.load(out)
+            } else {
+                if l &+ 1 < layers { x = reluForward(x) }
+                x.store(out)
             }
-            x.store(out)
             h = x
         }
         return output(layers &- 1)
     }
 
     /// `backward` of one row: `narrowLinearBackward`'s arithmetic for a batch of one, the gradient
-    /// in a register. With one row the input gradient is the reduction of `dot1` (the rule
+    /// in a register (through gradB for activations other than relu). With one row the input gradient is the reduction of `dot1` (the rule
     /// `inputGradientTransposes` picks for one row, checked in `init`).
     private func backwardRow() {
         var g = Vec.load(gradA)

@@ -128,8 +128,10 @@ package final class TrialRunner {
                             h.store(input)
                             if classification { labels[0] = y[row] } else { values[0] = v[row] }
                             let logits = narrow.forward(rows: 1)
+                            // The loss writes the real lanes; the pad lanes must be zero, as `trainStep`
+                            // makes them (nothing else in a batch-1 epoch writes gradA, but one store
+                            // keeps that from mattering). scale 1 / rows is exactly 1 here.
                             zeroFloats(dlogits, count: vecWidth)
-                            // scale 1 / rows is exactly 1 here.
                             lossSum += lossForwardBackward(kind, logits: logits, ld: vecWidth, rows: 1, labels: labels,
                                                            values: values, dlogits: dlogits, scale: 1)
                             if classification { correct &+= correctCount(kind, logits: logits, ld: vecWidth, rows: 1, labels: labels) }

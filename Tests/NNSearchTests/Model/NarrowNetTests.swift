@@ -23,9 +23,9 @@ final class NarrowNetTests: XCTestCase {
                         var h = Hyperparameters()
                         h.depth = depth; h.width = width; h.batchSize = batch; h.epochs = 3
                         h.activation = [Activation.relu, .tanh, .sigmoid, .selu][(depth + width) % 4]
-                        h.optimizer = [OptimizerKind.sgd, .momentum, .adam, .adamw][(width + batch) % 4]
+                        h.optimizer = [OptimizerKind.sgd, .momentum, .adam, .adamw][(depth + width + batch) % 4]
                         h.lr = h.optimizer == .adam || h.optimizer == .adamw ? 0.01 : 0.1
-                        h.weightDecay = batch == 3 ? 0.01 : nil
+                        h.weightDecay = depth % 2 == 0 ? 0.01 : nil
                         compare(h, data: data, label: "\(name), depth \(depth) width \(width) batch \(batch) \(h.activation) \(h.optimizer)")
                         trained += 1
                     }
@@ -33,6 +33,38 @@ final class NarrowNetTests: XCTestCase {
             }
         }
         XCTAssertEqual(trained, 4 * 4 * 4 * 3)
+    }
+
+    /// Inputs of -0, 1e30, -inf and NaN and learning rates of 0.1 and 10⁴ (many trials diverge) end the
+    /// same both ways too, for every activation and optimizer at batch 1 (the row passes) and 3.
+    func testExtremeInputsAndDivergingTrialsMatch() {
+        var trained = 0, diverged = 0
+        for special: Float in [-0.0, 1e30, -.infinity, .nan] {
+            for kind in 0..<3 {
+                let data = extremes(special, kind: kind)
+                for depth in [1, 3] {
+                    for width in [2, vecWidth] {
+                        for batch in [1, 3] {
+                            for lr in [0.1, 1e4] {
+                                for activation in Activation.allCases {
+                                    for optimizer in OptimizerKind.allCases {
+                                        var h = Hyperparameters()
+                                        h.depth = depth; h.width = width; h.batchSize = batch; h.epochs = 3; h.lr = lr
+                                        h.activation = activation; h.optimizer = optimizer
+                                        let records = compare(h, data: data, label: "feature \(special), loss \(kind), depth \(depth) width \(width) batch \(batch) lr \(lr) \(activation) \(optimizer)")
+                                        trained += 1
+                                        if records.last?.diverged == true { diverged += 1 }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(trained, 4 * 3 * 2 * 2 * 2 * 2 * Activation.allCases.count * OptimizerKind.allCases.count)
+        XCTAssertGreaterThan(diverged, trained / 4, "the extremes should make many trials diverge")
+        XCTAssertLessThan(diverged, trained, "and some should not")
     }
 
     /// Nets the narrow passes cannot run go the general way: batch norm, dropout, wider layers or inputs.
@@ -51,26 +83,36 @@ final class NarrowNetTests: XCTestCase {
         XCTAssertNil(TrialRunner(hyperparameters: h, seed: 1, data: wideClassification(rows: 40, features: vecWidth + 1, classes: 3)).narrow)
     }
 
-    private func compare(_ h: Hyperparameters, data: TrainingData, label: String, file: StaticString = #filePath, line: UInt = #line) {
+    /// Trains `h` both ways and compares; returns the narrow trial's records.
+    ///
+    /// A NaN matches any NaN: IEEE leaves a NaN's sign and payload to which operand of a
+    /// commutative operation comes first, which the compiler may order differently in two
+    /// loops (seen in the build without FMA); everything else is compared bit for bit.
+    @discardableResult
+    private func compare(_ h: Hyperparameters, data: TrainingData, label: String, file: StaticString = #filePath, line: UInt = #line) -> [EpochRecord] {
         let narrow = TrialRunner(hyperparameters: h, seed: 7, data: data)
         let general = TrialRunner(hyperparameters: h, seed: 7, data: data, narrowPasses: false)
         XCTAssertNotNil(narrow.narrow, label, file: file, line: line)
         let a = narrow.run(), b = general.run()
         XCTAssertEqual(a.count, b.count, label, file: file, line: line)
         for (x, y) in zip(a, b) {
-            let bits = [x.trainLoss, x.valLoss, x.trainMetric, x.valMetric].map(\.bitPattern)
-            XCTAssertEqual(bits, [y.trainLoss, y.valLoss, y.trainMetric, y.valMetric].map(\.bitPattern),
-                           "\(label): epoch \(x.epoch)", file: file, line: line)
+            func bits(_ r: EpochRecord) -> [UInt64] {
+                [r.trainLoss, r.valLoss, r.trainMetric, r.valMetric].map { $0.isNaN ? Double.nan.bitPattern : $0.bitPattern }
+            }
+            XCTAssertEqual(bits(x), bits(y), "\(label): epoch \(x.epoch)", file: file, line: line)
+            XCTAssertEqual(x.diverged, y.diverged, "\(label): epoch \(x.epoch)", file: file, line: line)
         }
         assertSameBits(narrow.model.parameters, general.model.parameters, "parameters, " + label, file: file, line: line)
         assertSameBits(narrow.model.gradients, general.model.gradients, "gradients, " + label, file: file, line: line)
         assertSameBits(narrow.optimizer.first, general.optimizer.first, "optimizer state, " + label, file: file, line: line)
         assertSameBits(narrow.optimizer.second, general.optimizer.second, "Adam's second moment, " + label, file: file, line: line)
+        return a
     }
 
     private func assertSameBits(_ a: FloatBuffer, _ b: FloatBuffer, _ what: String, file: StaticString, line: UInt) {
         XCTAssertEqual(a.count, b.count, what, file: file, line: line)
-        if let i = (0..<min(a.count, b.count)).first(where: { a.pointer[$0].bitPattern != b.pointer[$0].bitPattern }) {
+        func same(_ x: Float, _ y: Float) -> Bool { x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN) }
+        if let i = (0..<min(a.count, b.count)).first(where: { !same(a.pointer[$0], b.pointer[$0]) }) {
             XCTFail("\(what): element \(i): narrow \(a.pointer[i]) vs general \(b.pointer[i])", file: file, line: line)
         }
     }
@@ -80,6 +122,19 @@ final class NarrowNetTests: XCTestCase {
         let set = generator.generate(rows: rows, seed: 3)
         let train = rows * 5 / 6
         return TrainingData(train: set.subset(Array(0..<train)), validation: set.subset(Array(train..<rows)))
+    }
+
+    /// Three random features with every seventh value `special`; 3 classes (`kind` 0), 2 (1) or a
+    /// regression target (2).
+    private func extremes(_ special: Float, kind: Int) -> TrainingData {
+        var rng = Random(seed: 5)
+        func part(_ n: Int) -> TrainingData.Part {
+            let x = (0..<n * 3).map { $0 % 7 == 3 ? special : rng.nextFloat() * 2 - 1 }
+            if kind == 2 { return TrainingData.Part(rows: n, features: x, labels: [], values: (0..<n).map { _ in rng.nextFloat() }) }
+            return TrainingData.Part(rows: n, features: x, labels: (0..<n).map { _ in Int32(rng.next(below: kind == 0 ? 3 : 2)) }, values: [])
+        }
+        let loss: LossKind = [.softmaxCrossEntropy(classes: 3), .binaryCrossEntropy, .meanSquaredError][kind]
+        return TrainingData(featureCount: 3, lossKind: loss, train: part(50), validation: part(11))
     }
 
     /// Random features with a noisy linear target.
