@@ -10,11 +10,21 @@ final class CheckpointTests: XCTestCase {
         return h
     }
 
-    /// Stopping after any epoch, checkpointing, and continuing in a new runner gives bit-identical epochs.
+    /// A net the narrow passes run, at batch 1 (the row-by-row epoch).
+    private func narrowHyperparameters(_ optimizer: OptimizerKind) -> Hyperparameters {
+        var h = Hyperparameters()
+        h.depth = 2; h.width = vecWidth; h.epochs = 6; h.batchSize = 1
+        h.optimizer = optimizer; h.schedule = .step(every: 2, gamma: 0.5)
+        return h
+    }
+
+    /// Stopping after any epoch, checkpointing, and continuing in a new runner gives bit-identical
+    /// epochs — for the general passes (batch norm, dropout) and the narrow ones at batch 1.
     func testRestoredTrialContinuesBitIdentically() throws {
         let data = Benchmark.sumBinData(rows: 200)
-        for optimizer in OptimizerKind.allCases {
-            let h = hyperparameters(optimizer)
+        let configurations = OptimizerKind.allCases.flatMap { [hyperparameters($0), narrowHyperparameters($0)] }
+        for h in configurations {
+            XCTAssertEqual(TrialRunner(hyperparameters: h, seed: 3, data: data).narrow != nil, h.batchSize == 1)
             let reference = TrialRunner(hyperparameters: h, seed: 3, data: data).run()
             for stopAfter in 1..<h.epochs {
                 let first = TrialRunner(hyperparameters: h, seed: 3, data: data)
@@ -24,9 +34,9 @@ final class CheckpointTests: XCTestCase {
                 let second = TrialRunner(hyperparameters: h, seed: 3, data: data)
                 try second.restore(saved, identity: "t")
                 let resumed = second.run()
-                XCTAssertEqual(resumed.map(\.trainLoss.bitPattern), reference.map(\.trainLoss.bitPattern),
-                               "\(optimizer) stopped after \(stopAfter)")
-                XCTAssertEqual(resumed, reference)
+                let label = "\(h.optimizer) batch \(h.batchSize) stopped after \(stopAfter)"
+                XCTAssertEqual(resumed.map(\.trainLoss.bitPattern), reference.map(\.trainLoss.bitPattern), label)
+                XCTAssertEqual(resumed, reference, label)
             }
         }
     }
