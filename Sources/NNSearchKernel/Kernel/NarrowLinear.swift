@@ -21,14 +21,19 @@ func narrowLinearForward(
     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     rows: Int, inDim: Int
 ) {
-    let w = vecWidth
     let b = Vec.load(bias)
     for r in 0..<rows {
-        let a = inp + r &* w
-        var x = b
-        for p in 0..<inDim { x = fused(x, Vec(repeating: a[p]), Vec.load(weight + p &* w)) }
-        x.store(out + r &* w)
+        narrowRowForward(inp + r &* vecWidth, weight: weight, bias: b, inDim: inDim).store(out + r &* vecWidth)
     }
+}
+
+/// One row of `narrowLinearForward` (`NarrowNet` runs it layer by layer for a batch of one):
+/// bias + Σ_p inp[p] · weight[p], one chain of fused multiply-adds in order of p.
+@inline(__always)
+func narrowRowForward(_ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: Vec, inDim: Int) -> Vec {
+    var x = bias
+    for p in 0..<inDim { x = fused(x, Vec(repeating: inp[p]), Vec.load(weight + p &* vecWidth)) }
+    return x
 }
 
 /// dweight = inpᵀ · dout, dbias = Σ_rows dout and, if `dinp` is given, dinp = dout · weightᵀ.
@@ -42,6 +47,12 @@ func narrowLinearBackward(
     rows: Int, inDim: Int, outDim: Int
 ) {
     let w = vecWidth
+    if rows == 1 && !inputGradientTransposes(rows: 1, outPad: w) {
+        let g = narrowRowBackward(dout: Vec.load(dout), inp: Vec.load(inp), dweight: dweight, dbias: dbias,
+                                  weight: weight, inDim: inDim, inputGradient: dinp != nil)
+        if let dinp { g.store(dinp) }
+        return
+    }
     // dW[i] = Σ_b inp[b][i] · dout[b], one chain over b from zero (matmul with A = inpᵀ), eight
     // rows of dW side by side so their chains overlap (rows of dW past inDim are computed from the
     // pad columns and not stored).
@@ -97,4 +108,22 @@ func narrowLinearBackward(
             g.store(dinp + r &* w)
         }
     }
+}
+
+/// `narrowLinearBackward` of one row (batch 1; `NarrowNet` keeps the vectors in registers between
+/// layers): dW[i] = inp[i] · dout, each chain one step from zero; dbias = 0 + dout; and, when
+/// `inputGradient`, returns the input gradient by `dot1`'s reduction (the rule
+/// `inputGradientTransposes` picks for one row), pad lanes zero.
+@inline(__always)
+func narrowRowBackward(
+    dout g: Vec, inp: Vec, dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
+    weight: UnsafePointer<Float>, inDim: Int, inputGradient: Bool
+) -> Vec {
+    let w = vecWidth
+    for i in 0..<inDim { fused(Vec(), Vec(repeating: inp[i]), g).store(dweight + i &* w) }
+    (Vec() + g).store(dbias)
+    var d = Vec()
+    guard inputGradient else { return d }
+    for i in 0..<inDim { d[i] = laneSum(fused(Vec(), g, Vec.load(weight + i &* w))) }
+    return d
 }

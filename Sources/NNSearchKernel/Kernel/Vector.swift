@@ -33,7 +33,7 @@ extension Vec {
 
 /// Loads a vector of any width (`SIMD8<Float>` in an AVX-512 build, say) from `p`, no alignment needed.
 @inline(__always)
-func loadFloats<V: SIMD>(_ p: UnsafePointer<Float>, as: V.Type = V.self) -> V where V.Scalar == Float {
+func loadFloats<V: SIMD>(_ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
     UnsafeRawPointer(p).loadUnaligned(as: V.self)
 }
 

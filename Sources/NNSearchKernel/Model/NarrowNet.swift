@@ -7,10 +7,10 @@
 // layout's arrays, dispatching between narrow and tiled loops and retaining the workspace's
 // buffer arrays cost more than the arithmetic. Here every pointer is fixed once per trial and
 // the layers call the narrow loops (NarrowLinear.swift) directly, in the general passes' order.
-// One row (batch 1) has its own `forwardRow` and `backwardRow`, which restate those loops'
-// arithmetic for a single row with a relu net's activations and gradient in registers: a change
-// to `narrowLinearForward`/`narrowLinearBackward` must be made there too. Either way the results
-// are the general passes' bit for bit (`NarrowNetTests`, whole trials both ways).
+// One row (batch 1) runs `forwardRow` and `backwardRow`: the narrow layer's own one-row steps
+// (`narrowRowForward`, `narrowRowBackward`) layer by layer, a relu net's gradient passed between
+// layers in a register. Either way the results are the general passes' bit
+// for bit (`NarrowNetTests`, whole trials both ways).
 
 /// A network of narrow layers with its buffers' pointers fixed once, run without the general passes' plumbing.
 final class NarrowNet {
@@ -55,7 +55,7 @@ final class NarrowNet {
         weightT = workspace.weightT.pointer
         self.model = model
         self.workspace = workspace
-        precondition(!inputGradientTransposes(rows: 1, outPad: vecWidth), "backwardRow reduces like dot1")
+        precondition(!inputGradientTransposes(rows: 1, outPad: vecWidth), "one row's input gradient is dot1's")
     }
 
     deinit {
@@ -76,7 +76,7 @@ final class NarrowNet {
         for l in 0..<layers {
             let out = output(l)
             narrowLinearForward(out: out, inp: inp, weight: weight(l), bias: bias(l), rows: rows, inDim: dims[l])
-            if l &+ 1 < layers { activate(out, rows: rows) }
+            if l &+ 1 < layers { activationForward(activation, out, out, count: rows &* vecWidth) }
             inp = UnsafePointer(out)
         }
         return output(layers &- 1)
@@ -93,83 +93,49 @@ final class NarrowNet {
             narrowLinearBackward(dweight: weightGrad(l), dbias: biasGrad(l), dinp: l > 0 ? dinp : nil,
                                  weightT: weightT, dout: dout, inp: inp, weight: weight(l),
                                  rows: rows, inDim: dims[l], outDim: dims[l &+ 1])
-            if l > 0 { deactivate(dinp, out: output(l &- 1), rows: rows) }
+            if l > 0 { activationBackward(activation, out: output(l &- 1), grad: dinp, count: rows &* vecWidth) }
             swap(&dout, &dinp)
             l &-= 1
         }
     }
 
-    /// `forward` of one row (batch 1): `narrowLinearForward`'s chain with the layer's input in a register
-    /// (other activations than relu go through the layer's output buffer).
+    /// `forward` of one row (batch 1): `narrowRowForward` layer by layer, relu applied in a register.
     private func forwardRow() -> UnsafeMutablePointer<Float> {
-        var h = Vec.load(input)
+        var inp = UnsafePointer(input)
         for l in 0..<layers {
-            let w = weight(l)
-            var x = Vec.load(bias(l))
-            for p in 0..<dims[l] { x = fused(x, Vec(repeating: h[p]), Vec.load(w + p &* vecWidth)) }
+            var x = narrowRowForward(inp, weight: weight(l), bias: Vec.load(bias(l)), inDim: dims[l])
             let out = output(l)
             if l &+ 1 < layers && activation != .relu {
                 x.store(out)
-                activate(out, rows: 1)
+                activationForward(activation, out, out, count: vecWidth)
                 x = Vec.load(out)
             } else {
                 if l &+ 1 < layers { x = reluForward(x) }
                 x.store(out)
             }
-            h = x
+            inp = UnsafePointer(out)
         }
         return output(layers &- 1)
     }
 
-    /// `backward` of one row: `narrowLinearBackward`'s arithmetic for a batch of one, the gradient
-    /// in a register (through gradB for activations other than relu). With one row the input gradient is the reduction of `dot1` (the rule
-    /// `inputGradientTransposes` picks for one row, checked in `init`).
+    /// `backward` of one row: `narrowRowBackward` layer by layer, the gradient in a register
+    /// (through gradB for activations other than relu).
     private func backwardRow() {
         var g = Vec.load(gradA)
         var l = layers &- 1
         while l >= 0 {
             let inp = l > 0 ? Vec.load(output(l &- 1)) : Vec.load(input)
-            let dw = weightGrad(l)
-            let inDim = dims[l]
-            // dW[i] = inp[i] · g, one step of the chain from zero; dbias = 0 + g.
-            for i in 0..<inDim { fused(Vec(), Vec(repeating: inp[i]), g).store(dw + i &* vecWidth) }
-            (Vec() + g).store(biasGrad(l))
+            let dinp = narrowRowBackward(dout: g, inp: inp, dweight: weightGrad(l), dbias: biasGrad(l),
+                                         weight: weight(l), inDim: dims[l], inputGradient: l > 0)
             guard l > 0 else { break }
-            let w = weight(l)
-            var dinp = Vec()
-            for i in 0..<inDim { dinp[i] = laneSum(fused(Vec(), g, Vec.load(w + i &* vecWidth))) }
             if activation == .relu {
                 g = reluBackward(dinp, out: inp)
             } else {
-                let d = gradB
-                dinp.store(d)
-                activationBackward(activation, out: output(l &- 1), grad: d, count: vecWidth)
-                g = Vec.load(d)
+                dinp.store(gradB)
+                activationBackward(activation, out: output(l &- 1), grad: gradB, count: vecWidth)
+                g = Vec.load(gradB)
             }
             l &-= 1
-        }
-    }
-
-    /// The hidden activation over `rows` rows of a layer's output, in place.
-    @inline(__always)
-    private func activate(_ out: UnsafeMutablePointer<Float>, rows: Int) {
-        if activation == .relu {
-            for r in 0..<rows { reluForward(Vec.load(out + r &* vecWidth)).store(out + r &* vecWidth) }
-        } else {
-            activationForward(activation, out, out, count: rows &* vecWidth)
-        }
-    }
-
-    /// `grad` times the hidden activation's derivative, given the activation's output `out`.
-    @inline(__always)
-    private func deactivate(_ grad: UnsafeMutablePointer<Float>, out: UnsafePointer<Float>, rows: Int) {
-        if activation == .relu {
-            for r in 0..<rows {
-                let g = grad + r &* vecWidth
-                reluBackward(Vec.load(g), out: Vec.load(out + r &* vecWidth)).store(g)
-            }
-        } else {
-            activationBackward(activation, out: out, grad: grad, count: rows &* vecWidth)
         }
     }
 }

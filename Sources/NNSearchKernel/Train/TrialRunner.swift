@@ -109,6 +109,10 @@ package final class TrialRunner {
 
     /// The epoch's steps for a batch of one row through the narrow passes: `trainStep`'s calls for
     /// each row of `order` in turn, the data's pointers taken once; returns the loss sum.
+    ///
+    /// It repeats those calls rather than sharing one step function with `trainStep`: hoisting the
+    /// loss kind, the buffers and the narrow passes out of the loop is a tenth of the seed's step
+    /// (callgrind: 738 instructions against 809 through a shared step).
     private func rowSteps(_ narrow: NarrowNet, lr: Double) -> Double {
         let ws = workspace, part = data.train
         let f = data.featureCount, kind = data.lossKind, classification = data.isClassification

@@ -12,16 +12,13 @@ final class NarrowLinearTests: XCTestCase {
         XCTAssertTrue(isNarrowLayer(inDim: 2, outPad: w) && isNarrowLayer(inDim: w, outPad: w))
         XCTAssertFalse(isNarrowLayer(inDim: w + 1, outPad: w), "more inputs than a vector")
         XCTAssertFalse(isNarrowLayer(inDim: 2, outPad: 2 * w), "more outputs than a vector")
-        var compared = 0
         for inDim in 1...w {
             for outDim in [1, 2, 3, w / 2 + 1, w] {
                 for rows in [1, 2, 3, 4, 5, 9, 17, 64] {
                     compare(inDim: inDim, outDim: outDim, rows: rows, rng: &rng)
-                    compared += 1
                 }
             }
         }
-        XCTAssertEqual(compared, w * 5 * 8)
     }
 
     private func compare(inDim: Int, outDim: Int, rows: Int, rng: inout Random) {

@@ -15,7 +15,6 @@ final class NarrowNetTests: XCTestCase {
             ("regression, 3 features", regression(rows: 120, features: 3)),
             ("softmax, \(w) features", wideClassification(rows: 120, features: w, classes: w)),
         ]
-        var trained = 0
         for (name, data) in datasets {
             for depth in 1...4 {
                 for width in [1, 2, 5, w] {
@@ -27,12 +26,10 @@ final class NarrowNetTests: XCTestCase {
                         h.lr = h.optimizer == .adam || h.optimizer == .adamw ? 0.01 : 0.1
                         h.weightDecay = depth % 2 == 0 ? 0.01 : nil
                         compare(h, data: data, label: "\(name), depth \(depth) width \(width) batch \(batch) \(h.activation) \(h.optimizer)")
-                        trained += 1
                     }
                 }
             }
         }
-        XCTAssertEqual(trained, 4 * 4 * 4 * 3)
     }
 
     /// Inputs of -0, 1e30, -inf and NaN and learning rates of 0.1 and 10⁴ (many trials diverge) end the
@@ -62,7 +59,6 @@ final class NarrowNetTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(trained, 4 * 3 * 2 * 2 * 2 * 2 * Activation.allCases.count * OptimizerKind.allCases.count)
         XCTAssertGreaterThan(diverged, trained / 4, "the extremes should make many trials diverge")
         XCTAssertLessThan(diverged, trained, "and some should not")
     }
