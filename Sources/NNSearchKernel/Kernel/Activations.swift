@@ -23,11 +23,22 @@ func activationForward(
     case .tanh:
         for i in 0..<count { out[i] = Foundation.tanh(inp[i]) }
     case .sigmoid:
-        for i in 0..<count { out[i] = sigmoid(inp[i]) }
+        var i = 0
+        while i + vecWidth <= count {
+            sigmoid(Vec.load(inp + i)).store(out + i)
+            i += vecWidth
+        }
+        while i < count { out[i] = sigmoid(inp[i]); i += 1 }
     case .selu:
-        for i in 0..<count {
+        var i = 0
+        while i + vecWidth <= count {
+            seluForward(Vec.load(inp + i)).store(out + i)
+            i += vecWidth
+        }
+        while i < count {
             let x = inp[i]
-            out[i] = x > 0 ? seluScale * x : seluScale * seluAlpha * (exp(x) - 1)
+            out[i] = x > 0 ? seluScale * x : seluScale * seluAlpha * (expNaive(x) - 1)
+            i += 1
         }
     }
 }
@@ -65,7 +76,25 @@ func reluBackward(_ grad: Vec, out: Vec) -> Vec { grad.replacing(with: Vec(), wh
 /// The logistic function, stable for large |x|.
 @inline(__always)
 func sigmoid(_ x: Float) -> Float {
-    if x >= 0 { return 1 / (1 + exp(-x)) }
-    let e = exp(x)
+    if x >= 0 { return 1 / (1 + expNaive(-x)) }
+    let e = expNaive(x)
     return e / (1 + e)
+}
+
+/// `sigmoid` of every lane: e = e^−|x| is e^−x where x ≥ 0 and e^x elsewhere (NaN included), as there.
+@inline(__always)
+func sigmoid(_ x: Vec) -> Vec {
+    let e = expVector(unsafeBitCast(x.bitPattern() | 0x8000_0000, to: Vec.self))  // −|x|
+    let one = Vec(repeating: 1)
+    return (e / (one + e)).replacing(with: one / (one + e), where: x .>= Vec())
+}
+
+/// SELU of every lane: λx where x > 0, λα(e^x − 1) elsewhere (NaN included); e^x is taken of the
+/// non-positive lanes only (the positive ones get e^0), so large inputs stay on `expVector`'s fast path.
+@inline(__always)
+func seluForward(_ x: Vec) -> Vec {
+    let positive = x .> Vec()
+    let e = expVector(x.replacing(with: 0, where: positive))
+    let negativePart = Vec(repeating: seluScale * seluAlpha) * (e - 1)
+    return negativePart.replacing(with: Vec(repeating: seluScale) * x, where: positive)
 }

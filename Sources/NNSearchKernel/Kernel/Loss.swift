@@ -22,6 +22,7 @@ package enum LossKind: Equatable, Sendable {
 /// dlogits (rows, ld) gets d(mean loss)/d(logit), zero in the pad columns; pass nil to skip.
 /// The loss is always taken from logits: no softmax or sigmoid layer precedes it.
 /// Returns the *sum* of per-row losses (the caller divides), in Double.
+@inline(__always)
 func lossForwardBackward(
     _ kind: LossKind, logits: UnsafePointer<Float>, ld: Int, rows: Int,
     labels: UnsafePointer<Int32>?, values: UnsafePointer<Float>?,
@@ -35,25 +36,27 @@ func lossForwardBackward(
             let y = Int(labels![r])
             var maxZ = z[0]
             for c in 1..<classes { maxZ = max(maxZ, z[c]) }
-            var sum: Float = 0
+            let sum: Float
             if let dlogits {
-                // exp once per class: keep e^(z - max) in the gradient row, then scale it.
+                // Keep e^(z − max) in the gradient row, then scale it.
                 let g = dlogits + r * ld
-                for c in 0..<classes { g[c] = exp(z[c] - maxZ); sum += g[c] }
+                sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: g)
                 let factor = scale / sum
                 for c in 0..<classes { g[c] *= factor }
                 g[y] -= scale
             } else {
-                for c in 0..<classes { sum += exp(z[c] - maxZ) }
+                sum = withUnsafeTemporaryAllocation(of: Float.self, capacity: ld) {
+                    shiftedExponentials(z, classes: classes, minus: maxZ, into: $0.baseAddress!)
+                }
             }
-            total += Double(log(sum) - (z[y] - maxZ))
+            total += Double(logNaive(sum) - (z[y] - maxZ))
         }
     case .binaryCrossEntropy:
         for r in 0..<rows {
             let z = logits[r * ld]
             let y = Float(labels![r])
             // max(z, 0) - z·y + log(1 + e^{-|z|}): BCEWithLogits, stable for any z.
-            total += Double(max(z, 0) - z * y + log1p(exp(-abs(z))))
+            total += Double(max(z, 0) - z * y + log1p(expNaive(-abs(z))))
             dlogits?[r * ld] = (sigmoid(z) - y) * scale
         }
     case .meanSquaredError:
@@ -64,6 +67,23 @@ func lossForwardBackward(
         }
     }
     return total
+}
+
+/// Writes e^(z[c] − shift) for the `classes` logits of one row to `out` (zero in its pad lanes up to the
+/// next whole vector), a vector at a time, and returns their sum, added class by class in order.
+@inline(__always)
+private func shiftedExponentials(
+    _ z: UnsafePointer<Float>, classes: Int, minus shift: Float, into out: UnsafeMutablePointer<Float>
+) -> Float {
+    var c0 = 0
+    repeat {
+        let e = expVector(Vec.load(z + c0) - Vec(repeating: shift))
+        e.replacing(with: 0, where: laneIndices .>= Vec(repeating: Float(classes &- c0))).store(out + c0)
+        c0 &+= vecWidth
+    } while c0 < classes
+    var sum: Float = 0
+    for c in 0..<classes { sum += out[c] }
+    return sum
 }
 
 /// Number of rows whose predicted class equals the label (`predictedClass` of each row's logits).

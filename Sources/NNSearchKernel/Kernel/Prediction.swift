@@ -27,7 +27,7 @@ package func classProbabilities(_ kind: LossKind, logits z: UnsafePointer<Float>
         var maxZ = z[0]
         for c in 1..<classes { maxZ = max(maxZ, z[c]) }
         var sum: Float = 0
-        for c in 0..<classes { p[c] = exp(z[c] - maxZ); sum += p[c] }
+        for c in 0..<classes { p[c] = expNaive(z[c] - maxZ); sum += p[c] }
         for c in 0..<classes { p[c] /= sum }
     case .binaryCrossEntropy:
         let one = sigmoid(z[0])

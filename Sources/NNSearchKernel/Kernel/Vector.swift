@@ -31,6 +31,14 @@ extension Vec {
     }
 }
 
+/// The lanes' own indices, 0, 1, 2, …: a mask of the lanes from some point on is `laneIndices .>= n`.
+@inline(__always)
+var laneIndices: Vec {
+    var v = Vec()
+    for i in 0..<vecWidth { v[i] = Float(i) }
+    return v
+}
+
 /// Loads a vector of any width (`SIMD8<Float>` in an AVX-512 build, say) from `p`, no alignment needed.
 @inline(__always)
 func loadFloats<V: SIMD>(_ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
