@@ -14,5 +14,6 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 swiftc -O -wmo -target-cpu native -Xcc -fno-math-errno -D NNSEARCH_FMA \
     $(grep -qw avx512f /proc/cpuinfo && echo -D NNSEARCH_AVX512) \
     Sources/NNSearchKernel/Kernel/Exponential.swift Sources/NNSearchKernel/Kernel/Logarithm.swift \
+    Sources/NNSearchKernel/Kernel/HyperbolicTangent.swift \
     Sources/NNSearchKernel/Kernel/Vector.swift Tests/libm/main.swift -o "$work/libm"
 "$work/libm"

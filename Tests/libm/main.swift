@@ -1,9 +1,9 @@
-// Every one of the 2^32 float bit patterns through the kernel's `expNaive`, `expVector` (each float in
-// every lane position over the run) and `logNaive`, against the host's `expf` and `logf`, bit for bit
-// (a NaN matches any NaN). Built and run by exhaustive.sh.
+// Every one of the 2^32 float bit patterns through the kernel's `expNaive`, `expVector`, `logNaive`,
+// `tanhNaive` and `tanhVector`, against the host's `expf`, `logf` and `tanhf`, bit for bit (a NaN
+// matches any NaN). Built and run by exhaustive.sh.
 import Foundation
 
-var expNaiveOff = 0, expVectorOff = 0, logOff = 0
+var expNaiveOff = 0, expVectorOff = 0, logOff = 0, tanhNaiveOff = 0, tanhVectorOff = 0
 var examples: [String] = []
 func same(_ a: Float, _ b: Float) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
 func note(_ what: String, _ x: Float, _ got: Float, _ libm: Float) {
@@ -14,7 +14,7 @@ var lanes = Vec()
 var base: UInt64 = 0
 while base < 1 << 32 {
     for i in 0..<vecWidth { lanes[i] = Float(bitPattern: UInt32(truncatingIfNeeded: base &+ UInt64(i))) }
-    let e = expVector(lanes)
+    let e = expVector(lanes), th = tanhVector(lanes)
     for i in 0..<vecWidth {
         let x = lanes[i], libmExp = Foundation.exp(x), libmLog = Foundation.log(x)
         if !same(e[i], libmExp) { expVectorOff += 1; note("expVector", x, e[i], libmExp) }
@@ -22,9 +22,12 @@ while base < 1 << 32 {
         if !same(n, libmExp) { expNaiveOff += 1; note("expNaive", x, n, libmExp) }
         let l = logNaive(x)
         if !same(l, libmLog) { logOff += 1; note("logNaive", x, l, libmLog) }
+        let libmTanh = Foundation.tanh(x), tn = tanhNaive(x)
+        if !same(tn, libmTanh) { tanhNaiveOff += 1; note("tanhNaive", x, tn, libmTanh) }
+        if !same(th[i], libmTanh) { tanhVectorOff += 1; note("tanhVector", x, th[i], libmTanh) }
     }
     base += UInt64(vecWidth)
 }
-print("libm: 4294967296 floats in \(Int(Date().timeIntervalSince(started))) s; differing from the host's expf: expNaive \(expNaiveOff), expVector \(expVectorOff); from its logf: logNaive \(logOff)")
+print("libm: 4294967296 floats in \(Int(Date().timeIntervalSince(started))) s; differing from the host's expf: expNaive \(expNaiveOff), expVector \(expVectorOff); from its logf: logNaive \(logOff); from its tanhf: tanhNaive \(tanhNaiveOff), tanhVector \(tanhVectorOff)")
 for line in examples { print("  " + line) }
-exit(expNaiveOff + expVectorOff + logOff == 0 ? 0 : 1)
+exit(expNaiveOff + expVectorOff + logOff + tanhNaiveOff + tanhVectorOff == 0 ? 0 : 1)

@@ -1,5 +1,3 @@
-import Foundation
-
 // Activations run elementwise over a whole padded buffer (rows × ld floats). Pad columns
 // hold whatever the activation maps 0 to; they are never read as inputs (layers loop over
 // the real width), and their gradients are multiplied by zero weights.
@@ -21,7 +19,12 @@ func activationForward(
         }
         while i < count { out[i] = max(inp[i], 0); i += 1 }
     case .tanh:
-        for i in 0..<count { out[i] = Foundation.tanh(inp[i]) }
+        var i = 0
+        while i + vecWidth <= count {
+            tanhVector(Vec.load(inp + i)).store(out + i)
+            i += vecWidth
+        }
+        while i < count { out[i] = tanhNaive(inp[i]); i += 1 }
     case .sigmoid:
         var i = 0
         while i + vecWidth <= count {
@@ -84,7 +87,7 @@ func sigmoid(_ x: Float) -> Float {
 /// `sigmoid` of every lane: e = e^−|x| is e^−x where x ≥ 0 and e^x elsewhere (NaN included), as there.
 @inline(__always)
 func sigmoid(_ x: Vec) -> Vec {
-    let e = expVector(unsafeBitCast(x.bitPattern() | 0x8000_0000, to: Vec.self))  // −|x|
+    let e = expVector(Vec(bitPattern: x.bitPattern() | 0x8000_0000))  // −|x|
     let one = Vec(repeating: 1)
     return (e / (one + e)).replacing(with: one / (one + e), where: x .>= Vec())
 }

@@ -103,9 +103,3 @@ private func expLanes(_ x: Vec) -> Vec {
     for i in 0..<vecWidth { out[i] = expNaive(x[i]) }
     return out
 }
-
-extension Vec {
-    /// The lanes' bit patterns.
-    @inline(__always)
-    func bitPattern() -> VecBits { unsafeBitCast(self, to: VecBits.self) }
-}

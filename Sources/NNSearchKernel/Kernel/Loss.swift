@@ -55,9 +55,11 @@ func lossForwardBackward(
         for r in 0..<rows {
             let z = logits[r * ld]
             let y = Float(labels![r])
-            // max(z, 0) - z·y + log(1 + e^{-|z|}): BCEWithLogits, stable for any z.
-            total += Double(max(z, 0) - z * y + log1p(expNaive(-abs(z))))
-            dlogits?[r * ld] = (sigmoid(z) - y) * scale
+            // max(z, 0) - z·y + log(1 + e^{-|z|}): BCEWithLogits, stable for any z. e^{-|z|} is also the
+            // one exponential `sigmoid(z)` takes (e^{-z} for z ≥ 0, e^z below), so it is taken once.
+            let e = expNaive(-abs(z))
+            total += Double(max(z, 0) - z * y + log1p(e))
+            dlogits?[r * ld] = ((z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y) * scale
         }
     case .meanSquaredError:
         for r in 0..<rows {

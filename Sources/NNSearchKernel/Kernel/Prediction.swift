@@ -1,5 +1,3 @@
-import Foundation
-
 // What a network's logits say about one row: the class it predicts and the class probabilities.
 // z is one row of logits: `kind.outputs` floats (softmax: one per class; binary: one logit).
 

@@ -24,6 +24,14 @@ extension Vec {
         UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
     }
 
+    /// The vector whose lanes have these bit patterns.
+    @inline(__always)
+    init(bitPattern bits: VecBits) { self = unsafeBitCast(bits, to: Vec.self) }
+
+    /// The lanes' bit patterns.
+    @inline(__always)
+    func bitPattern() -> VecBits { unsafeBitCast(self, to: VecBits.self) }
+
     /// Stores the vector at `p` (no alignment needed).
     @inline(__always)
     func store(_ p: UnsafeMutablePointer<Float>) {
