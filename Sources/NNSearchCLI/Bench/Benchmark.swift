@@ -47,6 +47,16 @@ enum Benchmark {
             print("  PyTorch, one thread, same run (torch_trial.py bin 2 64 adam 0.001 32 20): \(fmt(torch, 1)) us/step: nnsearch \(fmt(torch / (smallStep * 1e6), 0))x faster")
         }
 
+        // The same net with each activation: tanh, sigmoid and SELU take the kernel's own vector tanh and e^x.
+        var byActivation: [String] = []
+        for activation in [Activation.relu, .tanh, .sigmoid, .selu] {
+            var h = small
+            h.activation = activation
+            let (step, _) = stepTime(h, data: sumBinData(rows: 1600), block: 200, repeats: repeats)
+            byActivation.append("\(activation.rawValue) \(fmt(step * 1e6, 2))")
+        }
+        print("mlp 2-64-64-3 batch 32 adam by activation, us/step: " + byActivation.joined(separator: ", "))
+
         var seed = Hyperparameters()
         seed.depth = 1; seed.width = 2; seed.batchSize = 1; seed.optimizer = .momentum; seed.momentum = 0.9
         seed.lr = 0.001; seed.epochs = 50
