@@ -1,9 +1,9 @@
 // Every one of the 2^32 float bit patterns through the kernel's `expNaive`, `expVector`, `logNaive`,
-// `tanhNaive` and `tanhVector`, against the host's `expf`, `logf` and `tanhf`, bit for bit (a NaN
-// matches any NaN). Built and run by exhaustive.sh.
+// `log1pNaive`, `tanhNaive` and `tanhVector`, against the host's `expf`, `logf`, `log1pf` and `tanhf`,
+// bit for bit (a NaN matches any NaN). Built and run by exhaustive.sh.
 import Foundation
 
-var expNaiveOff = 0, expVectorOff = 0, logOff = 0, tanhNaiveOff = 0, tanhVectorOff = 0
+var expNaiveOff = 0, expVectorOff = 0, logOff = 0, log1pOff = 0, tanhNaiveOff = 0, tanhVectorOff = 0
 var examples: [String] = []
 func same(_ a: Float, _ b: Float) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
 func note(_ what: String, _ x: Float, _ got: Float, _ libm: Float) {
@@ -22,12 +22,14 @@ while base < 1 << 32 {
         if !same(n, libmExp) { expNaiveOff += 1; note("expNaive", x, n, libmExp) }
         let l = logNaive(x)
         if !same(l, libmLog) { logOff += 1; note("logNaive", x, l, libmLog) }
+        let libmLog1p = Foundation.log1p(x), l1 = log1pNaive(x)
+        if !same(l1, libmLog1p) { log1pOff += 1; note("log1pNaive", x, l1, libmLog1p) }
         let libmTanh = Foundation.tanh(x), tn = tanhNaive(x)
         if !same(tn, libmTanh) { tanhNaiveOff += 1; note("tanhNaive", x, tn, libmTanh) }
         if !same(th[i], libmTanh) { tanhVectorOff += 1; note("tanhVector", x, th[i], libmTanh) }
     }
     base += UInt64(vecWidth)
 }
-print("libm: 4294967296 floats in \(Int(Date().timeIntervalSince(started))) s; differing from the host's expf: expNaive \(expNaiveOff), expVector \(expVectorOff); from its logf: logNaive \(logOff); from its tanhf: tanhNaive \(tanhNaiveOff), tanhVector \(tanhVectorOff)")
+print("libm: 4294967296 floats in \(Int(Date().timeIntervalSince(started))) s; differing from the host's expf: expNaive \(expNaiveOff), expVector \(expVectorOff); from its logf: logNaive \(logOff); from its log1pf: log1pNaive \(log1pOff); from its tanhf: tanhNaive \(tanhNaiveOff), tanhVector \(tanhVectorOff)")
 for line in examples { print("  " + line) }
-exit(expNaiveOff + expVectorOff + logOff + tanhNaiveOff + tanhVectorOff == 0 ? 0 : 1)
+exit(expNaiveOff + expVectorOff + logOff + log1pOff + tanhNaiveOff + tanhVectorOff == 0 ? 0 : 1)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What the network's outputs mean, which decides the loss.
 package enum LossKind: Equatable, Sendable {
     /// Softmax cross-entropy over `classes` (>= 3) logits.
@@ -58,7 +56,7 @@ func lossForwardBackward(
             // max(z, 0) - z·y + log(1 + e^{-|z|}): BCEWithLogits, stable for any z. e^{-|z|} is also the
             // one exponential `sigmoid(z)` takes (e^{-z} for z ≥ 0, e^z below), so it is taken once.
             let e = expNaive(-abs(z))
-            total += Double(max(z, 0) - z * y + log1p(e))
+            total += Double(max(z, 0) - z * y + log1pNaive(e))
             dlogits?[r * ld] = ((z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y) * scale
         }
     case .meanSquaredError:

@@ -5,8 +5,8 @@ import Glibc
 #endif
 @testable import NNSearchKernel
 
-/// The kernel's own e^x, ln x and tanh x: the vector forms against the one-float forms lane by lane, those
-/// against the host's `expf`/`logf`/`tanhf` where that is the glibc code they reproduce (the bits every
+/// The kernel's own e^x, ln x, ln(1 + x) and tanh x: the vector forms against the one-float forms lane by
+/// lane, those against the host's `expf`/`logf`/`log1pf`/`tanhf` where that is the glibc code they reproduce (the bits every
 /// earlier result was computed with), and the loss and activations that use them against their
 /// one-float forms. `Tests/libm/exhaustive.sh` checks all 2^32 floats (a release build, a few minutes).
 final class ElementaryFunctionTests: XCTestCase {
@@ -79,19 +79,25 @@ final class ElementaryFunctionTests: XCTestCase {
         XCTAssertEqual(expm1Naive(-.infinity), -1)
     }
 
-    /// glibc 2.36's `tanhf` is fdlibm's, which `tanhNaive` reproduces; later releases may replace it.
-    func testMatchesGlibcTanhf() throws {
+    /// glibc 2.36's `tanhf` and `log1pf` are fdlibm's, which `tanhNaive` and `log1pNaive` reproduce;
+    /// later releases may replace them.
+    func testMatchesGlibcTanhfAndLog1pf() throws {
         try hostHasGlibcFMA()
         #if canImport(Glibc)
         typealias VersionFunction = @convention(c) () -> UnsafePointer<CChar>
         let symbol = dlsym(dlopen(nil, RTLD_NOW), "gnu_get_libc_version")!
         let version = String(cString: unsafeBitCast(symbol, to: VersionFunction.self)())
         guard version == "2.36" else {
-            throw XCTSkip("SKIPPED: glibc \(version)'s tanhf is not known to be 2.36's (fdlibm's), which the kernel reproduces")
+            throw XCTSkip("SKIPPED: glibc \(version)'s tanhf and log1pf are not known to be 2.36's (fdlibm's), which the kernel reproduces")
         }
         #endif
-        for x in samples(stride: 4_093) where !same(tanhNaive(x), Foundation.tanh(x)) {
-            return XCTFail("tanhNaive(\(x)) = \(tanhNaive(x)), glibc tanhf \(Foundation.tanh(x)) (bits \(String(x.bitPattern, radix: 16)))")
+        for x in samples(stride: 4_093) {
+            if !same(tanhNaive(x), Foundation.tanh(x)) {
+                return XCTFail("tanhNaive(\(x)) = \(tanhNaive(x)), glibc tanhf \(Foundation.tanh(x)) (bits \(String(x.bitPattern, radix: 16)))")
+            }
+            if !same(log1pNaive(x), Foundation.log1p(x)) {
+                return XCTFail("log1pNaive(\(x)) = \(log1pNaive(x)), glibc log1pf \(Foundation.log1p(x)) (bits \(String(x.bitPattern, radix: 16)))")
+            }
         }
     }
 
@@ -152,6 +158,10 @@ final class ElementaryFunctionTests: XCTestCase {
                 let l = Double(logNaive(x)), exact = Foundation.log(Double(x))
                 XCTAssertLessThanOrEqual(abs(l - exact), max(abs(exact) * 0x1p-23, 0x1p-149), "ln \(x)")
             }
+            if x > -1 {
+                let l = Double(log1pNaive(x)), exact = Foundation.log1p(Double(x))
+                XCTAssertLessThanOrEqual(abs(l - exact), max(abs(exact) * 0x1p-22, 0x1p-149), "ln(1 + \(x))")
+            }
         }
         XCTAssertEqual(logNaive(1).bitPattern, Float(0).bitPattern)
         XCTAssertEqual(logNaive(0), -.infinity)
@@ -159,6 +169,9 @@ final class ElementaryFunctionTests: XCTestCase {
         XCTAssertEqual(expNaive(-.infinity), 0)
         XCTAssertEqual(expNaive(89), .infinity)
         XCTAssertEqual(expNaive(-103.5), .leastNonzeroMagnitude)
+        XCTAssertEqual(log1pNaive(-1), -.infinity)
+        XCTAssertTrue(log1pNaive(-2).isNaN)
+        XCTAssertEqual(log1pNaive(-0).bitPattern, Float(-0).bitPattern)
     }
 
     /// Softmax cross-entropy over rows of 1 to 2 vectors of classes: the loss sum and the gradient row
@@ -223,7 +236,7 @@ final class ElementaryFunctionTests: XCTestCase {
             for (r, z) in zs.enumerated() {
                 let one = lossForwardBackward(.binaryCrossEntropy, logits: [z], ld: 1, rows: 1, labels: [label],
                                               values: nil, dlogits: nil, scale: 1)
-                let expected = Double(max(z, 0) - z * Float(label) + Foundation.log1p(expNaive(-abs(z))))
+                let expected = Double(max(z, 0) - z * Float(label) + log1pNaive(expNaive(-abs(z))))
                 XCTAssertTrue(one.bitPattern == expected.bitPattern || (one.isNaN && expected.isNaN), "loss of \(z)")
                 XCTAssertTrue(same(dlogits[r * ld], (sigmoid(z) - Float(label)) * 0.25), "gradient of \(z), label \(label)")
             }
