@@ -15,15 +15,6 @@
 //
 // Inputs with |x| ≥ 88, infinities and NaN take glibc's special cases (`expNaive`), per lane.
 
-/// Double lanes for one `Vec` of floats.
-#if NNSEARCH_AVX512
-typealias DoubleVec = SIMD16<Double>
-typealias DoubleVecBits = SIMD16<UInt64>
-#else
-typealias DoubleVec = SIMD8<Double>
-typealias DoubleVecBits = SIMD8<UInt64>
-#endif
-
 /// N/ln 2 for N = 32 table entries.
 private let expInvLn2N: Double = 0x1.71547652b82fep+5
 /// 1.5·2^52: adding it rounds to an integer held in the low bits of the sum.

@@ -103,13 +103,6 @@ func tanhNaive(_ x: Float) -> Float {
     return negative ? -z : z
 }
 
-/// Signed 32-bit lanes, one per float of a `Vec`.
-#if NNSEARCH_AVX512
-typealias VecInts = SIMD16<Int32>
-#else
-typealias VecInts = SIMD8<Int32>
-#endif
-
 /// tanh of every lane: `tanhNaive`'s arithmetic, all lanes at once.
 ///
 /// (Integer lanes are compared with a vector, never a scalar: `ix .>= 0x3f80_0000` compiles to a loop

@@ -1,13 +1,20 @@
-/// The SIMD vector the kernel computes with: 16 floats on AVX-512 builds, 8 otherwise.
-///
-/// Every feature dimension in the kernel is padded to a multiple of `Vec.scalarCount`,
-/// so inner loops run whole vectors and never need a scalar tail.
+// The SIMD vector the kernel computes with, `Vec`: 16 floats on AVX-512 builds, 8 otherwise. Every
+// feature dimension in the kernel is padded to a multiple of `Vec.scalarCount`, so inner loops run
+// whole vectors and never need a scalar tail. With it, the same number of lanes as its floats' bit
+// patterns (`VecBits`), as signed integers (`VecInts`), and as doubles (`DoubleVec`, `DoubleVecBits`:
+// e^x is computed in Double).
 #if NNSEARCH_AVX512
 typealias Vec = SIMD16<Float>
 typealias VecBits = SIMD16<UInt32>
+typealias VecInts = SIMD16<Int32>
+typealias DoubleVec = SIMD16<Double>
+typealias DoubleVecBits = SIMD16<UInt64>
 #else
 typealias Vec = SIMD8<Float>
 typealias VecBits = SIMD8<UInt32>
+typealias VecInts = SIMD8<Int32>
+typealias DoubleVec = SIMD8<Double>
+typealias DoubleVecBits = SIMD8<UInt64>
 #endif
 
 /// Floats per vector.
