@@ -1,5 +1,5 @@
-// Every one of the 2^32 float bit patterns through the kernel's `expNaive`, `expVector`, `logNaive`,
-// `log1pNaive`, `tanhNaive` and `tanhVector`, against the host's `expf`, `logf`, `log1pf` and `tanhf`,
+// Every one of the 2^32 float bit patterns through the kernel's `expNaive`, `expVector`, `logarithm`,
+// `logarithmOnePlus`, `tanhNaive` and `tanhVector`, against the host's `expf`, `logf`, `log1pf` and `tanhf`,
 // bit for bit (a NaN matches any NaN). Built and run by exhaustive.sh.
 import Foundation
 
@@ -20,16 +20,16 @@ while base < 1 << 32 {
         if !same(e[i], libmExp) { expVectorOff += 1; note("expVector", x, e[i], libmExp) }
         let n = expNaive(x)
         if !same(n, libmExp) { expNaiveOff += 1; note("expNaive", x, n, libmExp) }
-        let l = logNaive(x)
-        if !same(l, libmLog) { logOff += 1; note("logNaive", x, l, libmLog) }
-        let libmLog1p = Foundation.log1p(x), l1 = log1pNaive(x)
-        if !same(l1, libmLog1p) { log1pOff += 1; note("log1pNaive", x, l1, libmLog1p) }
+        let l = logarithm(x)
+        if !same(l, libmLog) { logOff += 1; note("logarithm", x, l, libmLog) }
+        let libmLog1p = Foundation.log1p(x), l1 = logarithmOnePlus(x)
+        if !same(l1, libmLog1p) { log1pOff += 1; note("logarithmOnePlus", x, l1, libmLog1p) }
         let libmTanh = Foundation.tanh(x), tn = tanhNaive(x)
         if !same(tn, libmTanh) { tanhNaiveOff += 1; note("tanhNaive", x, tn, libmTanh) }
         if !same(th[i], libmTanh) { tanhVectorOff += 1; note("tanhVector", x, th[i], libmTanh) }
     }
     base += UInt64(vecWidth)
 }
-print("libm: 4294967296 floats in \(Int(Date().timeIntervalSince(started))) s; differing from the host's expf: expNaive \(expNaiveOff), expVector \(expVectorOff); from its logf: logNaive \(logOff); from its log1pf: log1pNaive \(log1pOff); from its tanhf: tanhNaive \(tanhNaiveOff), tanhVector \(tanhVectorOff)")
+print("libm: 4294967296 floats in \(Int(Date().timeIntervalSince(started))) s; differing from the host's expf: expNaive \(expNaiveOff), expVector \(expVectorOff); from its logf: logarithm \(logOff); from its log1pf: logarithmOnePlus \(log1pOff); from its tanhf: tanhNaive \(tanhNaiveOff), tanhVector \(tanhVectorOff)")
 for line in examples { print("  " + line) }
 exit(expNaiveOff + expVectorOff + logOff + log1pOff + tanhNaiveOff + tanhVectorOff == 0 ? 0 : 1)

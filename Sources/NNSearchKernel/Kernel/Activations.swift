@@ -38,11 +38,7 @@ func activationForward(
             seluForward(Vec.load(inp + i)).store(out + i)
             i += vecWidth
         }
-        while i < count {
-            let x = inp[i]
-            out[i] = x > 0 ? seluScale * x : seluScale * seluAlpha * (expNaive(x) - 1)
-            i += 1
-        }
+        while i < count { out[i] = selu(inp[i]); i += 1 }
     }
 }
 
@@ -92,7 +88,11 @@ func sigmoid(_ x: Vec) -> Vec {
     return (e / (one + e)).replacing(with: one / (one + e), where: x .>= Vec())
 }
 
-/// SELU of every lane: λx where x > 0, λα(e^x − 1) elsewhere (NaN included); e^x is taken of the
+/// SELU: λx where x > 0, λα(e^x − 1) elsewhere.
+@inline(__always)
+func selu(_ x: Float) -> Float { x > 0 ? seluScale * x : seluScale * seluAlpha * (expNaive(x) - 1) }
+
+/// SELU of every lane (`selu` lane by lane): λx where x > 0, λα(e^x − 1) elsewhere (NaN included); e^x is taken of the
 /// non-positive lanes only (the positive ones get e^0), so large inputs stay on `expVector`'s fast path.
 @inline(__always)
 func seluForward(_ x: Vec) -> Vec {

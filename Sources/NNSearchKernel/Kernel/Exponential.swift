@@ -1,5 +1,5 @@
-// e^x for Float, owned by the kernel: the same bits as glibc's `expf` on an FMA machine (glibc
-// 2.27 and later select `__expf_fma` there), computed a vector at a time.
+// e^x for Float, owned by the kernel: the same bits as glibc's `expf` on an x86-64 CPU with FMA and
+// AVX2 (where glibc 2.27 and later select `__expf_fma`), computed a vector at a time.
 //
 // The algorithm is glibc's (from Arm's optimized-routines, Szabolcs Nagy, 2017), restated here from
 // its description and checked bit for bit against the library: with N = 32,
@@ -13,7 +13,8 @@
 // machine code). Owning it makes a trial's result independent of the host's C library, and the
 // vector form lets softmax, sigmoid and SELU take one `exp` per vector instead of a call per float.
 //
-// Inputs with |x| ≥ 88, infinities and NaN take glibc's special cases (`expNaive`), per lane.
+// Inputs with |x| ≥ 88, infinities and NaN take glibc's special cases (`expNaive`): a vector with such a
+// lane goes lane by lane (slower; it happens in diverged trials).
 
 /// N/ln 2 for N = 32 table entries.
 private let expInvLn2N: Double = 0x1.71547652b82fep+5

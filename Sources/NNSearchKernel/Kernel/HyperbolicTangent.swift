@@ -12,8 +12,9 @@
 // `tanhNaive` is the reference, every case; `tanhVector` computes expm1 only on the arguments tanh
 // gives it, (−2, −2^−54] and [2, 44), and sends a lane with ±∞ or NaN to `tanhNaive`.
 
-private let ln2Hi: Float = 6.9313812256e-01       // 0x3f317180: k·ln2Hi is exact for |k| < 2^8
-private let ln2Lo: Float = 9.0580006145e-06       // 0x3717f7d1
+/// ln 2 in two floats, fdlibm's: k·ln2Hi is exact for |k| < 2^8 (its low bits are zero), ln2Lo the rest.
+let ln2Hi: Float = 6.9313812256e-01               // 0x3f317180
+let ln2Lo: Float = 9.0580006145e-06               // 0x3717f7d1
 private let invLn2: Float = 1.4426950216e+00      // 0x3fb8aa3b
 private let q1: Float = -3.3333335072e-02         // 0xbd088889
 private let q2: Float = 1.5873016091e-03          // 0x3ad00d01
@@ -30,7 +31,7 @@ private func addingToExponent(_ x: Float, _ k: Int32) -> Float {
 }
 
 /// e^x − 1, one float at a time: glibc's (fdlibm's) `expm1f`, every case.
-func expm1Naive(_ x: Float) -> Float {
+func expMinusOne(_ x: Float) -> Float {
     let hx = x.bitPattern & 0x7fff_ffff
     let negative = x.sign == .minus
     if hx >= 0x4195_b844 {                              // |x| ≥ 27 ln 2
@@ -91,10 +92,10 @@ func tanhNaive(_ x: Float) -> Float {
         if ix == 0 { return x }
         if ix < 0x2400_0000 { return x * (1 + x) }                      // |x| < 2^−55
         if ix >= 0x3f80_0000 {                                          // |x| ≥ 1
-            let t = expm1Naive(2 * abs(x))
+            let t = expMinusOne(2 * abs(x))
             z = 1 - 2 / (t + 2)
         } else {
-            let t = expm1Naive(-2 * abs(x))
+            let t = expMinusOne(-2 * abs(x))
             z = -t / (t + 2)
         }
     } else {
@@ -124,7 +125,7 @@ func tanhVector(_ x: Vec) -> Vec {
     return signed.replacing(with: x * (1 + x), where: ix .< VecBits(repeating: 0x2400_0000))   // and x itself for ±0
 }
 
-/// `expm1Naive` of every lane for arguments in (−2, 0) or [2, 44) — tanh's.
+/// `expMinusOne` of every lane for arguments in (−2, 0) or [2, 44) — tanh's.
 @inline(__always)
 private func expm1ForTanh(_ a: Vec) -> Vec {
     let ha = a.bitPattern() & 0x7fff_ffff

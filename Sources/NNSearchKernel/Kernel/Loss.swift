@@ -18,6 +18,7 @@ package enum LossKind: Equatable, Sendable {
 ///
 /// logits is (rows, ld); classes are `labels[row]`, regression targets `values[row]`.
 /// dlogits (rows, ld) gets d(mean loss)/d(logit), zero in the pad columns; pass nil to skip.
+/// ld is at least `padded(classes)`: softmax reads and writes a row a whole vector at a time.
 /// The loss is always taken from logits: no softmax or sigmoid layer precedes it.
 /// Returns the *sum* of per-row losses (the caller divides), in Double.
 @inline(__always)
@@ -29,6 +30,7 @@ func lossForwardBackward(
     var total = 0.0
     switch kind {
     case .softmaxCrossEntropy(let classes):
+        assert(ld >= padded(classes), "softmax rows are whole vectors")
         for r in 0..<rows {
             let z = logits + r * ld
             let y = Int(labels![r])
@@ -47,7 +49,7 @@ func lossForwardBackward(
                     shiftedExponentials(z, classes: classes, minus: maxZ, into: $0.baseAddress!)
                 }
             }
-            total += Double(logNaive(sum) - (z[y] - maxZ))
+            total += Double(logarithm(sum) - (z[y] - maxZ))
         }
     case .binaryCrossEntropy:
         for r in 0..<rows {
@@ -56,7 +58,7 @@ func lossForwardBackward(
             // max(z, 0) - z·y + log(1 + e^{-|z|}): BCEWithLogits, stable for any z. e^{-|z|} is also the
             // one exponential `sigmoid(z)` takes (e^{-z} for z ≥ 0, e^z below), so it is taken once.
             let e = expNaive(-abs(z))
-            total += Double(max(z, 0) - z * y + log1pNaive(e))
+            total += Double(max(z, 0) - z * y + logarithmOnePlus(e))
             dlogits?[r * ld] = ((z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y) * scale
         }
     case .meanSquaredError:
