@@ -92,8 +92,10 @@ func sigmoid(_ x: Vec) -> Vec {
 @inline(__always)
 func selu(_ x: Float) -> Float { x > 0 ? seluScale * x : seluScale * seluAlpha * (expNaive(x) - 1) }
 
-/// SELU of every lane (`selu` lane by lane): λx where x > 0, λα(e^x − 1) elsewhere (NaN included); e^x is taken of the
-/// non-positive lanes only (the positive ones get e^0), so large inputs stay on `expVector`'s fast path.
+/// SELU of every lane, as `selu` (NaN included).
+///
+/// e^x is taken of the non-positive lanes only (the positive ones get e^0), so large inputs stay on
+/// `expVector`'s fast path.
 @inline(__always)
 func seluForward(_ x: Vec) -> Vec {
     let positive = x .> Vec()

@@ -117,10 +117,11 @@ func tanhVector(_ x: Vec) -> Vec {
     // expm1's argument: 2|x| for 1 ≤ |x|, −2|x| below; held in [2, 44) and (−2, 0) for the lanes
     // that do not use it (|x| ≥ 22, |x| < 2^−55), so every lane's k stays small.
     var a = (ax * -2).replacing(with: ax + ax, where: large)
-    a = a.replacing(with: 2, where: ix .>= VecBits(repeating: 0x41b0_0000))
+    let beyond22 = ix .>= VecBits(repeating: 0x41b0_0000)
+    a = a.replacing(with: 2, where: beyond22)
     let t = expm1ForTanh(a)
     let q = (-t).replacing(with: 2, where: large) / (t + 2)                // one division for both forms
-    let z = q.replacing(with: 1 - q, where: large).replacing(with: 1 - tiny, where: ix .>= VecBits(repeating: 0x41b0_0000))
+    let z = q.replacing(with: 1 - q, where: large).replacing(with: 1 - tiny, where: beyond22)
     let signed = Vec(bitPattern: z.bitPattern() ^ (x.bitPattern() & 0x8000_0000))
     return signed.replacing(with: x * (1 + x), where: ix .< VecBits(repeating: 0x2400_0000))   // and x itself for ±0
 }
@@ -165,7 +166,7 @@ private func expm1ForTanh(_ a: Vec) -> Vec {
     result = result.replacing(with: largeK, where: k .>= VecInts(repeating: 23) .& k .<= VecInts(repeating: 56))
     result = result.replacing(with: 0.5 * (x - e) - 0.5, where: kMinusOne)
     result = result.replacing(with: x - (x * e0 - hxs), where: kZero)
-    return result.replacing(with: a, where: ha .< VecBits(repeating: 0x3300_0000))                             // |a| < 2^−25
+    return result.replacing(with: a, where: ha .< VecBits(repeating: 0x3300_0000))   // |a| < 2^−25
 }
 
 /// `tanhNaive` lane by lane, for a vector with a lane that is ±∞ or NaN.
