@@ -11,35 +11,25 @@ func activationForward(
     _ activation: Activation, _ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
 ) {
     switch activation {
-    case .relu:
-        var i = 0
-        while i + vecWidth <= count {
-            reluForward(Vec.load(inp + i)).store(out + i)
-            i += vecWidth
-        }
-        while i < count { out[i] = max(inp[i], 0); i += 1 }
-    case .tanh:
-        var i = 0
-        while i + vecWidth <= count {
-            tanhVector(Vec.load(inp + i)).store(out + i)
-            i += vecWidth
-        }
-        while i < count { out[i] = tanhNaive(inp[i]); i += 1 }
-    case .sigmoid:
-        var i = 0
-        while i + vecWidth <= count {
-            sigmoid(Vec.load(inp + i)).store(out + i)
-            i += vecWidth
-        }
-        while i < count { out[i] = sigmoid(inp[i]); i += 1 }
-    case .selu:
-        var i = 0
-        while i + vecWidth <= count {
-            seluForward(Vec.load(inp + i)).store(out + i)
-            i += vecWidth
-        }
-        while i < count { out[i] = selu(inp[i]); i += 1 }
+    case .relu: forEachLane(inp, out, count: count, reluForward) { max($0, 0) }
+    case .tanh: forEachLane(inp, out, count: count, tanhVector, tanhNaive)
+    case .sigmoid: forEachLane(inp, out, count: count, sigmoid, sigmoid)
+    case .selu: forEachLane(inp, out, count: count, seluForward, selu)
     }
+}
+
+/// out[i] = f(inp[i]) for `count` floats: `vector` over whole vectors, `scalar` for the rest.
+@inline(__always)
+private func forEachLane(
+    _ inp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    _ vector: (Vec) -> Vec, _ scalar: (Float) -> Float
+) {
+    var i = 0
+    while i + vecWidth <= count {
+        vector(Vec.load(inp + i)).store(out + i)
+        i += vecWidth
+    }
+    while i < count { out[i] = scalar(inp[i]); i += 1 }
 }
 
 /// grad *= act'(z), given `out` = act(z) (the derivative is computed from the output).

@@ -31,25 +31,24 @@ func lossForwardBackward(
     switch kind {
     case .softmaxCrossEntropy(let classes):
         assert(ld >= padded(classes), "softmax rows are whole vectors")
-        for r in 0..<rows {
-            let z = logits + r * ld
-            let y = Int(labels![r])
-            var maxZ = z[0]
-            for c in 1..<classes { maxZ = max(maxZ, z[c]) }
-            let sum: Float
-            if let dlogits {
-                // Keep e^(z − max) in the gradient row, then scale it.
-                let g = dlogits + r * ld
-                sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: g)
-                let factor = scale / sum
-                for c in 0..<classes { g[c] *= factor }
-                g[y] -= scale
-            } else {
-                sum = withUnsafeTemporaryAllocation(of: Float.self, capacity: ld) {
-                    shiftedExponentials(z, classes: classes, minus: maxZ, into: $0.baseAddress!)
+        // e^(z − max) is kept in the gradient row, then scaled; without one, in a row of scratch.
+        total = withUnsafeTemporaryAllocation(of: Float.self, capacity: dlogits == nil ? ld : 0) { scratch in
+            var total = 0.0
+            for r in 0..<rows {
+                let z = logits + r * ld
+                let y = Int(labels![r])
+                var maxZ = z[0]
+                for c in 1..<classes { maxZ = max(maxZ, z[c]) }
+                let out = dlogits.map { $0 + r * ld } ?? scratch.baseAddress!
+                let sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: out)
+                if dlogits != nil {
+                    let factor = scale / sum
+                    for c in 0..<classes { out[c] *= factor }
+                    out[y] -= scale
                 }
+                total += Double(logarithm(sum) - (z[y] - maxZ))
             }
-            total += Double(logarithm(sum) - (z[y] - maxZ))
+            return total
         }
     case .binaryCrossEntropy:
         for r in 0..<rows {
