@@ -28,7 +28,7 @@ let logTable: [Double] = [
     0x1.886e6037841edp-1, 0x1.1058bc8a07ee1p-2, 0x1.767dcf5534862p-1, 0x1.4043057b6ee09p-2,
 ]
 
-/// ln x, one float at a time (the loss takes one per row).
+/// ln x, one float at a time (the loss takes one per row; `logVector` a vector at a time).
 ///
 /// Special cases as glibc's: ln 1 = +0, ln ±0 = −∞, ln +∞ = +∞, NaN for NaN and negative x;
 /// a subnormal x is scaled by 2^23 first.
@@ -52,4 +52,43 @@ func logarithm(_ x: Float) -> Float {
         let y = logA2.addingProduct(logA1, r).addingProduct(logA0, r2)
         return Float((y0 + r).addingProduct(y, r2))
     }
+}
+
+/// ln x of every lane: `logarithm`'s arithmetic, all lanes at once (the softmax loss of a block of
+/// rows takes one per block).
+@inline(__always)
+func logVector(_ x: Vec) -> Vec {
+    let ix = x.bitPattern()
+    // Zero, subnormal, negative, ±∞ or NaN in some lane: `logarithm`'s special cases, lane by lane (rare).
+    if (ix &- VecBits(repeating: 0x0080_0000)).max() >= 0x7f00_0000 { return logLanes(x) }
+    let tmp = ix &- VecBits(repeating: logOffset)
+    let i = (tmp &>> 19) & VecBits(repeating: 15)
+    let k = unsafeBitCast(tmp, to: VecInts.self) &>> 23
+    let z = Vec(bitPattern: ix &- (tmp & VecBits(repeating: 0xff80_0000)))
+    var zd = DoubleVec(), kd = DoubleVec(), invc = DoubleVec(), logc = DoubleVec()
+    logTable.withUnsafeBufferPointer { table in
+        for lane in 0..<DoubleVec.scalarCount {
+            zd[lane] = Double(z[lane])
+            kd[lane] = Double(k[lane])
+            let j = 2 &* Int(truncatingIfNeeded: i[lane])
+            invc[lane] = table[j]
+            logc[lane] = table[j &+ 1]
+        }
+    }
+    let r = DoubleVec(repeating: -1).addingProduct(zd, invc)
+    let y0 = logc.addingProduct(kd, DoubleVec(repeating: logLn2))
+    let r2 = r * r
+    let y = DoubleVec(repeating: logA2).addingProduct(DoubleVec(repeating: logA1), r)
+        .addingProduct(DoubleVec(repeating: logA0), r2)
+    let wide = (y0 + r).addingProduct(y, r2)
+    var out = Vec()
+    for lane in 0..<vecWidth { out[lane] = Float(wide[lane]) }
+    return out
+}
+
+/// `logarithm` of each lane in turn: `logVector`'s special cases.
+private func logLanes(_ x: Vec) -> Vec {
+    var out = Vec()
+    for i in 0..<vecWidth { out[i] = logarithm(x[i]) }
+    return out
 }

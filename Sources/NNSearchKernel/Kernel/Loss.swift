@@ -31,15 +31,27 @@ func lossForwardBackward(
     switch kind {
     case .softmaxCrossEntropy(let classes):
         assert(ld >= padded(classes), "softmax rows are whole vectors")
-        // e^(z − max) is kept in the gradient row, then scaled; without one, in a row of scratch.
-        total = withUnsafeTemporaryAllocation(of: Float.self, capacity: dlogits == nil ? ld : 0) { scratch in
+        // Scratch: a block's exponentials (classes × vecWidth), and a row of e^(z − max) for a row
+        // without a gradient row.
+        total = withUnsafeTemporaryAllocation(of: Float.self, capacity: classes * vecWidth + ld) { scratch in
+            let columns = scratch.baseAddress!, spareRow = columns + classes * vecWidth
             var total = 0.0
-            for r in 0..<rows {
+            var r = 0
+            // Whole blocks of vecWidth rows, a row per lane; then the rows left, one at a time. Each row's
+            // arithmetic is the same either way, so which rows go which way changes no bit.
+            while r + vecWidth <= rows {
+                let losses = softmaxBlock(logits + r * ld, ld: ld, classes: classes, labels: labels! + r,
+                                          dlogits: dlogits.map { $0 + r * ld }, scale: scale, columns: columns)
+                for i in 0..<vecWidth { total += Double(losses[i]) }
+                r += vecWidth
+            }
+            while r < rows {
                 let z = logits + r * ld
                 let y = Int(labels![r])
                 var maxZ = z[0]
                 for c in 1..<classes { maxZ = max(maxZ, z[c]) }
-                let out = dlogits.map { $0 + r * ld } ?? scratch.baseAddress!
+                // e^(z − max) is kept in the gradient row, then scaled.
+                let out = dlogits.map { $0 + r * ld } ?? spareRow
                 let sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: out)
                 if dlogits != nil {
                     let factor = scale / sum
@@ -47,6 +59,7 @@ func lossForwardBackward(
                     out[y] -= scale
                 }
                 total += Double(logarithm(sum) - (z[y] - maxZ))
+                r += 1
             }
             return total
         }
@@ -68,6 +81,52 @@ func lossForwardBackward(
         }
     }
     return total
+}
+
+/// Softmax cross-entropy of vecWidth rows at once, row i in lane i, the one-row arithmetic lane by lane
+/// (max and sum class by class in order, e^x and ln x of the same functions), so every row's loss and
+/// gradient row (zero in the pad columns) have the one-row path's bits. Returns the rows' losses.
+///
+/// A lane per row fills every lane of each e^x where a row of 3 classes fills 3 of 8, and takes one
+/// ln x per block instead of one per row. `columns` is scratch of `classes` × vecWidth floats.
+@inline(__always)
+private func softmaxBlock(
+    _ logits: UnsafePointer<Float>, ld: Int, classes: Int, labels: UnsafePointer<Int32>,
+    dlogits: UnsafeMutablePointer<Float>?, scale: Float, columns: UnsafeMutablePointer<Float>
+) -> Vec {
+    let w = vecWidth
+    @inline(__always) func column(_ c: Int) -> Vec {
+        var z = Vec()
+        for i in 0..<w { z[i] = logits[i &* ld &+ c] }
+        return z
+    }
+    var maxZ = column(0)
+    for c in 1..<classes {
+        let z = column(c)
+        maxZ = maxZ.replacing(with: z, where: z .>= maxZ)  // Swift's max(x, z): z >= x ? z : x, NaN as it does
+    }
+    var atLabel = Vec(), label = Vec()
+    for i in 0..<w {
+        atLabel[i] = logits[i &* ld &+ Int(labels[i])]
+        label[i] = Float(labels[i])
+    }
+    var sum = Vec()
+    for c in 0..<classes {
+        let e = expVector(column(c) - maxZ)
+        e.store(columns + c &* w)
+        sum += e
+    }
+    if let dlogits {
+        let factor = Vec(repeating: scale) / sum
+        for i in 0..<w { zeroFloats(dlogits + i &* ld, count: padded(classes)) }
+        for c in 0..<classes {
+            // − scale at the label; subtracting +0 elsewhere leaves a lane as it is.
+            let minus = Vec(repeating: scale).replacing(with: 0, where: label .!= Vec(repeating: Float(c)))
+            let g = Vec.load(columns + c &* w) * factor - minus
+            for i in 0..<w { dlogits[i &* ld &+ c] = g[i] }
+        }
+    }
+    return logVector(sum) - (atLabel - maxZ)
 }
 
 /// Writes e^(z[c] − shift) for the `classes` logits of one row to `out` (zero in its pad lanes up to the

@@ -50,6 +50,21 @@ final class ElementaryFunctionTests: XCTestCase {
         }
     }
 
+    /// `logVector` against `logarithm` in every lane: the sampled floats (every sign, exponent and special
+    /// case, so vectors that take the special cases lane by lane too) and the dense binades, shifted so each
+    /// float sits in several lanes.
+    func testLogVectorMatchesTheOneFloatFormInEveryLane() {
+        let xs = samples(stride: 4_093) + denseSamples().filter { $0 > 0 }
+        for start in stride(from: 0, to: xs.count, by: vecWidth - 3) {
+            var v = Vec()
+            for i in 0..<vecWidth { v[i] = xs[(start + i) % xs.count] }
+            let l = logVector(v)
+            for i in 0..<vecWidth where !same(l[i], logarithm(v[i])) {
+                return XCTFail("logVector lane \(i) of \(v[i]) (\(String(v[i].bitPattern, radix: 16))): \(l[i]), logarithm \(logarithm(v[i]))")
+            }
+        }
+    }
+
     /// The x whose expm1 argument a (−2|x| below 1, 2|x| from 1) sits on one of expm1's boundaries — |a| at
     /// 2^−25, ln 2/2, 1.5 ln 2 and 27 ln 2, k's steps at 2, 3, 23, 24, 56 and 57 — and tanh's own (2^−55, 1,
     /// 22), with 64 floats either side of each, both signs.
@@ -204,17 +219,22 @@ final class ElementaryFunctionTests: XCTestCase {
         XCTAssertEqual(logarithmOnePlus(-0).bitPattern, Float(-0).bitPattern)
     }
 
-    /// Softmax cross-entropy over rows of 1 to 2 vectors of classes: the loss sum and the gradient row
-    /// as one float at a time would give them, the pad lanes of the gradient zero.
+    /// Softmax cross-entropy over rows of 1 to 2 vectors of classes, in blocks of vecWidth rows (a row per
+    /// lane) and the rows left one at a time: the loss sum and every gradient row as one float at a time
+    /// would give them, the pad lanes of the gradient written zero.
     func testSoftmaxLossMatchesOneFloatAtATime() {
         var rng = Random(seed: 41)
         for classes in [2, 3, vecWidth - 1, vecWidth, vecWidth + 3] {
-            let ld = padded(classes), rows = 5
+            let ld = padded(classes), rows = 2 * vecWidth + 5
             var logits = (0..<rows * ld).map { _ in rng.nextFloat() * 40 - 20 }
             logits[ld + 1] = 95        // a row far from the others: z − max below −88 in its lanes
             logits[2 * ld] = .nan      // a diverged row
+            logits[(2 * vecWidth + 1) * ld + 1] = 95  // the same in a row left over after the blocks
+            let notItsLabel = ((vecWidth + 3) % classes + 1) % classes
+            logits[(vecWidth + 3) * ld + notItsLabel] = -.infinity  // e^x = 0 in one lane
+            logits[(vecWidth + 4) * ld] = 30; logits[(vecWidth + 4) * ld + 1] = 30  // a tie for the largest
             let labels = (0..<rows).map { Int32($0 % classes) }
-            var dlogits = [Float](repeating: 0, count: rows * ld)
+            var dlogits = [Float](repeating: .nan, count: rows * ld)  // every lane must be written
             let scale: Float = 1 / Float(rows)
             let total = lossForwardBackward(.softmaxCrossEntropy(classes: classes), logits: logits, ld: ld, rows: rows,
                                             labels: labels, values: nil, dlogits: &dlogits, scale: scale)
