@@ -31,27 +31,20 @@ func lossForwardBackward(
     switch kind {
     case .softmaxCrossEntropy(let classes):
         assert(ld >= padded(classes), "softmax rows are whole vectors")
-        // Scratch: a block's exponentials (classes × vecWidth), and a row of e^(z − max) for a row
-        // without a gradient row.
-        total = withUnsafeTemporaryAllocation(of: Float.self, capacity: classes * vecWidth + ld) { scratch in
-            let columns = scratch.baseAddress!, spareRow = columns + classes * vecWidth
-            var total = 0.0
-            var r = 0
+        // e^(z − max) is kept in the gradient row, then scaled; without one, in a row of scratch.
+        total = withUnsafeTemporaryAllocation(of: Float.self, capacity: dlogits == nil ? ld : 0) { scratch in
             // Whole blocks of vecWidth rows, a row per lane; then the rows left, one at a time. Each row's
             // arithmetic is the same either way, so which rows go which way changes no bit.
-            while r + vecWidth <= rows {
-                let losses = softmaxBlock(logits + r * ld, ld: ld, classes: classes, labels: labels! + r,
-                                          dlogits: dlogits.map { $0 + r * ld }, scale: scale, columns: columns)
-                for i in 0..<vecWidth { total += Double(losses[i]) }
-                r += vecWidth
-            }
-            while r < rows {
+            let blocks = rows >= vecWidth
+                ? softmaxBlocks(logits, ld: ld, rows: rows, classes: classes, labels: labels!, dlogits: dlogits, scale: scale)
+                : (total: 0, rows: 0)
+            var total = blocks.total
+            for r in blocks.rows..<rows {
                 let z = logits + r * ld
                 let y = Int(labels![r])
                 var maxZ = z[0]
                 for c in 1..<classes { maxZ = max(maxZ, z[c]) }
-                // e^(z − max) is kept in the gradient row, then scaled.
-                let out = dlogits.map { $0 + r * ld } ?? spareRow
+                let out = dlogits.map { $0 + r * ld } ?? scratch.baseAddress!
                 let sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: out)
                 if dlogits != nil {
                     let factor = scale / sum
@@ -59,7 +52,6 @@ func lossForwardBackward(
                     out[y] -= scale
                 }
                 total += Double(logarithm(sum) - (z[y] - maxZ))
-                r += 1
             }
             return total
         }
@@ -81,6 +73,27 @@ func lossForwardBackward(
         }
     }
     return total
+}
+
+/// `lossForwardBackward`'s softmax over the whole blocks of vecWidth rows in `rows`: their loss sum, and
+/// the rows done. Not inlined: one call does a block's work or more, and inlined it would make
+/// `lossForwardBackward` too large to inline into a step of one row.
+@inline(never)
+private func softmaxBlocks(
+    _ logits: UnsafePointer<Float>, ld: Int, rows: Int, classes: Int, labels: UnsafePointer<Int32>,
+    dlogits: UnsafeMutablePointer<Float>?, scale: Float
+) -> (total: Double, rows: Int) {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: classes * vecWidth) { columns in
+        var total = 0.0
+        var r = 0
+        while r + vecWidth <= rows {
+            let losses = softmaxBlock(logits + r * ld, ld: ld, classes: classes, labels: labels + r,
+                                      dlogits: dlogits.map { $0 + r * ld }, scale: scale, columns: columns.baseAddress!)
+            for i in 0..<vecWidth { total += Double(losses[i]) }
+            r += vecWidth
+        }
+        return (total, r)
+    }
 }
 
 /// Softmax cross-entropy of vecWidth rows at once, row i in lane i, the one-row arithmetic lane by lane
