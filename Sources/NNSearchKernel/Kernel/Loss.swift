@@ -31,29 +31,26 @@ func lossForwardBackward(
     switch kind {
     case .softmaxCrossEntropy(let classes):
         assert(ld >= padded(classes), "softmax rows are whole vectors")
-        // e^(z − max) is kept in the gradient row, then scaled; without one, in a row of scratch.
-        total = withUnsafeTemporaryAllocation(of: Float.self, capacity: dlogits == nil ? ld : 0) { scratch in
-            // Whole blocks of vecWidth rows, a row per lane; then the rows left, one at a time. Each row's
-            // arithmetic is the same either way, so which rows go which way changes no bit.
-            let blocks = rows >= vecWidth
-                ? softmaxBlocks(logits, ld: ld, rows: rows, classes: classes, labels: labels!, dlogits: dlogits, scale: scale)
-                : (total: 0, rows: 0)
-            var total = blocks.total
-            for r in blocks.rows..<rows {
-                let z = logits + r * ld
-                let y = Int(labels![r])
-                var maxZ = z[0]
-                for c in 1..<classes { maxZ = max(maxZ, z[c]) }
-                let out = dlogits.map { $0 + r * ld } ?? scratch.baseAddress!
-                let sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: out)
-                if dlogits != nil {
-                    let factor = scale / sum
-                    for c in 0..<classes { out[c] *= factor }
-                    out[y] -= scale
-                }
-                total += Double(logarithm(sum) - (z[y] - maxZ))
+        // Whole blocks of vecWidth rows, a row per lane; then the rows left, one at a time. Each row's
+        // arithmetic is the same either way, so which rows go which way changes no bit.
+        let blocks = rows >= vecWidth
+            ? softmaxBlocks(logits, ld: ld, rows: rows, classes: classes, labels: labels!, dlogits: dlogits, scale: scale)
+            : (total: 0, rows: 0)
+        total = blocks.total
+        for r in blocks.rows..<rows {
+            let z = logits + r * ld
+            let y = Int(labels![r])
+            var maxZ = z[0]
+            for c in 1..<classes { maxZ = max(maxZ, z[c]) }
+            // e^(z − max) is kept in the gradient row, then scaled.
+            let out = dlogits.map { $0 + r * ld }
+            let sum = shiftedExponentials(z, classes: classes, minus: maxZ, into: out)
+            if let out {
+                let factor = scale / sum
+                for c in 0..<classes { out[c] *= factor }
+                out[y] -= scale
             }
-            return total
+            total += Double(logarithm(sum) - (z[y] - maxZ))
         }
     case .binaryCrossEntropy:
         for r in 0..<rows {
@@ -142,20 +139,23 @@ private func softmaxBlock(
     return logVector(sum) - (atLabel - maxZ)
 }
 
-/// Writes e^(z[c] − shift) for the `classes` logits of one row to `out` (zero in its pad lanes up to the
-/// next whole vector), a vector at a time, and returns their sum, added class by class in order.
+/// The sum of e^(z[c] − shift) over the `classes` logits of one row, added class by class in order, taken a
+/// vector at a time; with `out`, the exponentials are written there too (zero in its pad lanes up to the next
+/// whole vector).
 @inline(__always)
 private func shiftedExponentials(
-    _ z: UnsafePointer<Float>, classes: Int, minus shift: Float, into out: UnsafeMutablePointer<Float>
+    _ z: UnsafePointer<Float>, classes: Int, minus shift: Float, into out: UnsafeMutablePointer<Float>?
 ) -> Float {
+    var sum: Float = 0
     var c0 = 0
     repeat {
         let e = expVector(Vec.load(z + c0) - Vec(repeating: shift))
-        e.replacing(with: 0, where: laneIndices .>= Vec(repeating: Float(classes &- c0))).store(out + c0)
+            .replacing(with: 0, where: laneIndices .>= Vec(repeating: Float(classes &- c0)))
+        out.map { e.store($0 + c0) }
+        let n = classes &- c0
+        for i in 0..<vecWidth where i < n { sum += e[i] }  // lanes by constant index: no trip through memory
         c0 &+= vecWidth
     } while c0 < classes
-    var sum: Float = 0
-    for c in 0..<classes { sum += out[c] }
     return sum
 }
 
