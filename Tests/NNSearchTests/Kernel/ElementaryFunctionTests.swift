@@ -37,32 +37,29 @@ final class ElementaryFunctionTests: XCTestCase {
 
     private func same(_ a: Float, _ b: Float) -> Bool { a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
 
-    func testVectorMatchesTheOneFloatFormInEveryLane() {
-        let xs = samples(stride: 4_093)
-        for start in stride(from: 0, to: xs.count, by: vecWidth - 3) {  // each float in several lanes
+    /// `vector` against `scalar` lane by lane over `xs`, each float in several lanes (the windows overlap).
+    private func assertLanesMatch(_ xs: [Float], _ name: String, _ vector: (Vec) -> Vec, _ scalar: (Float) -> Float,
+                                  file: StaticString = #filePath, line: UInt = #line) {
+        for start in stride(from: 0, to: xs.count, by: vecWidth - 3) {
             var v = Vec()
             for i in 0..<vecWidth { v[i] = xs[(start + i) % xs.count] }
-            let e = expVector(v)
-            for i in 0..<vecWidth where !same(e[i], expNaive(v[i])) {
-                XCTFail("expVector lane \(i) of \(v[i]) (\(String(v[i].bitPattern, radix: 16))): \(e[i]), expNaive \(expNaive(v[i]))")
-                return
+            let out = vector(v)
+            for i in 0..<vecWidth where !same(out[i], scalar(v[i])) {
+                return XCTFail("\(name) lane \(i) of \(v[i]) (\(String(v[i].bitPattern, radix: 16))): \(out[i]), one float at a time \(scalar(v[i]))",
+                               file: file, line: line)
             }
         }
+    }
+
+    func testVectorMatchesTheOneFloatFormInEveryLane() {
+        assertLanesMatch(samples(stride: 4_093), "expVector", expVector, expNaive)
     }
 
     /// `logVector` against `logarithm` in every lane: the sampled floats (every sign, exponent and special
     /// case, so vectors that take the special cases lane by lane too) and the dense binades, shifted so each
     /// float sits in several lanes.
     func testLogVectorMatchesTheOneFloatFormInEveryLane() {
-        let xs = samples(stride: 4_093) + denseSamples().filter { $0 > 0 }
-        for start in stride(from: 0, to: xs.count, by: vecWidth - 3) {
-            var v = Vec()
-            for i in 0..<vecWidth { v[i] = xs[(start + i) % xs.count] }
-            let l = logVector(v)
-            for i in 0..<vecWidth where !same(l[i], logarithm(v[i])) {
-                return XCTFail("logVector lane \(i) of \(v[i]) (\(String(v[i].bitPattern, radix: 16))): \(l[i]), logarithm \(logarithm(v[i]))")
-            }
-        }
+        assertLanesMatch(samples(stride: 4_093) + denseSamples().filter { $0 > 0 }, "logVector", logVector, logarithm)
     }
 
     /// The x whose expm1 argument a (−2|x| below 1, 2|x| from 1) sits on one of expm1's boundaries — |a| at
@@ -95,15 +92,7 @@ final class ElementaryFunctionTests: XCTestCase {
     }
 
     func testTanhVectorMatchesTheOneFloatFormInEveryLane() {
-        let xs = samples(stride: 4_093) + tanhBoundaries() + [9.3553, 28]
-        for start in stride(from: 0, to: xs.count, by: vecWidth - 3) {
-            var v = Vec()
-            for i in 0..<vecWidth { v[i] = xs[(start + i) % xs.count] }
-            let t = tanhVector(v)
-            for i in 0..<vecWidth where !same(t[i], tanhNaive(v[i])) {
-                return XCTFail("tanhVector lane \(i) of \(v[i]) (\(String(v[i].bitPattern, radix: 16))): \(t[i]), tanhNaive \(tanhNaive(v[i]))")
-            }
-        }
+        assertLanesMatch(samples(stride: 4_093) + tanhBoundaries() + [9.3553, 28], "tanhVector", tanhVector, tanhNaive)
     }
 
     /// tanh and e^x − 1 of ordinary values agree with Double's to within a few float roundings.
