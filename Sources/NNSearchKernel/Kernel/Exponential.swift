@@ -68,7 +68,7 @@ func expNaive(_ x: Float) -> Float {
 @inline(__always)
 func expVector(_ x: Vec) -> Vec {
     // |x| ≥ 88, ±∞ or NaN in some lane: glibc's special cases, lane by lane (rare).
-    if (x.bitPattern() & 0x7fff_ffff).max() >= expRegularTop << 20 { return expLanes(x) }
+    if (x.bitPattern() & 0x7fff_ffff).max() >= expRegularTop << 20 { return x.lanewise(expNaive) }
     var xd = DoubleVec()
     for i in 0..<DoubleVec.scalarCount { xd[i] = Double(x[i]) }  // `DoubleVec(x)` is a call
     let invLn2N = DoubleVec(repeating: expInvLn2N), shift = DoubleVec(repeating: expShift)
@@ -88,10 +88,3 @@ func expVector(_ x: Vec) -> Vec {
     return out
 }
 
-/// `expNaive` lane by lane, for a vector with a lane outside the main path.
-@inline(never)
-private func expLanes(_ x: Vec) -> Vec {
-    var out = Vec()
-    for i in 0..<vecWidth { out[i] = expNaive(x[i]) }
-    return out
-}

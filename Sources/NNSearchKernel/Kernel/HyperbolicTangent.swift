@@ -111,7 +111,7 @@ func tanhNaive(_ x: Float) -> Float {
 @inline(__always)
 func tanhVector(_ x: Vec) -> Vec {
     let ix = x.bitPattern() & 0x7fff_ffff
-    if ix.max() >= 0x7f80_0000 { return tanhLanes(x) }                 // ±∞ or NaN in some lane
+    if ix.max() >= 0x7f80_0000 { return x.lanewise(tanhNaive) }                 // ±∞ or NaN in some lane
     let ax = Vec(bitPattern: ix)
     let large = ix .>= VecBits(repeating: 0x3f80_0000)
     // expm1's argument: 2|x| for 1 ≤ |x|, −2|x| below; held in [2, 44) and (−2, 0) for the lanes
@@ -167,12 +167,4 @@ private func expm1ForTanh(_ a: Vec) -> Vec {
     result = result.replacing(with: 0.5 * (x - e) - 0.5, where: kMinusOne)
     result = result.replacing(with: x - (x * e0 - hxs), where: kZero)
     return result.replacing(with: a, where: ha .< VecBits(repeating: 0x3300_0000))   // |a| < 2^−25
-}
-
-/// `tanhNaive` lane by lane, for a vector with a lane that is ±∞ or NaN.
-@inline(never)
-private func tanhLanes(_ x: Vec) -> Vec {
-    var out = Vec()
-    for i in 0..<vecWidth { out[i] = tanhNaive(x[i]) }
-    return out
 }

@@ -60,7 +60,7 @@ func logarithm(_ x: Float) -> Float {
 func logVector(_ x: Vec) -> Vec {
     let ix = x.bitPattern()
     // Zero, subnormal, negative, ±∞ or NaN in some lane: `logarithm`'s special cases, lane by lane (rare).
-    if (ix &- VecBits(repeating: 0x0080_0000)).max() >= 0x7f00_0000 { return logLanes(x) }
+    if (ix &- VecBits(repeating: 0x0080_0000)).max() >= 0x7f00_0000 { return x.lanewise(logarithm) }
     let tmp = ix &- VecBits(repeating: logOffset)
     let i = (tmp &>> 19) & VecBits(repeating: 15)
     let k = unsafeBitCast(tmp, to: VecInts.self) &>> 23
@@ -83,12 +83,5 @@ func logVector(_ x: Vec) -> Vec {
     let wide = (y0 + r).addingProduct(y, r2)
     var out = Vec()
     for lane in 0..<vecWidth { out[lane] = Float(wide[lane]) }
-    return out
-}
-
-/// `logarithm` of each lane in turn: `logVector`'s special cases.
-private func logLanes(_ x: Vec) -> Vec {
-    var out = Vec()
-    for i in 0..<vecWidth { out[i] = logarithm(x[i]) }
     return out
 }

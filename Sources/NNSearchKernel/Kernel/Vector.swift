@@ -39,6 +39,16 @@ extension Vec {
     @inline(__always)
     func bitPattern() -> VecBits { unsafeBitCast(self, to: VecBits.self) }
 
+    /// `f` of each lane in turn: the one-float reference a vector function falls back to for the rare
+    /// lanes outside its main path (e^x beyond ±88, ln x of 0 or a negative, NaN, ±∞). Not inlined,
+    /// so that path adds nothing to its callers.
+    @inline(never)
+    func lanewise(_ f: (Float) -> Float) -> Vec {
+        var out = Vec()
+        for i in 0..<vecWidth { out[i] = f(self[i]) }
+        return out
+    }
+
     /// Stores the vector at `p` (no alignment needed).
     @inline(__always)
     func store(_ p: UnsafeMutablePointer<Float>) {
