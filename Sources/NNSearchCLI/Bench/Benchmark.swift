@@ -61,10 +61,19 @@ enum Benchmark {
         seed.depth = 1; seed.width = 2; seed.batchSize = 1; seed.optimizer = .momentum; seed.momentum = 0.9
         seed.lr = 0.001; seed.epochs = 50
         let seedData = sumBinData(rows: 2000)
+        var alone: [EpochRecord] = []
         let seedSeconds = median(repeats: max(3, repeats / 4)) {
-            _ = TrialRunner(hyperparameters: seed, seed: 1, data: seedData).run()
+            alone = TrialRunner(hyperparameters: seed, seed: 1, data: seedData).run()
         }
         print("seed trial 2-2-3 batch 1 sgd+momentum, 50 epochs x 2000 rows (100000 steps): \(fmt(seedSeconds, 4)) s total, \(fmt(seedSeconds / 1e5 * 1e9, 0)) ns/step (goal <= 60 ns/step)")
+        // The same trial with seeds 1, 2, … in the lanes of one lockstep group, as a search trains such trials.
+        var together: [TrialRunner] = []
+        let groupSeconds = median(repeats: max(3, repeats / 4)) {
+            together = (0..<Lockstep.lanes).map { TrialRunner(hyperparameters: seed, seed: UInt64($0 + 1), data: seedData) }
+            while !together[0].isFinished { Lockstep.runEpoch(together) }
+        }
+        let perTrialStep = groupSeconds / 1e5 / Double(Lockstep.lanes) * 1e9
+        print("  \(Lockstep.lanes) such trials (seeds 1-\(Lockstep.lanes)) in lockstep, one per lane: \(fmt(groupSeconds, 4)) s total, \(fmt(perTrialStep, 1)) ns per trial-step (goal <= 60 ns/step); seed 1's \(together[0].records == alone ? "results are its results alone" : "RESULTS DIFFER FROM ITS RESULTS ALONE")")
         // The seed's own script, 5 epochs (10,000 steps): its 50 take minutes.
         if let torch = anchors?.run("seed_exact.py", ["bin", "5"], print: print).flatMap({ $0["us_per_step"] }).flatMap(Double.init) {
             print("  PyTorch, same run (seed_exact.py bin 5, the seed's own loop): \(fmt(torch * 1e3, 0)) ns/step: nnsearch \(fmt(torch * 1e3 / (seedSeconds / 1e5 * 1e9), 0))x faster")

@@ -55,15 +55,13 @@ package final class TrialRunner {
     /// Trains one epoch (shuffle, mini-batches, updates), evaluates, and records the figures.
     @discardableResult
     package func runEpoch() -> EpochRecord {
-        let epoch = records.count
-        let lr = hyperparameters.schedule.rate(base: hyperparameters.lr, epoch: epoch, epochs: hyperparameters.epochs)
-        rng.shuffle(&order)
-        let part = data.train
+        let lr = beginEpoch()
         var lossSum = 0.0
         correctThisEpoch = 0
         if let narrow, batchSize == 1 {
             lossSum = rowSteps(narrow, lr: lr)
         } else {
+            let part = data.train
             var start = 0
             while start < part.rows {
                 let rows = min(batchSize, part.rows - start)
@@ -71,11 +69,26 @@ package final class TrialRunner {
                 start += rows
             }
         }
+        return finishEpoch(lossSum: lossSum, correct: correctThisEpoch)
+    }
+
+    /// The start of an epoch: reshuffles the training order; returns the epoch's learning rate.
+    func beginEpoch() -> Double {
+        rng.shuffle(&order)
+        return hyperparameters.schedule.rate(base: hyperparameters.lr, epoch: records.count, epochs: hyperparameters.epochs)
+    }
+
+    /// The end of an epoch whose steps summed `lossSum` and predicted `correct` rows right: evaluates
+    /// on the validation split and records the figures.
+    func finishEpoch(lossSum: Double, correct: Int) -> EpochRecord {
+        let epoch = records.count
+        let lr = hyperparameters.schedule.rate(base: hyperparameters.lr, epoch: epoch, epochs: hyperparameters.epochs)
+        let part = data.train
         let (valLoss, valMetric) = evaluate(data.validation)
         let trainLoss = lossSum / Double(part.rows)
         // Regression: R² from the epoch's mean squared error and the training targets' variance.
         let trainMetric = data.isClassification
-            ? Double(correctThisEpoch) / Double(part.rows)
+            ? Double(correct) / Double(part.rows)
             : (part.totalSumOfSquares > 0 ? 1 - trainLoss * Double(part.rows) / part.totalSumOfSquares : 0)
         // Losses in the target's own units (standardized targets: × std²; R² does not change).
         let unit = data.targetStd * data.targetStd

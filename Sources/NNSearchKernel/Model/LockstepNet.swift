@@ -1,0 +1,302 @@
+// Up to vecWidth trials of one narrow net (every dimension ≤ vecWidth, no batch norm or dropout)
+// trained side by side at batch 1, one trial per lane. Every vector here holds one quantity of
+// each trial: lane t of params[e] is element e of trial t's parameter buffer (its pad elements
+// included), lane t of outputs[l · vecWidth + j] is unit j of layer l's output for trial t's row.
+// Buffers: params, grads, first, second (P vectors: P = the layout's parameterCount);
+// input (dims[0] vectors), outputs (layers × vecWidth), gradient (vecWidth), scratch (vecWidth).
+//
+// A trial alone at batch 1 runs `NarrowNet`'s one-row steps (`narrowRowForward`,
+// `narrowRowBackward`, the loss's one-row path, `Optimizer.update`): on a vector of 8 units of which
+// the seed's net uses 2 or 3, and a dependency chain of a few hundred cycles a step. Here each lane
+// runs exactly those operations on its own trial — the same chains of fused multiply-adds in the
+// same order, `dot1`'s reduction tree, the same e^x, ln x, ln(1 + x) and activation functions, the
+// optimizer's formulas, the pad elements too — so every vector op does one trial's work for 8
+// trials, and a trial's result does not depend on whether it trained alone or which trials shared
+// its lanes (`LockstepTests` compares both ways bit for bit).
+
+/// The arithmetic of up to vecWidth batch-1 trials of one narrow net, one trial per lane.
+final class LockstepNet {
+    let layout: MLPLayout
+    let activation: Activation
+    let lossKind: LossKind
+    let optimizer: OptimizerKind
+    let nesterov: Bool
+    let parameterCount: Int
+    let params: UnsafeMutablePointer<Vec>
+    let grads: UnsafeMutablePointer<Vec>
+    /// Momentum buffer or Adam's first moment (P vectors; none for sgd).
+    let first: UnsafeMutablePointer<Vec>
+    /// Adam's second moment (P vectors; none otherwise).
+    let second: UnsafeMutablePointer<Vec>
+    private let input: UnsafeMutablePointer<Vec>
+    private let outputs: UnsafeMutablePointer<Vec>
+    private let gradient: UnsafeMutablePointer<Vec>
+    private let scratch: UnsafeMutablePointer<Vec>
+    private let inputGradient: UnsafeMutablePointer<Vec>
+    private let layers: Int
+    /// dims[0...layers] of the layout, then each layer's weight offset, then its bias offset.
+    private let shape: UnsafeMutablePointer<Int>
+
+    /// Whether a trial of this net can run here: `NarrowNet.fits` (no batch norm, no dropout, every dimension ≤ vecWidth).
+    static func fits(_ model: MLP) -> Bool { NarrowNet.fits(model) }
+
+    init(layout: MLPLayout, activation: Activation, lossKind: LossKind, optimizer: OptimizerKind, nesterov: Bool) {
+        precondition(!layout.batchNorm && layout.dims.allSatisfy { $0 <= vecWidth }, "lockstep nets are narrow")
+        self.layout = layout
+        self.activation = activation
+        self.lossKind = lossKind
+        self.optimizer = optimizer
+        self.nesterov = nesterov
+        let p = layout.parameterCount
+        parameterCount = p
+        func zeroed(_ n: Int) -> UnsafeMutablePointer<Vec> {
+            let b = UnsafeMutablePointer<Vec>.allocate(capacity: max(n, 1))
+            b.initialize(repeating: Vec(), count: max(n, 1))
+            return b
+        }
+        params = zeroed(p)
+        grads = zeroed(p)
+        first = zeroed(optimizer == .sgd ? 0 : p)
+        second = zeroed(optimizer == .adam || optimizer == .adamw ? p : 0)
+        input = zeroed(vecWidth)
+        outputs = zeroed(layout.layers * vecWidth)
+        gradient = zeroed(vecWidth)
+        scratch = zeroed(vecWidth)
+        inputGradient = zeroed(vecWidth)
+        layers = layout.layers
+        shape = .allocate(capacity: 3 * layers + 1)
+        for l in 0...layers { shape[l] = layout.dims[l] }
+        for l in 0..<layers {
+            shape[layers + 1 + l] = layout.weightOffsets[l]
+            shape[2 * layers + 1 + l] = layout.biasOffsets[l]
+        }
+    }
+
+    deinit {
+        for b in [params, grads, first, second, input, outputs, gradient, scratch, inputGradient] { b.deallocate() }
+        shape.deallocate()
+    }
+
+    @inline(__always) private func dim(_ l: Int) -> Int { shape[l] }
+    @inline(__always) private func weightOffset(_ l: Int) -> Int { shape[layers &+ 1 &+ l] }
+    @inline(__always) private func biasOffset(_ l: Int) -> Int { shape[2 &* layers &+ 1 &+ l] }
+
+    /// Copies `count` floats of one trial's buffer into lane `lane` of `lanes`.
+    static func load(_ lanes: UnsafeMutablePointer<Vec>, lane: Int, from p: UnsafePointer<Float>, count: Int) {
+        for e in 0..<count { lanes[e][lane] = p[e] }
+    }
+
+    /// Copies lane `lane` of `lanes` back into one trial's buffer of `count` floats.
+    static func store(_ lanes: UnsafePointer<Vec>, lane: Int, to p: UnsafeMutablePointer<Float>, count: Int) {
+        for e in 0..<count { p[e] = lanes[e][lane] }
+    }
+
+    /// The input's feature `p` for every lane (dims[0] of them; the rest of a solo row's vector is zero).
+    @inline(__always) func setInput(_ p: Int, _ x: Vec) { input[p] = x }
+
+    /// One training step of every lane on the row set by `setInput` (its label or target in `labels`
+    /// or `values`): forward, the loss and its gradient, backward and the update with the lanes' own
+    /// rates. Returns each lane's loss and a mask of the lanes whose prediction was right.
+    @inline(__always)
+    func step(labels: VecInts, values: Vec, rates: LaneRates) -> (loss: Vec, right: SIMDMask<VecInts>) {
+        let (loss, right) = forwardLoss(labels: labels, values: values)
+        backward()
+        update(rates)
+        return (loss, right)
+    }
+
+    // MARK: - Forward and loss
+
+    /// Each layer's output units, `narrowRowForward` lane by lane; then the loss of the logits and their
+    /// gradient into `gradient` (zero past the outputs), as the one-row path of `lossForwardBackward`.
+    @inline(__always)
+    private func forwardLoss(labels: VecInts, values: Vec) -> (Vec, SIMDMask<VecInts>) {
+        let w = vecWidth
+        var inp = UnsafePointer(input)
+        for l in 0..<layers {
+            let inDim = dim(l)
+            let weight = params + weightOffset(l), bias = params + biasOffset(l)
+            let out = outputs + l &* w
+            for j in 0..<w {
+                // bias + Σ_p inp[p] · weight[p][j], one chain in order of p.
+                var x = bias[j]
+                for p in 0..<inDim { x = fused(x, inp[p], weight[p &* w &+ j]) }
+                out[j] = x
+            }
+            if l &+ 1 < layers { activate(out) }
+            inp = UnsafePointer(out)
+        }
+        return loss(logits: inp, labels: labels, values: values)
+    }
+
+    /// The hidden activation of a layer's vecWidth units, in place (the activation's own vector form, which a solo row takes too).
+    @inline(__always)
+    private func activate(_ x: UnsafeMutablePointer<Vec>) {
+        let w = vecWidth
+        switch activation {
+        case .relu: for j in 0..<w { x[j] = reluForward(x[j]) }
+        case .tanh: for j in 0..<w { x[j] = tanhVector(x[j]) }
+        case .sigmoid: for j in 0..<w { x[j] = sigmoid(x[j]) }
+        case .selu: for j in 0..<w { x[j] = seluForward(x[j]) }
+        }
+    }
+
+    @inline(__always)
+    private func loss(logits z: UnsafePointer<Vec>, labels: VecInts, values: Vec) -> (Vec, SIMDMask<VecInts>) {
+        let w = vecWidth
+        for j in 0..<w { gradient[j] = Vec() }
+        switch lossKind {
+        case .softmaxCrossEntropy(let classes):
+            var maxZ = z[0]
+            for c in 1..<classes { maxZ = maxZ.replacing(with: z[c], where: z[c] .>= maxZ) }  // Swift's max(x, z)
+            // Σ e^(z − max) class by class from zero; the predicted class is the first largest logit.
+            var sum = Vec(), atLabel = Vec()
+            var best = z[0], predicted = VecInts()
+            for c in 0..<classes {
+                let e = expVector(z[c] - maxZ)
+                scratch[c] = e
+                sum += e
+                atLabel.replace(with: z[c], where: labels .== VecInts(repeating: Int32(c)))
+                if c > 0 {
+                    let better = z[c] .> best
+                    best.replace(with: z[c], where: better)
+                    predicted.replace(with: VecInts(repeating: Int32(c)), where: better)
+                }
+            }
+            let factor = 1 / sum  // scale / sum with scale 1
+            for c in 0..<classes {
+                // − scale at the label; subtracting +0 elsewhere leaves a lane as it is.
+                let minus = Vec(repeating: 1).replacing(with: 0, where: labels .!= VecInts(repeating: Int32(c)))
+                gradient[c] = scratch[c] * factor - minus
+            }
+            return (logVector(sum) - (atLabel - maxZ), predicted .== labels)
+        case .binaryCrossEntropy:
+            let x = z[0]
+            var y = Vec()
+            for i in 0..<w { y[i] = Float(labels[i]) }
+            // max(z, 0) − z·y + ln(1 + e^−|z|), and σ(z) from the same e^−|z|.
+            let e = expVector(Vec(bitPattern: x.bitPattern() | 0x8000_0000))
+            var softplus = Vec()
+            for i in 0..<w { softplus[i] = logarithmOnePlus(e[i]) }
+            let positive = x .>= Vec()
+            let larger = x.replacing(with: 0, where: Vec() .>= x)  // Swift's max(z, 0): 0 >= z ? 0 : z
+            let one = Vec(repeating: 1)
+            let sig = (e / (one + e)).replacing(with: one / (one + e), where: positive)
+            gradient[0] = (sig - y) * 1
+            let predicted = VecInts(repeating: 0).replacing(with: 1, where: positive)
+            return (larger - x * y + softplus, predicted .== labels)
+        case .meanSquaredError:
+            let d = z[0] - values
+            gradient[0] = 2 * d * 1
+            return (d * d, VecInts() .!= VecInts())
+        }
+    }
+
+    // MARK: - Backward
+
+    /// `narrowRowBackward` layer by layer from the logits' gradient, lane by lane: dW[i][j] = 0 + inp[i] · g[j],
+    /// dbias = 0 + g, the input gradient by `laneSum`'s tree over all vecWidth units (zero past inDim),
+    /// then through the activation as `backwardRow` takes it (every unit, pads included).
+    @inline(__always)
+    private func backward() {
+        let w = vecWidth
+        var l = layers &- 1
+        while l >= 0 {
+            let inDim = dim(l)
+            let inp = UnsafePointer(l > 0 ? outputs + (l &- 1) &* w : input)
+            let weight = params + weightOffset(l)
+            let dweight = grads + weightOffset(l), dbias = grads + biasOffset(l)
+            for i in 0..<inDim {
+                for j in 0..<w { dweight[i &* w &+ j] = fused(Vec(), inp[i], gradient[j]) }
+            }
+            for j in 0..<w { dbias[j] = Vec() + gradient[j] }
+            guard l > 0 else { break }
+            for i in 0..<inDim {
+                for j in 0..<w { scratch[j] = fused(Vec(), gradient[j], weight[i &* w &+ j]) }
+                inputGradient[i] = treeSum(scratch)
+            }
+            for j in 0..<w {
+                let d = j < inDim ? inputGradient[j] : Vec()
+                gradient[j] = derivative(d, out: inp[j])
+            }
+            l &-= 1
+        }
+    }
+
+    /// A gradient through the hidden activation given its output, as `reluBackward` and `activationBackward` take it.
+    @inline(__always)
+    private func derivative(_ g: Vec, out o: Vec) -> Vec {
+        switch activation {
+        case .relu: return reluBackward(g, out: o)
+        case .tanh: return g * (1 - o * o)
+        case .sigmoid: return g * (o * (1 - o))
+        case .selu:
+            return g * (o + Vec(repeating: seluScale * seluAlpha)).replacing(with: Vec(repeating: seluScale), where: o .> Vec())
+        }
+    }
+
+    // MARK: - Update
+
+    @inline(__always)
+    private func update(_ r: LaneRates) {
+        let count = parameterCount
+        switch optimizer {
+        case .sgd:
+            for e in 0..<count {
+                let p = params[e]
+                let g = grads[e] + r.weightDecay * p
+                params[e] = p - r.lr * g
+            }
+        case .momentum:
+            for e in 0..<count {
+                let p = params[e]
+                let g = grads[e] + r.weightDecay * p
+                let b = r.momentum * first[e] + g
+                first[e] = b
+                let u = nesterov ? g + r.momentum * b : b
+                params[e] = p - r.lr * u
+            }
+        case .adam, .adamw:
+            let b1 = Vec(repeating: 0.9), b2 = Vec(repeating: 0.999)
+            let c1 = Vec(repeating: 1 - Float(0.9)), c2 = Vec(repeating: 1 - Float(0.999))
+            let eps = Vec(repeating: 1e-8)
+            let decoupled = optimizer == .adamw
+            for e in 0..<count {
+                var p = params[e]
+                var g = grads[e]
+                if decoupled { p *= r.decay } else { g += r.weightDecay * p }
+                let m = b1 * first[e] + c1 * g
+                let v = b2 * second[e] + c2 * g * g
+                first[e] = m
+                second[e] = v
+                let denom = v.squareRoot() * r.invRootCorrection2 + eps
+                params[e] = p - r.stepSize * m / denom
+            }
+        }
+    }
+}
+
+/// `laneSum`'s tree (`dot1`'s order) over vecWidth vectors: lane t of the result is the sum of lane t of
+/// each, added as `laneSum` adds a vector's lanes.
+@inline(__always)
+func treeSum(_ v: UnsafePointer<Vec>) -> Vec {
+    #if NNSEARCH_AVX512
+    // `eightLanes` first: lane l plus lane l + 8.
+    let h0 = v[0] + v[8], h1 = v[1] + v[9], h2 = v[2] + v[10], h3 = v[3] + v[11]
+    let h4 = v[4] + v[12], h5 = v[5] + v[13], h6 = v[6] + v[14], h7 = v[7] + v[15]
+    return ((h0 + h4) + (h1 + h5)) + ((h2 + h6) + (h3 + h7))
+    #else
+    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]))
+    #endif
+}
+
+/// One step's update rates of each lane's trial, the constants of `Optimizer.update` lane by lane.
+struct LaneRates {
+    var lr = Vec()
+    var weightDecay = Vec()
+    var momentum = Vec()
+    /// Adam: lr / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), and adamw's 1 − lr · decay.
+    var stepSize = Vec()
+    var invRootCorrection2 = Vec()
+    var decay = Vec()
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// Trains trials of one tiny shape side by side, one trial per lane (`LockstepNet`), each exactly as
+/// it trains alone.
+///
+/// A batch-1 step of the seed's 2→2→3 net is a chain of a few hundred cycles for a few dozen
+/// multiply-adds; eight such trials in the lanes of one chain cost little more than one. What may
+/// share lanes is decided by the trials' shapes alone (`Key`), and each lane's arithmetic is its
+/// trial's own, so a trial's result never depends on the others in its group, their number, or
+/// whether it had any. The state stays in each `TrialRunner`: an epoch copies it into the lanes,
+/// trains, and copies it back, so checkpoints, evaluation and records are the solo ones.
+package enum Lockstep {
+    /// What trials must share to train in one group: the net's shape and activation, the loss, the
+    /// optimizer's rule, and the number of training rows (their data may differ; rates, momentum,
+    /// weight decay, schedules and seeds may too).
+    package struct Key: Hashable, Sendable {
+        let dims: [Int]
+        let activation: Activation
+        let outputs: Int
+        let loss: Int
+        let optimizer: OptimizerKind
+        let nesterov: Bool
+        let trainRows: Int
+    }
+
+    /// The group `runner` may train in, or nil when it trains alone: a narrow net (`NarrowNet.fits`)
+    /// at batch 1.
+    package static func key(_ runner: TrialRunner) -> Key? {
+        guard runner.narrow != nil, runner.batchSize == 1 else { return nil }
+        let h = runner.hyperparameters
+        let loss: Int
+        switch runner.data.lossKind {
+        case .softmaxCrossEntropy: loss = 0
+        case .binaryCrossEntropy: loss = 1
+        case .meanSquaredError: loss = 2
+        }
+        return Key(dims: runner.model.layout.dims, activation: h.activation, outputs: runner.data.lossKind.outputs,
+                   loss: loss, optimizer: h.optimizer, nesterov: h.optimizer == .momentum && h.nesterov,
+                   trainRows: runner.data.train.rows)
+    }
+
+    /// Trials per group: one per lane.
+    package static let lanes = vecWidth
+
+    /// Runs the next epoch of each of `runners` (at most `lanes`, one key, none finished), exactly as
+    /// `runEpoch` would run it alone; returns their records.
+    @discardableResult
+    package static func runEpoch(_ runners: [TrialRunner]) -> [EpochRecord] {
+        guard let head = runners.first, let key = key(head) else { return runners.map { $0.runEpoch() } }
+        precondition(runners.count <= lanes && runners.allSatisfy { Lockstep.key($0) == key && !$0.isFinished },
+                     "a lockstep group is at most one trial per lane, of one key, none finished")
+        if runners.count == 1 { return [head.runEpoch()] }
+        let net = LockstepNet(layout: head.model.layout, activation: key.activation, lossKind: head.data.lossKind,
+                              optimizer: key.optimizer, nesterov: key.nesterov)
+        let rates = runners.map { $0.beginEpoch() }
+        for (t, r) in runners.enumerated() { load(r, into: net, lane: t) }
+        let (losses, correct) = train(net, runners, rates: rates)
+        return runners.enumerated().map { t, r in
+            store(net, lane: t, into: r, steps: key.trainRows)
+            return r.finishEpoch(lossSum: losses[t], correct: correct[t])
+        }
+    }
+
+    /// The epoch's steps of every lane; returns each lane's loss sum (in row order, as `rowSteps` adds
+    /// it) and its rows predicted right. Lanes past the runners' count repeat the first runner's rows
+    /// on zero parameters; nothing of theirs is kept.
+    private static func train(_ net: LockstepNet, _ runners: [TrialRunner], rates lrs: [Double]) -> ([Double], [Int]) {
+        let n = runners.count, f = runners[0].data.featureCount, rows = runners[0].data.train.rows
+        let classification = runners[0].data.isClassification
+        var rates = LaneRates()
+        for (t, r) in runners.enumerated() {
+            rates.lr[t] = Float(lrs[t])
+            rates.weightDecay[t] = r.optimizer.weightDecay
+            rates.momentum[t] = r.optimizer.momentum
+            rates.decay[t] = Float(1 - lrs[t] * Double(r.optimizer.weightDecay))
+        }
+        let adam = net.optimizer == .adam || net.optimizer == .adamw
+        let steps = runners.map(\.optimizer.step)
+        var lossSums = DoubleVec()
+        var correct = VecInts()
+        withLanePointers(runners) { x, y, v, order in
+            for s in 0..<rows {
+                var labels = VecInts(), values = Vec()
+                for p in 0..<f {
+                    var column = Vec()
+                    for t in 0..<vecWidth { column[t] = x[t][order[t][s] &* f &+ p] }
+                    net.setInput(p, column)
+                }
+                if classification {
+                    for t in 0..<vecWidth { labels[t] = y[t][order[t][s]] }
+                } else {
+                    for t in 0..<vecWidth { values[t] = v[t][order[t][s]] }
+                }
+                if adam { adamRates(&rates, steps: steps, lrs: lrs, after: s) }
+                let (loss, right) = net.step(labels: labels, values: values, rates: rates)
+                for t in 0..<vecWidth { lossSums[t] += Double(loss[t]) }
+                correct &+= VecInts(repeating: 1).replacing(with: 0, where: .!right)
+            }
+        }
+        return ((0..<n).map { lossSums[$0] }, (0..<n).map { Int(correct[$0]) })
+    }
+
+    /// Adam's step size and bias correction for each lane's next step (its `s + 1`-th this epoch), as
+    /// `Optimizer.update` computes them; lanes at the same step share one computation.
+    @inline(__always)
+    private static func adamRates(_ rates: inout LaneRates, steps: [Int], lrs: [Double], after s: Int) {
+        var t0 = -1, c1 = 0.0, root2 = 0.0
+        for (lane, done) in steps.enumerated() {
+            let t = done &+ s &+ 1
+            if t != t0 {
+                t0 = t
+                c1 = 1 - pow(Double(Float(0.9)), Double(t))
+                root2 = 1 / (1 - pow(Double(Float(0.999)), Double(t))).squareRoot()
+            }
+            rates.stepSize[lane] = Float(lrs[lane] / c1)
+            rates.invRootCorrection2[lane] = Float(root2)
+        }
+    }
+
+    /// Each lane's training features, labels, values and row order (vecWidth of each: lanes past the
+    /// runners' count get the first runner's), valid inside `body`.
+    private static func withLanePointers(
+        _ runners: [TrialRunner],
+        _ body: (UnsafePointer<UnsafePointer<Float>>, UnsafePointer<UnsafePointer<Int32>>,
+                 UnsafePointer<UnsafePointer<Float>>, UnsafePointer<UnsafePointer<Int>>) -> Void
+    ) {
+        let w = vecWidth
+        let x = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: w)
+        let y = UnsafeMutablePointer<UnsafePointer<Int32>>.allocate(capacity: w)
+        let v = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: w)
+        let o = UnsafeMutablePointer<UnsafePointer<Int>>.allocate(capacity: w)
+        defer { x.deallocate(); y.deallocate(); v.deallocate(); o.deallocate() }
+        // An empty array's buffer may have no address: such a column (labels or values) is never read.
+        let none = UnsafeRawPointer(bitPattern: 64)!
+        func nest(_ i: Int) {
+            guard i < runners.count else {
+                for t in runners.count..<w { x[t] = x[0]; y[t] = y[0]; v[t] = v[0]; o[t] = o[0] }
+                return body(x, y, v, o)
+            }
+            let part = runners[i].data.train
+            part.features.withUnsafeBufferPointer { xs in
+                part.labels.withUnsafeBufferPointer { ys in
+                    part.values.withUnsafeBufferPointer { vs in
+                        runners[i].order.withUnsafeBufferPointer { os in
+                            x[i] = xs.baseAddress ?? none.assumingMemoryBound(to: Float.self)
+                            y[i] = ys.baseAddress ?? none.assumingMemoryBound(to: Int32.self)
+                            v[i] = vs.baseAddress ?? none.assumingMemoryBound(to: Float.self)
+                            o[i] = os.baseAddress!
+                            nest(i + 1)
+                        }
+                    }
+                }
+            }
+        }
+        nest(0)
+    }
+
+    /// Copies a runner's parameters, gradients and optimizer state into `lane`.
+    private static func load(_ r: TrialRunner, into net: LockstepNet, lane: Int) {
+        let count = net.parameterCount
+        LockstepNet.load(net.params, lane: lane, from: r.model.parameters.pointer, count: count)
+        LockstepNet.load(net.grads, lane: lane, from: r.model.gradients.pointer, count: count)
+        if r.optimizer.first.count > 0 { LockstepNet.load(net.first, lane: lane, from: r.optimizer.first.pointer, count: count) }
+        if r.optimizer.second.count > 0 { LockstepNet.load(net.second, lane: lane, from: r.optimizer.second.pointer, count: count) }
+    }
+
+    /// Copies `lane` back into its runner, which took `steps` updates.
+    private static func store(_ net: LockstepNet, lane: Int, into r: TrialRunner, steps: Int) {
+        let count = net.parameterCount
+        LockstepNet.store(net.params, lane: lane, to: r.model.parameters.pointer, count: count)
+        LockstepNet.store(net.grads, lane: lane, to: r.model.gradients.pointer, count: count)
+        if r.optimizer.first.count > 0 { LockstepNet.store(net.first, lane: lane, to: r.optimizer.first.pointer, count: count) }
+        if r.optimizer.second.count > 0 { LockstepNet.store(net.second, lane: lane, to: r.optimizer.second.pointer, count: count) }
+        r.optimizer.step += steps
+    }
+}
