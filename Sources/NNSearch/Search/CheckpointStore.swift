@@ -44,6 +44,13 @@ struct CheckpointStore: Sendable {
         return fresh()
     }
 
+    /// The lockstep group `trial` may train in (`Lockstep.key`); nil when it trains alone, as every
+    /// cross-validated trial does.
+    func lockstepKey(_ trial: Trial) -> Lockstep.Key? {
+        guard data.rounds == 1 else { return nil }
+        return Lockstep.key(trial.hyperparameters, data: data.data(for: trial.hyperparameters.normalize))
+    }
+
     /// The checkpoint cadence of a trial starting now.
     func cadence(for trial: Trial, epochs: Int, estimatedCost: Double) -> Checkpointing {
         Checkpointing(path: folder.checkpoint(trial.number), identity: identity(trial), epochs: epochs,

@@ -54,6 +54,10 @@ package final class Executor: @unchecked Sendable {
         }
     }
 
+    /// Whether tiny trials train in lockstep groups: `NNSEARCH_LOCKSTEP=0` trains every trial alone
+    /// (the same results, more slowly; for comparisons).
+    static let lockstep = ProcessInfo.processInfo.environment["NNSEARCH_LOCKSTEP"] != "0"
+
     /// Asks this process's workers to stop after their current epoch.
     package func requestStop() { localStop.withLock { $0 = true } }
 
@@ -103,7 +107,12 @@ package final class Executor: @unchecked Sendable {
                     guard let trial = coordinator.trial(number) else {
                         throw NNSearchError(.software, "trial \(number) was handed out before the results it learns from were in")
                     }
-                    try train(trial, upTo: upTo)
+                    // A tiny net at batch 1 takes the trials after it of its shape along (lockstep).
+                    var group = [(trial: trial, upTo: upTo)]
+                    if Executor.lockstep, let key = checkpoints.lockstepKey(trial) {
+                        group += try coordinator.claimAlongside(lanes: Lockstep.lanes) { checkpoints.lockstepKey($0) == key }
+                    }
+                    try train(group)
                 }
             }
         } catch {
@@ -112,46 +121,112 @@ package final class Executor: @unchecked Sendable {
         }
     }
 
-    /// Trains one claimed trial up to `upTo` epochs, or until it must stop. Reaching `upTo` before
-    /// its last epoch is a pause at a rung (pruning): it checkpoints there, whatever the cadence,
-    /// and is handed in as paused; reaching its last epoch (or diverging) finishes it. With
-    /// cross-validation the epochs count across its folds, which it trains one after another.
-    private func train(_ trial: Trial, upTo: Int) throws {
-        let number = trial.number
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        // A trial promoted from a rung counts the seconds of its earlier segments too.
-        let earlier = coordinator.secondsBefore(number)
+    /// A claimed trial in training: its runner, checkpoint cadence and seconds so far.
+    private final class Member {
+        let trial: Trial
+        let upTo: Int
+        var runner: any TrialTraining
+        var cadence: Checkpointing
+        /// Seconds of the segments before its latest pause (a trial promoted from a rung counts them too).
+        let earlier: Double
+        /// Its share of this run's seconds: each epoch's time divided among the trials that trained it together.
+        var seconds = 0.0
+        var closed = false
+
+        init(trial: Trial, upTo: Int, runner: any TrialTraining, cadence: Checkpointing, earlier: Double) {
+            self.trial = trial
+            self.upTo = upTo
+            self.runner = runner
+            self.cadence = cadence
+            self.earlier = earlier
+        }
+    }
+
+    /// Trains claimed trials up to their `upTo` epochs, or until they must stop, epoch by epoch
+    /// together (a lockstep group, or one trial). Reaching `upTo` before its last epoch is a pause at
+    /// a rung (pruning): the trial checkpoints there, whatever the cadence, and is handed in as
+    /// paused; reaching its last epoch (or diverging) finishes it. With cross-validation the epochs
+    /// count across its folds, which it trains one after another.
+    private func train(_ group: [(trial: Trial, upTo: Int)]) throws {
+        let members = group.map(open)
+        defer {
+            for m in members {
+                observer(m.seconds, m.cadence.seconds)
+                if m.cadence.seconds > 0 { checkpointCost.withLock { $0 = m.cadence.lastCost } }
+            }
+        }
+        while true {
+            var active: [Member] = []
+            for m in members where !m.closed {
+                let number = m.trial.number
+                if m.runner.epochsDone >= m.upTo || m.runner.isFinished {
+                    try close(m)
+                } else if !coordinator.mayContinue(number) {
+                    coordinator.drop(number)
+                    coordinator.warn("trial \(number): its lease passed to another process; dropping it at epoch \(m.runner.epochsDone)")
+                    m.closed = true
+                } else if stopping {
+                    try m.cadence.save(m.runner)
+                    try coordinator.release(number, epoch: m.runner.epochsDone)
+                    m.closed = true
+                } else {
+                    active.append(m)
+                }
+            }
+            if active.isEmpty { return }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            Executor.trainEpoch(active.map(\.runner))
+            for m in active {
+                let number = m.trial.number
+                coordinator.progressed(number, epoch: m.runner.epochsDone, last: m.runner.latest)
+                // A worker that was frozen may wake after another finished its trial: no checkpoint then.
+                if !m.runner.isFinished && coordinator.mayContinue(number) { try m.cadence.afterEpoch(m.runner) }
+            }
+            let share = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(active.count)
+            for m in active { m.seconds += share }
+        }
+    }
+
+    /// The next epoch of each runner: those of one lockstep key in groups of up to `Lockstep.lanes`, the rest one by one.
+    static func trainEpoch(_ runners: [any TrialTraining]) {
+        var groups: [Lockstep.Key: [TrialRunner]] = [:]
+        var keys: [Lockstep.Key] = []
+        for runner in runners {
+            guard runners.count > 1, let single = runner as? TrialRunner, let key = Lockstep.key(single) else {
+                runner.trainEpoch()
+                continue
+            }
+            if groups[key] == nil { keys.append(key) }
+            groups[key, default: []].append(single)
+        }
+        for key in keys {
+            let all = groups[key]!
+            for start in stride(from: 0, to: all.count, by: Lockstep.lanes) {
+                Lockstep.runEpoch(Array(all[start..<min(start + Lockstep.lanes, all.count)]))
+            }
+        }
+    }
+
+    /// A claimed trial's runner, from its checkpoint when it has one.
+    private func open(_ claim: (trial: Trial, upTo: Int)) -> Member {
+        let (trial, upTo) = claim
         var runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
         if runner.epochsDone > upTo {
             // Only a checkpoint from another spec (the folder's spec.json edited by hand to add pruning) can be past the rung.
-            coordinator.warn("trial \(number): its checkpoint holds \(runner.epochsDone) epochs, past its rung at \(upTo); it restarts from its first epoch")
-            checkpoints.remove(number)
+            coordinator.warn("trial \(trial.number): its checkpoint holds \(runner.epochsDone) epochs, past its rung at \(upTo); it restarts from its first epoch")
+            checkpoints.remove(trial.number)
             runner = checkpoints.runner(for: trial) { coordinator.warn($0) }
         }
-        var cadence = checkpoints.cadence(for: trial, epochs: runner.epochsDone, estimatedCost: checkpointCost.current)
-        defer {
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            observer(seconds, cadence.seconds)
-            if cadence.seconds > 0 { checkpointCost.withLock { $0 = cadence.lastCost } }
-        }
-        coordinator.progressed(number, epoch: runner.epochsDone, last: runner.latest)
-        while runner.epochsDone < upTo && !runner.isFinished {
-            if !coordinator.mayContinue(number) {
-                coordinator.drop(number)
-                coordinator.warn("trial \(number): its lease passed to another process; dropping it at epoch \(runner.epochsDone)")
-                return
-            }
-            if stopping {
-                try cadence.save(runner)
-                try coordinator.release(number, epoch: runner.epochsDone)
-                return
-            }
-            runner.trainEpoch()
-            coordinator.progressed(number, epoch: runner.epochsDone, last: runner.latest)
-            // A worker that was frozen may wake after another finished its trial: no checkpoint then.
-            if !runner.isFinished && coordinator.mayContinue(number) { try cadence.afterEpoch(runner) }
-        }
-        let seconds = earlier + Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let cadence = checkpoints.cadence(for: trial, epochs: runner.epochsDone, estimatedCost: checkpointCost.current)
+        coordinator.progressed(trial.number, epoch: runner.epochsDone, last: runner.latest)
+        return Member(trial: trial, upTo: upTo, runner: runner, cadence: cadence, earlier: coordinator.secondsBefore(trial.number))
+    }
+
+    /// Hands in a trial that reached its rung (a pause) or its end.
+    private func close(_ m: Member) throws {
+        m.closed = true
+        let (trial, runner, number) = (m.trial, m.runner, m.trial.number)
+        let seconds = m.earlier + m.seconds
         if !runner.isFinished {
             // Paused at a rung: the checkpoint must hold it until the rung promotes or prunes it.
             guard coordinator.mayContinue(number) else {
@@ -159,7 +234,7 @@ package final class Executor: @unchecked Sendable {
                 coordinator.warn("trial \(number): its lease passed to another process; dropping its pause at epoch \(runner.epochsDone)")
                 return
             }
-            try cadence.save(runner)
+            try m.cadence.save(runner)
             sink.submitPause(TrialResult(trial: trial, status: .pruned, records: runner.curve, seconds: seconds))
             return
         }

@@ -190,13 +190,34 @@ package final class SearchCoordinator: @unchecked Sendable {
             if case .wait = action, try reapVanished(&r, now: now) {
                 action = policy.decide(r.state, now: now, asking: process)
             }
-            if case .train(let trial, let upTo) = action {
-                try append(&r, [.claim(trial: trial, process: process, upTo: upTo, time: now)])
-                let epoch = r.state.claims[trial]?.epoch ?? 0
-                inHand.withLock { $0[trial] = .init(trial: trial, epoch: epoch, epochs: upTo) }
-                flags.withLock { _ = $0.lost.remove(trial) }
-            }
+            if case .train(let trial, let upTo) = action { try claim(&r, trial, upTo: upTo, now: now) }
             return action
+        }
+    }
+
+    /// Records this process's claim of `trial` up to `upTo` epochs and takes it in hand.
+    private func claim(_ r: inout Replica, _ trial: Int, upTo: Int, now: Double) throws {
+        try append(&r, [.claim(trial: trial, process: process, upTo: upTo, time: now)])
+        let epoch = r.state.claims[trial]?.epoch ?? 0
+        inHand.withLock { $0[trial] = .init(trial: trial, epoch: epoch, epochs: upTo) }
+        flags.withLock { _ = $0.lost.remove(trial) }
+    }
+
+    /// After `next` handed out a trial: claims more to train alongside it in a group of at most
+    /// `lanes` (lockstep) — the policy's companions that `joins` accepts, in order.
+    package func claimAlongside(lanes: Int, joins: (Trial) -> Bool) throws -> [(trial: Trial, upTo: Int)] {
+        guard lanes > 1 else { return [] }
+        return try locked { r in
+            let now = Self.now()
+            let maximize = columns.metric.maximize
+            let (limit, candidates) = policy.companions(r.state, lanes: lanes, workers: threads, window: 4 * lanes)
+            var claimed: [(trial: Trial, upTo: Int)] = []
+            for (number, upTo) in candidates where claimed.count < limit {
+                guard let trial = plan.trial(number, scores: { r.state.score($0, maximize: maximize) }), joins(trial) else { continue }
+                try claim(&r, number, upTo: upTo, now: now)
+                claimed.append((trial, upTo))
+            }
+            return claimed
         }
     }
 

@@ -79,4 +79,19 @@ package struct SearchPolicy: Sendable {
         }
         return .wait(seconds: min(max(nextExpiry - now, 0.05), 1))
     }
+
+    /// The trials a worker just handed one may take along to train beside it (a lockstep group of
+    /// at most `lanes`), in the order to consider them: never-claimed trials among the next `window`
+    /// from the frontier, each with the epochs `decide` would give it; and how many of them it may
+    /// take — an even share of the never-claimed trials among `workers`, so that one worker's group
+    /// does not leave the others idle.
+    package func companions(_ state: SearchState, lanes: Int, workers: Int, window: Int) -> (limit: Int, candidates: [(trial: Int, upTo: Int)]) {
+        let limit = max(0, min(lanes - 1, state.neverClaimedCount / max(1, workers)))
+        guard limit > 0, !state.isComplete, !state.stopped else { return (0, []) }
+        var candidates: [(trial: Int, upTo: Int)] = []
+        for n in state.frontier..<min(state.trialCount, state.frontier + window) where state.neverClaimed(n) {
+            if let upTo = state.rungEpochs(n) ?? epochs(n, state) { candidates.append((n, upTo)) }
+        }
+        return (limit, candidates)
+    }
 }

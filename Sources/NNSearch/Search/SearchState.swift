@@ -208,6 +208,12 @@ package struct SearchState: Sendable {
 
     // MARK: - Questions
 
+    /// Whether no process ever claimed or finished `trial`.
+    package func neverClaimed(_ trial: Int) -> Bool { trial >= frontier && !touchedAboveFrontier.contains(trial) }
+
+    /// How many trials no process ever claimed or finished.
+    package var neverClaimedCount: Int { trialCount - frontier - touchedAboveFrontier.count }
+
     /// Trials the rungs' decisions pruned whose `finish` is not recorded yet, ascending, with the
     /// row each gets (its pause's).
     package var pendingPrunes: [(trial: Int, row: String)] {

@@ -23,20 +23,25 @@ package enum Lockstep {
         let trainRows: Int
     }
 
-    /// The group `runner` may train in, or nil when it trains alone: a narrow net (`NarrowNet.fits`)
-    /// at batch 1.
-    package static func key(_ runner: TrialRunner) -> Key? {
-        guard runner.narrow != nil, runner.batchSize == 1 else { return nil }
-        let h = runner.hyperparameters
+    /// The group a trial of `h` on `data` may train in, or nil when it trains alone: a net
+    /// `NarrowNet` runs (every dimension ≤ vecWidth, no batch norm, no dropout) at batch 1.
+    package static func key(_ h: Hyperparameters, data: TrainingData) -> Key? {
+        let dims = [data.featureCount] + Array(repeating: h.width, count: h.depth) + [data.lossKind.outputs]
+        guard min(h.batchSize, data.train.rows) == 1, h.normalize != .batchnorm, h.dropout == 0,
+              dims.allSatisfy({ $0 <= vecWidth }) else { return nil }
         let loss: Int
-        switch runner.data.lossKind {
+        switch data.lossKind {
         case .softmaxCrossEntropy: loss = 0
         case .binaryCrossEntropy: loss = 1
         case .meanSquaredError: loss = 2
         }
-        return Key(dims: runner.model.layout.dims, activation: h.activation, outputs: runner.data.lossKind.outputs,
-                   loss: loss, optimizer: h.optimizer, nesterov: h.optimizer == .momentum && h.nesterov,
-                   trainRows: runner.data.train.rows)
+        return Key(dims: dims, activation: h.activation, outputs: data.lossKind.outputs, loss: loss,
+                   optimizer: h.optimizer, nesterov: h.optimizer == .momentum && h.nesterov, trainRows: data.train.rows)
+    }
+
+    /// The group `runner` may train in: `key(_:data:)` of its trial, when it runs the narrow passes.
+    package static func key(_ runner: TrialRunner) -> Key? {
+        runner.narrow == nil ? nil : key(runner.hyperparameters, data: runner.data)
     }
 
     /// Trials per group: one per lane.

@@ -212,4 +212,28 @@ final class SearchPolicyTests: XCTestCase {
         XCTAssertEqual(policy.decide(forward, now: 110), .train(trial: 1, upTo: 11), "p2's leases ran out at 110")
         XCTAssertEqual(policy.decide(forward, now: 150), .train(trial: 0, upTo: 10), "p1's too at 150")
     }
+
+    // MARK: - Lockstep companions
+
+    /// Companions are never-claimed trials within the window from the frontier, in order, with their
+    /// epochs; no more of them than an even share of the never-claimed trials among the workers.
+    func testCompanionsAreNeverClaimedTrialsWithinTheWindowUpToAnEvenShare() {
+        let state = R.replay(trialCount: 40, [
+            R.join("p1", at: 100, lease: 100), R.join("p2", at: 100, lease: 100),
+            R.claim(0, by: "p1", at: 100), R.claim(1, by: "p2", at: 100), R.claim(3, by: "p2", at: 100),
+            R.release(1, by: "p2", at: 101), R.finish(5, by: "p1", at: 102),
+        ])
+        XCTAssertEqual(state.frontier, 2)
+        XCTAssertEqual(state.neverClaimedCount, 36)
+        let (limit, candidates) = policy.companions(state, lanes: 8, workers: 2, window: 8)
+        XCTAssertEqual(limit, 7)
+        XCTAssertEqual(candidates.map(\.trial), [2, 4, 6, 7, 8, 9], "released 1 is not a companion; 3 and 5 were taken")
+        XCTAssertEqual(candidates.map(\.upTo), [12, 14, 16, 17, 18, 19])
+        XCTAssertEqual(policy.companions(state, lanes: 8, workers: 12, window: 8).limit, 3, "36 never claimed among 12 workers")
+        XCTAssertEqual(policy.companions(state, lanes: 1, workers: 1, window: 8).limit, 0, "one lane: no companions")
+        XCTAssertEqual(policy.companions(state, lanes: 4, workers: 1, window: 8).limit, 3)
+        let last = R.replay(trialCount: 3, [R.join("p1", at: 100, lease: 100), R.claim(0, by: "p1", at: 100), R.claim(1, by: "p1", at: 100)])
+        XCTAssertEqual(policy.companions(last, lanes: 8, workers: 2, window: 8).limit, 0, "one trial left among two workers: none")
+        XCTAssertEqual(policy.companions(last, lanes: 8, workers: 1, window: 8).candidates.map(\.trial), [2])
+    }
 }
