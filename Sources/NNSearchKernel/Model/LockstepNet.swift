@@ -94,45 +94,77 @@ final class LockstepNet {
     /// The input's feature `p` for every lane (dims[0] of them; the rest of a solo row's vector is zero).
     @inline(__always) func setInput(_ p: Int, _ x: Vec) { input[p] = x }
 
+    /// Whether the steps may skip the pad elements: every pad of the parameters, gradients and
+    /// optimizer state is +0 in every lane, where a solo step keeps it (see `startEpoch`).
+    private(set) var skipsPads = false
+
+    /// Decides, before an epoch's steps, whether they may skip the pad elements.
+    ///
+    /// A solo step leaves a pad element at +0 as long as it is +0 and each layer's real inputs are
+    /// finite (an input of ±∞ or NaN times a pad's zero gradient is NaN): its gradient is 0 + x · (+0),
+    /// and every update rule maps a +0 parameter, gradient and state to +0 again — except adamw
+    /// with a negative decay factor (lr · weight decay > 1), which makes −0. The pads' terms in the
+    /// input gradient's tree are then +0 too, which the tree still adds. So with every pad at +0
+    /// and no such adamw lane, a step may compute only the real units and leave the pads as they
+    /// are; `step` checks the inputs each step and takes every element again from the first row
+    /// whose inputs are not all finite.
+    func startEpoch(rates: LaneRates) {
+        skipsPads = optimizer != .adamw || all(rates.decay .>= Vec())
+        let buffers = [params, grads] + (optimizer == .sgd ? [] : [first]) + (optimizer == .adam || optimizer == .adamw ? [second] : [])
+        for l in 0..<layers where skipsPads {
+            // The weight's rows, then (i == inDim) the bias: their elements past the outputs.
+            for i in 0...dim(l) {
+                let row = i < dim(l) ? weightOffset(l) &+ i &* vecWidth : biasOffset(l)
+                for buffer in buffers {
+                    for j in dim(l &+ 1)..<vecWidth where any(buffer[row &+ j].bitPattern() .!= VecBits()) { skipsPads = false }
+                }
+            }
+        }
+    }
+
     /// One training step of every lane on the row set by `setInput` (its label or target in `labels`
     /// or `values`): forward, the loss and its gradient, backward and the update with the lanes' own
     /// rates. Returns each lane's loss and a mask of the lanes whose prediction was right.
     @inline(__always)
     func step(labels: VecInts, values: Vec, rates: LaneRates) -> (loss: Vec, right: SIMDMask<VecInts>) {
-        let (loss, right) = forwardLoss(labels: labels, values: values)
-        backward()
-        update(rates)
+        if skipsPads && !forward(pads: false) { skipsPads = false }
+        if !skipsPads { _ = forward(pads: true) }
+        let (loss, right) = self.loss(logits: UnsafePointer(outputs + (layers &- 1) &* vecWidth), labels: labels, values: values)
+        backward(pads: !skipsPads)
+        update(rates, pads: !skipsPads)
         return (loss, right)
     }
 
     // MARK: - Forward and loss
 
-    /// Each layer's output units, `narrowRowForward` lane by lane; then the loss of the logits and their
-    /// gradient into `gradient` (zero past the outputs), as the one-row path of `lossForwardBackward`.
+    /// Each layer's output units (with `pads`, all vecWidth of them; else the real ones),
+    /// `narrowRowForward` lane by lane. Returns whether every layer's real inputs were finite.
     @inline(__always)
-    private func forwardLoss(labels: VecInts, values: Vec) -> (Vec, SIMDMask<VecInts>) {
+    private func forward(pads: Bool) -> Bool {
         let w = vecWidth
         var inp = UnsafePointer(input)
+        var finite = SIMDMask<VecInts>(repeating: true)
         for l in 0..<layers {
-            let inDim = dim(l)
+            let inDim = dim(l), units = pads ? w : dim(l &+ 1)
+            // |x| < ∞ (NaN fails it), on the bits.
+            for p in 0..<inDim { finite .&= (inp[p].bitPattern() & VecBits(repeating: 0x7fff_ffff)) .< VecBits(repeating: 0x7f80_0000) }
             let weight = params + weightOffset(l), bias = params + biasOffset(l)
             let out = outputs + l &* w
-            for j in 0..<w {
+            for j in 0..<units {
                 // bias + Σ_p inp[p] · weight[p][j], one chain in order of p.
                 var x = bias[j]
                 for p in 0..<inDim { x = fused(x, inp[p], weight[p &* w &+ j]) }
                 out[j] = x
             }
-            if l &+ 1 < layers { activate(out) }
+            if l &+ 1 < layers { activate(out, units: units) }
             inp = UnsafePointer(out)
         }
-        return loss(logits: inp, labels: labels, values: values)
+        return all(finite)
     }
 
-    /// The hidden activation of a layer's vecWidth units, in place (the activation's own vector form, which a solo row takes too).
+    /// The hidden activation of a layer's first `units` units, in place (the activation's own vector form, which a solo row takes too).
     @inline(__always)
-    private func activate(_ x: UnsafeMutablePointer<Vec>) {
-        let w = vecWidth
+    private func activate(_ x: UnsafeMutablePointer<Vec>, units w: Int) {
         switch activation {
         case .relu: for j in 0..<w { x[j] = reluForward(x[j]) }
         case .tanh: for j in 0..<w { x[j] = tanhVector(x[j]) }
@@ -196,26 +228,28 @@ final class LockstepNet {
 
     /// `narrowRowBackward` layer by layer from the logits' gradient, lane by lane: dW[i][j] = 0 + inp[i] · g[j],
     /// dbias = 0 + g, the input gradient by `laneSum`'s tree over all vecWidth units (zero past inDim),
-    /// then through the activation as `backwardRow` takes it (every unit, pads included).
+    /// then through the activation as `backwardRow` takes it (every unit, pads included). Without
+    /// `pads`, the real units only: a pad's term in the tree is then the +0 it would be.
     @inline(__always)
-    private func backward() {
+    private func backward(pads: Bool) {
         let w = vecWidth
         var l = layers &- 1
         while l >= 0 {
-            let inDim = dim(l)
+            let inDim = dim(l), units = pads ? w : dim(l &+ 1)
             let inp = UnsafePointer(l > 0 ? outputs + (l &- 1) &* w : input)
             let weight = params + weightOffset(l)
             let dweight = grads + weightOffset(l), dbias = grads + biasOffset(l)
             for i in 0..<inDim {
-                for j in 0..<w { dweight[i &* w &+ j] = fused(Vec(), inp[i], gradient[j]) }
+                for j in 0..<units { dweight[i &* w &+ j] = fused(Vec(), inp[i], gradient[j]) }
             }
-            for j in 0..<w { dbias[j] = Vec() + gradient[j] }
+            for j in 0..<units { dbias[j] = Vec() + gradient[j] }
             guard l > 0 else { break }
             for i in 0..<inDim {
-                for j in 0..<w { scratch[j] = fused(Vec(), gradient[j], weight[i &* w &+ j]) }
+                for j in 0..<units { scratch[j] = fused(Vec(), gradient[j], weight[i &* w &+ j]) }
+                for j in units..<w { scratch[j] = Vec() }
                 inputGradient[i] = treeSum(scratch)
             }
-            for j in 0..<w {
+            for j in 0..<(pads ? w : inDim) {
                 let d = j < inDim ? inputGradient[j] : Vec()
                 gradient[j] = derivative(d, out: inp[j])
             }
@@ -237,18 +271,31 @@ final class LockstepNet {
 
     // MARK: - Update
 
+    /// `Optimizer.update` lane by lane, with each lane's rates: every element with `pads`, else the
+    /// real ones (each layer's weight rows and bias up to its outputs).
     @inline(__always)
-    private func update(_ r: LaneRates) {
-        let count = parameterCount
+    private func update(_ r: LaneRates, pads: Bool) {
+        if pads { return update(r, from: 0, count: parameterCount) }
+        for l in 0..<layers {
+            let outDim = dim(l &+ 1)
+            for i in 0..<dim(l) { update(r, from: weightOffset(l) &+ i &* vecWidth, count: outDim) }
+            update(r, from: biasOffset(l), count: outDim)
+        }
+    }
+
+    /// `Optimizer.update`'s rule on elements start..<start+count.
+    @inline(__always)
+    private func update(_ r: LaneRates, from start: Int, count: Int) {
+        let end = start &+ count
         switch optimizer {
         case .sgd:
-            for e in 0..<count {
+            for e in start..<end {
                 let p = params[e]
                 let g = grads[e] + r.weightDecay * p
                 params[e] = p - r.lr * g
             }
         case .momentum:
-            for e in 0..<count {
+            for e in start..<end {
                 let p = params[e]
                 let g = grads[e] + r.weightDecay * p
                 let b = r.momentum * first[e] + g
@@ -261,7 +308,7 @@ final class LockstepNet {
             let c1 = Vec(repeating: 1 - Float(0.9)), c2 = Vec(repeating: 1 - Float(0.999))
             let eps = Vec(repeating: 1e-8)
             let decoupled = optimizer == .adamw
-            for e in 0..<count {
+            for e in start..<end {
                 var p = params[e]
                 var g = grads[e]
                 if decoupled { p *= r.decay } else { g += r.weightDecay * p }

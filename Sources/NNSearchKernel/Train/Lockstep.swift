@@ -79,6 +79,7 @@ package enum Lockstep {
             rates.momentum[t] = r.optimizer.momentum
             rates.decay[t] = Float(1 - lrs[t] * Double(r.optimizer.weightDecay))
         }
+        net.startEpoch(rates: rates)
         let adam = net.optimizer == .adam || net.optimizer == .adamw
         let steps = runners.map(\.optimizer.step)
         var lossSums = DoubleVec()

@@ -71,6 +71,23 @@ final class LockstepTests: XCTestCase {
         XCTAssertLessThan(diverged, trained, "and some should not")
     }
 
+    /// A pad element that is not +0 (here poked to NaN or −0; a solo trial carries it into its real
+    /// gradients through the input gradient's tree) makes a group take every element, pads included.
+    func testPadsThatAreNotZeroAreCarriedAsAloneTheyAre() {
+        let data = TrainingFixtures.generated(.sumMod, rows: 60)
+        for (optimizer, poke) in [(OptimizerKind.momentum, Float.nan), (.adam, -0.0), (.sgd, 1)] {
+            let trials = (0..<3).map { t -> (Hyperparameters, UInt64) in
+                var h = Hyperparameters()
+                h.depth = 2; h.width = 2; h.batchSize = 1; h.epochs = 2; h.optimizer = optimizer; h.lr = 0.01
+                return (h, UInt64(t))
+            }
+            // The last layer's first weight row, at its first pad column; in lane 1 only.
+            compare(trials, data: { _ in data }, label: "\(optimizer), a pad of \(poke)", prepare: { t, runner in
+                if t == 1 { runner.model.weight(2)[3] = poke }
+            })
+        }
+    }
+
     /// Only narrow nets at batch 1 share lanes; the key separates what lanes cannot share.
     func testKeysGroupOnlyWhatCanShareLanes() {
         let data = TrainingFixtures.generated(.sumBin, rows: 40)
@@ -95,13 +112,20 @@ final class LockstepTests: XCTestCase {
                           "another number of training rows")
     }
 
-    /// Trains `trials` alone and as one group (each lane on `data(lane)`), epoch by epoch with the
-    /// finished ones leaving the group, and compares; returns each trial's records.
+    /// Trains `trials` alone and as one group (each lane on `data(lane)`, made ready by `prepare`),
+    /// epoch by epoch with the finished ones leaving the group, and compares; returns each trial's records.
     @discardableResult
     private func compare(_ trials: [(Hyperparameters, UInt64)], data: (Int) -> TrainingData, label: String,
+                         prepare: (Int, TrialRunner) -> Void = { _, _ in },
                          file: StaticString = #filePath, line: UInt = #line) -> [[EpochRecord]] {
-        let alone = trials.enumerated().map { t, trial in TrialRunner(hyperparameters: trial.0, seed: trial.1, data: data(t)) }
-        let group = trials.enumerated().map { t, trial in TrialRunner(hyperparameters: trial.0, seed: trial.1, data: data(t)) }
+        func runners() -> [TrialRunner] {
+            trials.enumerated().map { t, trial in
+                let runner = TrialRunner(hyperparameters: trial.0, seed: trial.1, data: data(t))
+                prepare(t, runner)
+                return runner
+            }
+        }
+        let alone = runners(), group = runners()
         XCTAssertTrue(group.allSatisfy { Lockstep.key($0) != nil && Lockstep.key($0) == Lockstep.key(group[0]) }, label, file: file, line: line)
         for runner in alone { runner.run() }
         while case let active = group.filter({ !$0.isFinished }), !active.isEmpty { Lockstep.runEpoch(active) }
