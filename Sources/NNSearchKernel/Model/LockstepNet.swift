@@ -33,7 +33,13 @@ final class LockstepNet {
     private let gradient: UnsafeMutablePointer<Vec>
     private let scratch: UnsafeMutablePointer<Vec>
     private let inputGradient: UnsafeMutablePointer<Vec>
+    /// Per layer, the vecWidth terms of an input gradient's tree (layers × vecWidth).
+    private let products: UnsafeMutablePointer<Vec>
     private let layers: Int
+    /// Every element's index, 0..<parameterCount; and the real elements' (each layer's weight rows and bias up to its outputs).
+    private let allElements: UnsafeMutablePointer<Int>
+    private let realElements: UnsafeMutablePointer<Int>
+    private let realCount: Int
     /// dims[0...layers] of the layout, then each layer's weight offset, then its bias offset.
     private let shape: UnsafeMutablePointer<Int>
 
@@ -63,6 +69,7 @@ final class LockstepNet {
         gradient = zeroed(vecWidth)
         scratch = zeroed(vecWidth)
         inputGradient = zeroed(vecWidth)
+        products = zeroed(layout.layers * vecWidth)
         layers = layout.layers
         shape = .allocate(capacity: 3 * layers + 1)
         for l in 0...layers { shape[l] = layout.dims[l] }
@@ -70,11 +77,24 @@ final class LockstepNet {
             shape[layers + 1 + l] = layout.weightOffsets[l]
             shape[2 * layers + 1 + l] = layout.biasOffsets[l]
         }
+        allElements = .allocate(capacity: p)
+        for e in 0..<p { allElements[e] = e }
+        var real: [Int] = []
+        for l in 0..<layers {
+            let outDim = layout.dims[l + 1]
+            for i in 0..<layout.dims[l] { real += (0..<outDim).map { layout.weightOffsets[l] + i * vecWidth + $0 } }
+            real += (0..<outDim).map { layout.biasOffsets[l] + $0 }
+        }
+        realCount = real.count
+        realElements = .allocate(capacity: real.count)
+        realElements.initialize(from: real, count: real.count)
     }
 
     deinit {
-        for b in [params, grads, first, second, input, outputs, gradient, scratch, inputGradient] { b.deallocate() }
+        for b in [params, grads, first, second, input, outputs, gradient, scratch, inputGradient, products] { b.deallocate() }
         shape.deallocate()
+        allElements.deallocate()
+        realElements.deallocate()
     }
 
     @inline(__always) private func dim(_ l: Int) -> Int { shape[l] }
@@ -120,6 +140,8 @@ final class LockstepNet {
                 }
             }
         }
+        // A pad's term in the input gradient's tree is then +0, and the steps leave it there.
+        if skipsPads { products.update(repeating: Vec(), count: layers &* vecWidth) }
     }
 
     /// One training step of every lane on the row set by `setInput` (its label or target in `labels`
@@ -129,10 +151,18 @@ final class LockstepNet {
     func step(labels: VecInts, values: Vec, rates: LaneRates) -> (loss: Vec, right: SIMDMask<VecInts>) {
         if skipsPads && !forward(pads: false) { skipsPads = false }
         if !skipsPads { _ = forward(pads: true) }
-        let (loss, right) = self.loss(logits: UnsafePointer(outputs + (layers &- 1) &* vecWidth), labels: labels, values: values)
+        let (loss, right) = self.loss(logits: UnsafePointer(outputs + (layers &- 1) &* vecWidth), labels: labels, values: values, gradient: true)
         backward(pads: !skipsPads)
-        update(rates, pads: !skipsPads)
+        update(rates, elements: skipsPads ? realElements : allElements, count: skipsPads ? realCount : parameterCount)
         return (loss, right)
+    }
+
+    /// Each lane's loss on the row set by `setInput` and whether it predicts its label, in evaluation
+    /// mode (no gradient). Only the real units: the pads' outputs reach neither the loss nor the prediction.
+    @inline(__always)
+    func evaluate(labels: VecInts, values: Vec) -> (loss: Vec, right: SIMDMask<VecInts>) {
+        _ = forward(pads: false)
+        return loss(logits: UnsafePointer(outputs + (layers &- 1) &* vecWidth), labels: labels, values: values, gradient: false)
     }
 
     // MARK: - Forward and loss
@@ -173,10 +203,13 @@ final class LockstepNet {
         }
     }
 
+    /// Each lane's loss of its logits and whether it predicts its label; with `gradient`, the loss's
+    /// gradient with respect to the logits into `gradient` (zero past the outputs), as the one-row
+    /// path of `lossForwardBackward` computes them.
     @inline(__always)
-    private func loss(logits z: UnsafePointer<Vec>, labels: VecInts, values: Vec) -> (Vec, SIMDMask<VecInts>) {
+    private func loss(logits z: UnsafePointer<Vec>, labels: VecInts, values: Vec, gradient: Bool) -> (Vec, SIMDMask<VecInts>) {
         let w = vecWidth
-        for j in 0..<w { gradient[j] = Vec() }
+        if gradient { for j in 0..<w { self.gradient[j] = Vec() } }
         switch lossKind {
         case .softmaxCrossEntropy(let classes):
             var maxZ = z[0]
@@ -196,10 +229,10 @@ final class LockstepNet {
                 }
             }
             let factor = 1 / sum  // scale / sum with scale 1
-            for c in 0..<classes {
+            for c in 0..<classes where gradient {
                 // − scale at the label; subtracting +0 elsewhere leaves a lane as it is.
                 let minus = Vec(repeating: 1).replacing(with: 0, where: labels .!= VecInts(repeating: Int32(c)))
-                gradient[c] = scratch[c] * factor - minus
+                self.gradient[c] = scratch[c] * factor - minus
             }
             return (logVector(sum) - (atLabel - maxZ), predicted .== labels)
         case .binaryCrossEntropy:
@@ -214,12 +247,12 @@ final class LockstepNet {
             let larger = x.replacing(with: 0, where: Vec() .>= x)  // Swift's max(z, 0): 0 >= z ? 0 : z
             let one = Vec(repeating: 1)
             let sig = (e / (one + e)).replacing(with: one / (one + e), where: positive)
-            gradient[0] = (sig - y) * 1
+            if gradient { self.gradient[0] = (sig - y) * 1 }
             let predicted = VecInts(repeating: 0).replacing(with: 1, where: positive)
             return (larger - x * y + softplus, predicted .== labels)
         case .meanSquaredError:
             let d = z[0] - values
-            gradient[0] = 2 * d * 1
+            if gradient { self.gradient[0] = 2 * d * 1 }
             return (d * d, VecInts() .!= VecInts())
         }
     }
@@ -244,10 +277,11 @@ final class LockstepNet {
             }
             for j in 0..<units { dbias[j] = Vec() + gradient[j] }
             guard l > 0 else { break }
+            // Layer l's products: past `units` they stay the +0 `startEpoch` left (no stores for pads).
+            let terms = products + l &* w
             for i in 0..<inDim {
-                for j in 0..<units { scratch[j] = fused(Vec(), gradient[j], weight[i &* w &+ j]) }
-                for j in units..<w { scratch[j] = Vec() }
-                inputGradient[i] = treeSum(scratch)
+                for j in 0..<units { terms[j] = fused(Vec(), gradient[j], weight[i &* w &+ j]) }
+                inputGradient[i] = treeSum(terms)
             }
             for j in 0..<(pads ? w : inDim) {
                 let d = j < inDim ? inputGradient[j] : Vec()
@@ -271,44 +305,41 @@ final class LockstepNet {
 
     // MARK: - Update
 
-    /// `Optimizer.update` lane by lane, with each lane's rates: every element with `pads`, else the
-    /// real ones (each layer's weight rows and bias up to its outputs).
-    @inline(__always)
-    private func update(_ r: LaneRates, pads: Bool) {
-        if pads { return update(r, from: 0, count: parameterCount) }
-        for l in 0..<layers {
-            let outDim = dim(l &+ 1)
-            for i in 0..<dim(l) { update(r, from: weightOffset(l) &+ i &* vecWidth, count: outDim) }
-            update(r, from: biasOffset(l), count: outDim)
-        }
-    }
-
-    /// `Optimizer.update`'s rule on elements start..<start+count.
-    @inline(__always)
-    private func update(_ r: LaneRates, from start: Int, count: Int) {
-        let end = start &+ count
+    /// `Optimizer.update`'s rule lane by lane, with each lane's rates, on the `count` elements listed in `elements`.
+    private func update(_ r: LaneRates, elements: UnsafePointer<Int>, count: Int) {
         switch optimizer {
         case .sgd:
-            for e in start..<end {
+            for k in 0..<count {
+                let e = elements[k]
                 let p = params[e]
                 let g = grads[e] + r.weightDecay * p
                 params[e] = p - r.lr * g
             }
-        case .momentum:
-            for e in start..<end {
+        case .momentum where nesterov:
+            for k in 0..<count {
+                let e = elements[k]
                 let p = params[e]
                 let g = grads[e] + r.weightDecay * p
                 let b = r.momentum * first[e] + g
                 first[e] = b
-                let u = nesterov ? g + r.momentum * b : b
-                params[e] = p - r.lr * u
+                params[e] = p - r.lr * (g + r.momentum * b)
+            }
+        case .momentum:
+            for k in 0..<count {
+                let e = elements[k]
+                let p = params[e]
+                let g = grads[e] + r.weightDecay * p
+                let b = r.momentum * first[e] + g
+                first[e] = b
+                params[e] = p - r.lr * b
             }
         case .adam, .adamw:
             let b1 = Vec(repeating: 0.9), b2 = Vec(repeating: 0.999)
             let c1 = Vec(repeating: 1 - Float(0.9)), c2 = Vec(repeating: 1 - Float(0.999))
             let eps = Vec(repeating: 1e-8)
             let decoupled = optimizer == .adamw
-            for e in start..<end {
+            for k in 0..<count {
+                let e = elements[k]
                 var p = params[e]
                 var g = grads[e]
                 if decoupled { p *= r.decay } else { g += r.weightDecay * p }

@@ -11,8 +11,8 @@ import Foundation
 /// trains, and copies it back, so checkpoints, evaluation and records are the solo ones.
 package enum Lockstep {
     /// What trials must share to train in one group: the net's shape and activation, the loss, the
-    /// optimizer's rule, and the number of training rows (their data may differ; rates, momentum,
-    /// weight decay, schedules and seeds may too).
+    /// optimizer's rule, and the numbers of training and validation rows (their data may differ;
+    /// rates, momentum, weight decay, schedules and seeds may too).
     package struct Key: Hashable, Sendable {
         let dims: [Int]
         let activation: Activation
@@ -21,6 +21,7 @@ package enum Lockstep {
         let optimizer: OptimizerKind
         let nesterov: Bool
         let trainRows: Int
+        let validationRows: Int
     }
 
     /// The group a trial of `h` on `data` may train in, or nil when it trains alone: a net
@@ -36,7 +37,8 @@ package enum Lockstep {
         case .meanSquaredError: loss = 2
         }
         return Key(dims: dims, activation: h.activation, outputs: data.lossKind.outputs, loss: loss,
-                   optimizer: h.optimizer, nesterov: h.optimizer == .momentum && h.nesterov, trainRows: data.train.rows)
+                   optimizer: h.optimizer, nesterov: h.optimizer == .momentum && h.nesterov, trainRows: data.train.rows,
+                   validationRows: data.validation.rows)
     }
 
     /// The group `runner` may train in: `key(_:data:)` of its trial, when it runs the narrow passes.
@@ -60,9 +62,10 @@ package enum Lockstep {
         let rates = runners.map { $0.beginEpoch() }
         for (t, r) in runners.enumerated() { load(r, into: net, lane: t) }
         let (losses, correct) = train(net, runners, rates: rates)
+        let validation = evaluate(net, runners)
         return runners.enumerated().map { t, r in
             store(net, lane: t, into: r, steps: key.trainRows)
-            return r.finishEpoch(lossSum: losses[t], correct: correct[t])
+            return r.finishEpoch(lossSum: losses[t], correct: correct[t], validation: validation[t])
         }
     }
 
@@ -70,8 +73,7 @@ package enum Lockstep {
     /// it) and its rows predicted right. Lanes past the runners' count repeat the first runner's rows
     /// on zero parameters; nothing of theirs is kept.
     private static func train(_ net: LockstepNet, _ runners: [TrialRunner], rates lrs: [Double]) -> ([Double], [Int]) {
-        let n = runners.count, f = runners[0].data.featureCount, rows = runners[0].data.train.rows
-        let classification = runners[0].data.isClassification
+        let n = runners.count, rows = runners[0].data.train.rows
         var rates = LaneRates()
         for (t, r) in runners.enumerated() {
             rates.lr[t] = Float(lrs[t])
@@ -82,28 +84,53 @@ package enum Lockstep {
         net.startEpoch(rates: rates)
         let adam = net.optimizer == .adam || net.optimizer == .adamw
         let steps = runners.map(\.optimizer.step)
+        // Each step's rows, lane by lane: rows[s · vecWidth + t] is lane t's s-th row this epoch.
+        let order = UnsafeMutablePointer<Int32>.allocate(capacity: rows * vecWidth)
+        defer { order.deallocate() }
+        for t in 0..<vecWidth {
+            runners[t < n ? t : 0].order.withUnsafeBufferPointer { o in
+                for s in 0..<rows { order[s &* vecWidth &+ t] = Int32(truncatingIfNeeded: o[s]) }
+            }
+        }
         var lossSums = DoubleVec()
         var correct = VecInts()
-        withLanePointers(runners) { x, y, v, order in
+        withLanePointers(runners, part: { $0.train }) { lanes in
             for s in 0..<rows {
-                var labels = VecInts(), values = Vec()
-                for p in 0..<f {
-                    var column = Vec()
-                    for t in 0..<vecWidth { column[t] = x[t][order[t][s] &* f &+ p] }
-                    net.setInput(p, column)
-                }
-                if classification {
-                    for t in 0..<vecWidth { labels[t] = y[t][order[t][s]] }
-                } else {
-                    for t in 0..<vecWidth { values[t] = v[t][order[t][s]] }
-                }
+                lanes.setRow(UnsafeRawPointer(order + s &* vecWidth).loadUnaligned(as: VecInts.self), of: net)
                 if adam { adamRates(&rates, steps: steps, lrs: lrs, after: s) }
-                let (loss, right) = net.step(labels: labels, values: values, rates: rates)
+                let (loss, right) = net.step(labels: lanes.labels, values: lanes.values, rates: rates)
                 for t in 0..<vecWidth { lossSums[t] += Double(loss[t]) }
                 correct &+= VecInts(repeating: 1).replacing(with: 0, where: .!right)
             }
         }
         return ((0..<n).map { lossSums[$0] }, (0..<n).map { Int(correct[$0]) })
+    }
+
+    /// Each lane's validation loss and accuracy (or R²), as `TrialRunner.evaluate` computes them: the
+    /// rows in order, each chunk of `TrialRunner.evaluationRows` summed from zero, then added up.
+    private static func evaluate(_ net: LockstepNet, _ runners: [TrialRunner]) -> [(loss: Double, metric: Double)] {
+        let part = runners[0].data.validation, rows = part.rows
+        var lossSums = DoubleVec(), chunk = DoubleVec()
+        var correct = VecInts()
+        withLanePointers(runners, part: { $0.validation }) { lanes in
+            for r in 0..<rows {
+                lanes.setRow(VecInts(repeating: Int32(truncatingIfNeeded: r)), of: net)
+                let (loss, right) = net.evaluate(labels: lanes.labels, values: lanes.values)
+                for t in 0..<vecWidth { chunk[t] += Double(loss[t]) }
+                correct &+= VecInts(repeating: 1).replacing(with: 0, where: .!right)
+                if (r &+ 1) % TrialRunner.evaluationRows == 0 || r &+ 1 == rows {
+                    lossSums += chunk
+                    chunk = DoubleVec()
+                }
+            }
+        }
+        let n = Double(rows)
+        return runners.enumerated().map { t, runner in
+            guard !runner.data.isClassification else { return (lossSums[t] / n, Double(correct[t]) / n) }
+            // The squared errors' sum is the loss sum (the same additions in the same order).
+            let total = runner.data.validation.totalSumOfSquares
+            return (lossSums[t] / n, total > 0 ? 1 - lossSums[t] / total : 0)
+        }
     }
 
     /// Adam's step size and bias correction for each lane's next step (its `s + 1`-th this epoch), as
@@ -123,37 +150,27 @@ package enum Lockstep {
         }
     }
 
-    /// Each lane's training features, labels, values and row order (vecWidth of each: lanes past the
-    /// runners' count get the first runner's), valid inside `body`.
-    private static func withLanePointers(
-        _ runners: [TrialRunner],
-        _ body: (UnsafePointer<UnsafePointer<Float>>, UnsafePointer<UnsafePointer<Int32>>,
-                 UnsafePointer<UnsafePointer<Float>>, UnsafePointer<UnsafePointer<Int>>) -> Void
-    ) {
-        let w = vecWidth
-        let x = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: w)
-        let y = UnsafeMutablePointer<UnsafePointer<Int32>>.allocate(capacity: w)
-        let v = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: w)
-        let o = UnsafeMutablePointer<UnsafePointer<Int>>.allocate(capacity: w)
-        defer { x.deallocate(); y.deallocate(); v.deallocate(); o.deallocate() }
+    /// Each lane's features, labels and values of one part of its data (lanes past the runners' count
+    /// get the first runner's), valid inside `body`.
+    private static func withLanePointers(_ runners: [TrialRunner], part: (TrainingData) -> TrainingData.Part,
+                                         _ body: (inout LaneRows) -> Void) {
+        var lanes = LaneRows(features: runners[0].data.featureCount, classification: runners[0].data.isClassification)
+        defer { lanes.deallocate() }
         // An empty array's buffer may have no address: such a column (labels or values) is never read.
         let none = UnsafeRawPointer(bitPattern: 64)!
         func nest(_ i: Int) {
             guard i < runners.count else {
-                for t in runners.count..<w { x[t] = x[0]; y[t] = y[0]; v[t] = v[0]; o[t] = o[0] }
-                return body(x, y, v, o)
+                for t in runners.count..<vecWidth { lanes.x[t] = lanes.x[0]; lanes.y[t] = lanes.y[0]; lanes.v[t] = lanes.v[0] }
+                return body(&lanes)
             }
-            let part = runners[i].data.train
-            part.features.withUnsafeBufferPointer { xs in
-                part.labels.withUnsafeBufferPointer { ys in
-                    part.values.withUnsafeBufferPointer { vs in
-                        runners[i].order.withUnsafeBufferPointer { os in
-                            x[i] = xs.baseAddress ?? none.assumingMemoryBound(to: Float.self)
-                            y[i] = ys.baseAddress ?? none.assumingMemoryBound(to: Int32.self)
-                            v[i] = vs.baseAddress ?? none.assumingMemoryBound(to: Float.self)
-                            o[i] = os.baseAddress!
-                            nest(i + 1)
-                        }
+            let p = part(runners[i].data)
+            p.features.withUnsafeBufferPointer { xs in
+                p.labels.withUnsafeBufferPointer { ys in
+                    p.values.withUnsafeBufferPointer { vs in
+                        lanes.x[i] = xs.baseAddress ?? none.assumingMemoryBound(to: Float.self)
+                        lanes.y[i] = ys.baseAddress ?? none.assumingMemoryBound(to: Int32.self)
+                        lanes.v[i] = vs.baseAddress ?? none.assumingMemoryBound(to: Float.self)
+                        nest(i + 1)
                     }
                 }
             }
@@ -178,5 +195,44 @@ package enum Lockstep {
         if r.optimizer.first.count > 0 { LockstepNet.store(net.first, lane: lane, to: r.optimizer.first.pointer, count: count) }
         if r.optimizer.second.count > 0 { LockstepNet.store(net.second, lane: lane, to: r.optimizer.second.pointer, count: count) }
         r.optimizer.step += steps
+    }
+}
+
+/// Where each lane's rows are (its features, labels or values), and the labels and values of the row
+/// set last.
+struct LaneRows {
+    let features: Int
+    let classification: Bool
+    let x = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: vecWidth)
+    let y = UnsafeMutablePointer<UnsafePointer<Int32>>.allocate(capacity: vecWidth)
+    let v = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: vecWidth)
+    var labels = VecInts()
+    var values = Vec()
+
+    init(features: Int, classification: Bool) {
+        self.features = features
+        self.classification = classification
+    }
+
+    func deallocate() {
+        x.deallocate()
+        y.deallocate()
+        v.deallocate()
+    }
+
+    /// Sets `net`'s input to row `rows[t]` of each lane t, and takes its label or value.
+    @inline(__always)
+    mutating func setRow(_ rows: VecInts, of net: LockstepNet) {
+        let f = features
+        for p in 0..<f {
+            var column = Vec()
+            for t in 0..<vecWidth { column[t] = x[t][Int(rows[t]) &* f &+ p] }
+            net.setInput(p, column)
+        }
+        if classification {
+            for t in 0..<vecWidth { labels[t] = y[t][Int(rows[t])] }
+        } else {
+            for t in 0..<vecWidth { values[t] = v[t][Int(rows[t])] }
+        }
     }
 }

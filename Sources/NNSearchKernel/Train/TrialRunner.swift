@@ -79,12 +79,12 @@ package final class TrialRunner {
     }
 
     /// The end of an epoch whose steps summed `lossSum` and predicted `correct` rows right: evaluates
-    /// on the validation split and records the figures.
-    func finishEpoch(lossSum: Double, correct: Int) -> EpochRecord {
+    /// on the validation split (unless given its figures, as `evaluate` computes them) and records the figures.
+    func finishEpoch(lossSum: Double, correct: Int, validation: (loss: Double, metric: Double)? = nil) -> EpochRecord {
         let epoch = records.count
         let lr = hyperparameters.schedule.rate(base: hyperparameters.lr, epoch: epoch, epochs: hyperparameters.epochs)
         let part = data.train
-        let (valLoss, valMetric) = evaluate(data.validation)
+        let (valLoss, valMetric) = validation ?? evaluate(data.validation)
         let trainLoss = lossSum / Double(part.rows)
         // Regression: R² from the epoch's mean squared error and the training targets' variance.
         let trainMetric = data.isClassification
