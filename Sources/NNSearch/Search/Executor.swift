@@ -23,6 +23,8 @@ package final class Executor: @unchecked Sendable {
     package typealias Observer = @Sendable (_ trialSeconds: Double, _ checkpointSeconds: Double) -> Void
 
     package let workers: Int
+    /// Whether tiny trials train in lockstep groups (`Lockstep`); the results are the same either way.
+    private let lockstep: Bool
     private let coordinator: SearchCoordinator
     private let checkpoints: CheckpointStore
     private let sink: ResultSink
@@ -38,8 +40,9 @@ package final class Executor: @unchecked Sendable {
     private var recorded = 0   // under `wake`
 
     init(workers: Int, coordinator: SearchCoordinator, checkpoints: CheckpointStore,
-         sink: ResultSink, models: ModelStore? = nil, observer: @escaping Observer = { _, _ in }) {
+         sink: ResultSink, models: ModelStore? = nil, lockstep: Bool = true, observer: @escaping Observer = { _, _ in }) {
         self.workers = max(1, workers)
+        self.lockstep = lockstep
         self.models = models
         self.coordinator = coordinator
         self.checkpoints = checkpoints
@@ -53,10 +56,6 @@ package final class Executor: @unchecked Sendable {
             wake.unlock()
         }
     }
-
-    /// Whether tiny trials train in lockstep groups: `NNSEARCH_LOCKSTEP=0` trains every trial alone
-    /// (the same results, more slowly; for comparisons).
-    static let lockstep = ProcessInfo.processInfo.environment["NNSEARCH_LOCKSTEP"] != "0"
 
     /// Asks this process's workers to stop after their current epoch.
     package func requestStop() { localStop.withLock { $0 = true } }
@@ -109,7 +108,7 @@ package final class Executor: @unchecked Sendable {
                     }
                     // A tiny net at batch 1 takes the trials after it of its shape along (lockstep).
                     var group = [(trial: trial, upTo: upTo)]
-                    if Executor.lockstep, let key = checkpoints.lockstepKey(trial) {
+                    if lockstep, let key = checkpoints.lockstepKey(trial) {
                         group += try coordinator.claimAlongside(lanes: Lockstep.lanes) { checkpoints.lockstepKey($0) == key }
                     }
                     try train(group)

@@ -25,6 +25,9 @@ package enum WorkerSession {
         package var quiet = false
         /// Keep `report.html` fresh as trials finish (off for the benchmark).
         package var report = true
+        /// Whether tiny trials train in lockstep groups (the same results either way): on unless
+        /// `NNSEARCH_LOCKSTEP=0`, which trains every trial alone (for comparisons).
+        package var lockstep = ProcessInfo.processInfo.environment["NNSEARCH_LOCKSTEP"] != "0"
         /// The search's data when the caller loaded it already (`start --foreground`), so it is read once.
         package var data: SearchData? = nil
 
@@ -88,7 +91,7 @@ package enum WorkerSession {
                               report: reporter(options.display, metric: metric, quiet: options.quiet))
         let models = spec.modelsToKeep > 0 ? ModelStore(folder: folder, keep: spec.modelsToKeep, spec: spec, data: data, metric: metric) : nil
         let executor = Executor(workers: workers, coordinator: coordinator, checkpoints: checkpoints,
-                                sink: sink, models: models, observer: options.observer)
+                                sink: sink, models: models, lockstep: options.lockstep, observer: options.observer)
         let signals = Locked(0)
         let firstSignal = Locked<Int32?>(nil)
         let watcher = SignalWatcher(signals: [SIGINT, SIGTERM], queue: DispatchQueue(label: "nnsearch.signals")) { signal in

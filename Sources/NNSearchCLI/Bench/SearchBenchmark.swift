@@ -22,6 +22,15 @@ extension Benchmark {
                    "depth": 2, "width": 64, "epochs": 10, "batch_size": 32, "optimizer": "adam", "normalize": "standardize"}}
         """#
 
+    /// 64 trials of the seed's kind (2→2→3, batch 1, momentum, 50 epochs × 2000 rows; rates and momenta
+    /// drawn), which train in lockstep.
+    static let seedLikeSpec = #"""
+        {"version": 1, "data": {"generator": "sum_bin", "rows": 2500, "seed": 0}, "strategy": "random", "trials": 64,
+         "seed": 0, "workers": 2,
+         "space": {"depth": 1, "width": 2, "lr": {"log_uniform": [0.0003, 0.03]}, "momentum": {"uniform": [0.5, 0.95]},
+                   "optimizer": "momentum", "batch_size": 1, "epochs": 50}}
+        """#
+
     /// 200 short trials (about 10 ms each), for 2 processes × 1 thread against 1 process × 2 threads.
     static let shortTrialsSpec = #"""
         {"version": 1, "data": {"generator": "sum_bin", "rows": 1250, "seed": 0}, "strategy": "random", "trials": 200,
@@ -66,7 +75,7 @@ extension Benchmark {
 
     /// Creates a search folder for `json` under `root` and runs it in this process; returns the folder and seconds.
     @discardableResult
-    static func runSearch(_ json: String, name: String, workers: Int? = nil, root: String,
+    static func runSearch(_ json: String, name: String, workers: Int? = nil, root: String, lockstep: Bool = true,
                           observer: @escaping Executor.Observer = { _, _ in }) throws -> (folder: SearchFolder, seconds: Double) {
         let folder = try makeSearch(json, name: name, root: root)
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -75,6 +84,7 @@ extension Benchmark {
         options.quiet = true
         options.report = false
         options.observer = observer
+        options.lockstep = lockstep
         _ = try WorkerSession.run(folder: folder, options: options)
         return (folder, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }
@@ -112,12 +122,32 @@ extension Benchmark {
         }
         print("fixed list of 64 equal trials: 1 worker \(fmt(median(one), 3)) s, 2 workers \(fmt(median(two), 3)) s, speedup \(fmt(median(one) / median(two), 2))x; with 2 workers \(fmt(median(busyCores), 2)) cores busy (CPU time / wall time)")
 
+        try benchLockstep(root: root, repeats: n, print: print)
         try benchJournal(root: root, print: print)
         try benchProcesses(root: root, repeats: max(5, n), print: print)
         try benchHugeGrid(root: root, print: print)
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    /// The seed's kind of search with its trials in lockstep groups and with every trial alone, runs
+    /// alternating; and whether the two wrote the same results.
+    static func benchLockstep(root: String, repeats: Int, print: (String) -> Void) throws {
+        var together = [Double](), alone = [Double]()
+        var same = true
+        for i in 0..<(repeats + 2) {
+            let (a, t) = try runSearch(seedLikeSpec, name: "lockstep-\(i)", root: root)
+            let (b, u) = try runSearch(seedLikeSpec, name: "alone-\(i)", root: root, lockstep: false)
+            together.append(t)
+            alone.append(u)
+            func rows(_ f: SearchFolder) -> [String] {
+                ((try? String(contentsOfFile: f.path + "/leaderboard.csv", encoding: .utf8)) ?? "").split(separator: "\n")
+                    .map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+            }
+            same = same && rows(a) == rows(b) && !rows(a).isEmpty
+        }
+        print("search of 64 trials of the seed's kind (2-2-3 batch 1 momentum, 50 epochs x 2000 rows), 2 workers: in lockstep \(fmt(median(together), 3)) s, every trial alone \(fmt(median(alone), 3)) s: \(fmt(median(alone) / median(together), 2))x (medians of \(repeats + 2), alternating); " + (same ? "the same results" : "RESULTS DIFFER"))
+    }
 
     /// `searches/sum_bin.json` as it is, then with successive halving and with hyperband (eta 3,
     /// min_epochs 3): the best validation accuracy and the epochs trained (the rows of the curves).
