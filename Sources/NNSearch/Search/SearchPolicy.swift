@@ -83,10 +83,12 @@ package struct SearchPolicy: Sendable {
     /// The trials a worker just handed one may take along to train beside it (a lockstep group of
     /// at most `lanes`), in the order to consider them: never-claimed trials among the next `window`
     /// from the frontier, each with the epochs `decide` would give it; and how many of them it may
-    /// take — an even share of the never-claimed trials among `workers`, so that one worker's group
-    /// does not leave the others idle.
+    /// take — an even share of the never-claimed trials among `workers` (rounded up: a group trains
+    /// a trial for a fraction of what it costs alone), so that one worker's group does not leave
+    /// the others idle.
     package func companions(_ state: SearchState, lanes: Int, workers: Int, window: Int) -> (limit: Int, candidates: [(trial: Int, upTo: Int)]) {
-        let limit = max(0, min(lanes - 1, state.neverClaimedCount / max(1, workers)))
+        let w = max(1, workers)
+        let limit = max(0, min(lanes - 1, (state.neverClaimedCount + w - 1) / w))
         guard limit > 0, !state.isComplete, !state.stopped else { return (0, []) }
         var candidates: [(trial: Int, upTo: Int)] = []
         for n in state.frontier..<min(state.trialCount, state.frontier + window) where state.neverClaimed(n) {

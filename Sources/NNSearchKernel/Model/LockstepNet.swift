@@ -2,17 +2,19 @@
 // trained side by side at batch 1, one trial per lane. Every vector here holds one quantity of
 // each trial: lane t of params[e] is element e of trial t's parameter buffer (its pad elements
 // included), lane t of outputs[l · vecWidth + j] is unit j of layer l's output for trial t's row.
-// Buffers: params, grads, first, second (P vectors: P = the layout's parameterCount);
-// input (dims[0] vectors), outputs (layers × vecWidth), gradient (vecWidth), scratch (vecWidth).
+// Buffers: params, grads, first, second (P vectors: P = the layout's parameterCount); input
+// (dims[0] vectors), outputs and products (layers × vecWidth), gradient, inputGradient, scratch (vecWidth).
 //
 // A trial alone at batch 1 runs `NarrowNet`'s one-row steps (`narrowRowForward`,
 // `narrowRowBackward`, the loss's one-row path, `Optimizer.update`): on a vector of 8 units of which
 // the seed's net uses 2 or 3, and a dependency chain of a few hundred cycles a step. Here each lane
 // runs exactly those operations on its own trial — the same chains of fused multiply-adds in the
 // same order, `dot1`'s reduction tree, the same e^x, ln x, ln(1 + x) and activation functions, the
-// optimizer's formulas, the pad elements too — so every vector op does one trial's work for 8
-// trials, and a trial's result does not depend on whether it trained alone or which trials shared
-// its lanes (`LockstepTests` compares both ways bit for bit).
+// optimizer's formulas — so every vector op does one trial's work for 8 trials, and a trial's
+// result does not depend on whether it trained alone or which trials shared its lanes
+// (`LockstepTests` compares both ways bit for bit). The pad elements, which a solo step computes
+// alongside the real ones, are skipped while they provably stay the +0 it would leave
+// (`startEpoch`), and computed as it computes them otherwise.
 
 /// The arithmetic of up to vecWidth batch-1 trials of one narrow net, one trial per lane.
 final class LockstepNet {
@@ -42,9 +44,6 @@ final class LockstepNet {
     private let realCount: Int
     /// dims[0...layers] of the layout, then each layer's weight offset, then its bias offset.
     private let shape: UnsafeMutablePointer<Int>
-
-    /// Whether a trial of this net can run here: `NarrowNet.fits` (no batch norm, no dropout, every dimension ≤ vecWidth).
-    static func fits(_ model: MLP) -> Bool { NarrowNet.fits(model) }
 
     init(layout: MLPLayout, activation: Activation, lossKind: LossKind, optimizer: OptimizerKind, nesterov: Bool) {
         precondition(!layout.batchNorm && layout.dims.allSatisfy { $0 <= vecWidth }, "lockstep nets are narrow")
@@ -130,7 +129,8 @@ final class LockstepNet {
     /// whose inputs are not all finite.
     func startEpoch(rates: LaneRates) {
         skipsPads = optimizer != .adamw || all(rates.decay .>= Vec())
-        let buffers = [params, grads] + (optimizer == .sgd ? [] : [first]) + (optimizer == .adam || optimizer == .adamw ? [second] : [])
+        let adam = optimizer == .adam || optimizer == .adamw
+        let buffers = [params, grads] + (optimizer == .sgd ? [] : [first]) + (adam ? [second] : [])
         for l in 0..<layers where skipsPads {
             // The weight's rows, then (i == inDim) the bias: their elements past the outputs.
             for i in 0...dim(l) {

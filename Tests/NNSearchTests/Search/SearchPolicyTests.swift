@@ -230,10 +230,13 @@ final class SearchPolicyTests: XCTestCase {
         XCTAssertEqual(candidates.map(\.trial), [2, 4, 6, 7, 8, 9], "released 1 is not a companion; 3 and 5 were taken")
         XCTAssertEqual(candidates.map(\.upTo), [12, 14, 16, 17, 18, 19])
         XCTAssertEqual(policy.companions(state, lanes: 8, workers: 12, window: 8).limit, 3, "36 never claimed among 12 workers")
+        XCTAssertEqual(policy.companions(state, lanes: 8, workers: 10, window: 8).limit, 4, "36 among 10: rounded up")
         XCTAssertEqual(policy.companions(state, lanes: 1, workers: 1, window: 8).limit, 0, "one lane: no companions")
         XCTAssertEqual(policy.companions(state, lanes: 4, workers: 1, window: 8).limit, 3)
-        let last = R.replay(trialCount: 3, [R.join("p1", at: 100, lease: 100), R.claim(0, by: "p1", at: 100), R.claim(1, by: "p1", at: 100)])
-        XCTAssertEqual(policy.companions(last, lanes: 8, workers: 2, window: 8).limit, 0, "one trial left among two workers: none")
-        XCTAssertEqual(policy.companions(last, lanes: 8, workers: 1, window: 8).candidates.map(\.trial), [2])
+        let last = R.replay(trialCount: 4, [R.join("p1", at: 100, lease: 100), R.claim(0, by: "p1", at: 100), R.claim(1, by: "p1", at: 100)])
+        XCTAssertEqual(policy.companions(last, lanes: 8, workers: 4, window: 8).limit, 1, "two trials left among four workers: one")
+        XCTAssertEqual(policy.companions(last, lanes: 8, workers: 1, window: 8).candidates.map(\.trial), [2, 3])
+        let done = R.replay(trialCount: 2, [R.join("p1", at: 100, lease: 100), R.claim(0, by: "p1", at: 100), R.claim(1, by: "p1", at: 100)])
+        XCTAssertEqual(policy.companions(done, lanes: 8, workers: 1, window: 8).limit, 0, "nothing left: none")
     }
 }
