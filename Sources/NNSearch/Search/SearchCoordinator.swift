@@ -210,7 +210,7 @@ package final class SearchCoordinator: @unchecked Sendable {
         return try locked { r in
             let now = Self.now()
             let maximize = columns.metric.maximize
-            let (limit, candidates) = policy.companions(r.state, lanes: lanes, workers: threads, window: 4 * lanes)
+            let (limit, candidates) = policy.companions(r.state, lanes: lanes, workers: threads, window: 8 * lanes)
             var claimed: [(trial: Trial, upTo: Int)] = []
             for (number, upTo) in candidates where claimed.count < limit {
                 guard let trial = plan.trial(number, scores: { r.state.score($0, maximize: maximize) }), joins(trial) else { continue }
