@@ -17,9 +17,9 @@ final class LockstepSearchTests: XCTestCase {
         """#
     private static let trials = 40
 
-    /// The run with every trial alone (`NNSEARCH_LOCKSTEP=0`), with one worker.
-    private func alone(_ dir: URL, _ specPath: String) throws -> String {
-        let folder = dir.appendingPathComponent("alone").path
+    /// The run with every trial alone (`NNSEARCH_LOCKSTEP=0`), with one worker, in `dir/name`.
+    private func alone(_ dir: URL, _ specPath: String, name: String = "alone") throws -> String {
+        let folder = dir.appendingPathComponent(name).path
         var env = ProcessInfo.processInfo.environment
         env["NNSEARCH_LOCKSTEP"] = "0"
         let r = try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "1", "--out", folder], environment: env)
@@ -71,6 +71,30 @@ final class LockstepSearchTests: XCTestCase {
                     return "\(h.depth) \(h.width) \(h.activation) \(h.optimizer) \(h.batchSize)"
                 })
                 XCTAssertEqual(shapes.count, 1, "group \(group): \(shapes)")
+            }
+        }
+    }
+
+    /// With successive halving (trials paused at rungs leave their groups; promoted ones come back
+    /// from their checkpoints and group again) and with TPE (companions only once their results are
+    /// in): the files of the runs with every trial alone.
+    func testPruningAndTPEEndAsIfEveryTrialTrainedAlone() throws {
+        let dir = try BinaryHarness.temporaryDirectory(self)
+        let variants = [
+            ("halving", Self.spec.replacingOccurrences(of: #""strategy": "random","#,
+                                                       with: #""strategy": "random", "pruning": {"kind": "halving", "eta": 3, "min_epochs": 1},"#)),
+            ("tpe", Self.spec.replacingOccurrences(of: #""strategy": "random","#, with: #""strategy": "tpe", "startup": 8, "lag": 4,"#)),
+        ]
+        for (name, spec) in variants {
+            XCTAssertNotEqual(spec, Self.spec, name)
+            let specPath = try BinaryHarness.write(spec, to: "\(name).json", in: dir)
+            let reference = try alone(dir, specPath, name: "\(name)-alone")
+            for workers in [1, 2] {
+                let folder = dir.appendingPathComponent("\(name)-\(workers)").path
+                let r = try BinaryHarness.run(["start", specPath, "--foreground", "--workers", String(workers), "--out", folder])
+                XCTAssertEqual(r.status, 0, r.stderr)
+                assertSameResults(folder, as: reference, trials: Self.trials)
+                if workers == 1 { XCTAssertFalse(groups(inOrder: try claims(folder)).isEmpty, "\(name): lockstep groups were handed out") }
             }
         }
     }
