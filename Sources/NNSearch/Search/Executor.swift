@@ -124,7 +124,7 @@ package final class Executor: @unchecked Sendable {
     private final class Member {
         let trial: Trial
         let upTo: Int
-        var runner: any TrialTraining
+        let runner: any TrialTraining
         var cadence: Checkpointing
         /// Seconds of the segments before its latest pause (a trial promoted from a rung counts them too).
         let earlier: Double
