@@ -315,15 +315,6 @@ final class LockstepNet {
                 let g = grads[e] + r.weightDecay * p
                 params[e] = p - r.lr * g
             }
-        case .momentum where nesterov:
-            for k in 0..<count {
-                let e = elements[k]
-                let p = params[e]
-                let g = grads[e] + r.weightDecay * p
-                let b = r.momentum * first[e] + g
-                first[e] = b
-                params[e] = p - r.lr * (g + r.momentum * b)
-            }
         case .momentum:
             for k in 0..<count {
                 let e = elements[k]
@@ -331,7 +322,8 @@ final class LockstepNet {
                 let g = grads[e] + r.weightDecay * p
                 let b = r.momentum * first[e] + g
                 first[e] = b
-                params[e] = p - r.lr * b
+                let u = nesterov ? g + r.momentum * b : b
+                params[e] = p - r.lr * u
             }
         case .adam, .adamw:
             let b1 = Vec(repeating: 0.9), b2 = Vec(repeating: 0.999)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NNSearch
+@testable import NNSearchKernel
 
 /// Runs the built `nnsearch` binary and captures what it printed.
 struct BinaryHarness {
@@ -128,6 +129,29 @@ extension XCTestCase {
         let checkpoints = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/checkpoints")) ?? []).filter { $0.hasSuffix(".ckpt") }
         XCTAssertEqual(checkpoints, [], "finished trials leave no checkpoint", file: file, line: line)
         assertKeptModels(folder, as: reference, keep: keep, file: file, line: line)
+    }
+
+    /// Resumes the search in `folder` (1 or 2 workers, alternating) and kills its workers with
+    /// SIGKILL once its journal has grown by 2 to 1 + `lines` lines and up to `jitter` µs more, until
+    /// it finishes, `kills` runs were cut short, or 30 runs; returns the kills and the runs.
+    func killNineAndResume(_ folder: String, seed: UInt64, kills most: Int, lines: Int, jitter: Int,
+                           file: StaticString = #filePath, line: UInt = #line) throws -> (kills: Int, runs: Int) {
+        var random = Random(seed: seed)
+        var kills = 0, runs = 0
+        func journalLines() -> Int { (FileManager.default.contents(atPath: folder + "/journal") ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+        while (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished && runs < 30 && kills < most {
+            runs += 1
+            let r = try BinaryHarness.run(["resume", folder, "--workers", String(1 + runs % 2)])
+            XCTAssertTrue(r.status == 0 || r.stderr.contains("exited at once"), r.stderr, file: file, line: line)
+            let target = journalLines() + 2 + random.next(below: lines)
+            let deadline = Date().addingTimeInterval(10)
+            while journalLines() < target && !BinaryHarness.workerPids(folder).isEmpty && Date() < deadline { usleep(500) }
+            usleep(UInt32(random.next(below: jitter)))
+            for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) }
+            BinaryHarness.waitUntilIdle(folder)
+            if (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished { kills += 1 }
+        }
+        return (kills, runs)
     }
 
     /// Runs `nnsearch worker folder --workers T` for each T at once, waits for all, and checks they exited 0.

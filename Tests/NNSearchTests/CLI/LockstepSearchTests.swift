@@ -110,21 +110,7 @@ final class LockstepSearchTests: XCTestCase {
         let folder = dir.appendingPathComponent("killed").path
         addTeardownBlock { for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) } }
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
-        var random = Random(seed: 23)
-        var kills = 0, runs = 0
-        func lines() -> Int { (FileManager.default.contents(atPath: folder + "/journal") ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
-        while (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished && runs < 30 && kills < 6 {
-            runs += 1
-            let r = try BinaryHarness.run(["resume", folder, "--workers", String(1 + runs % 2)])
-            XCTAssertTrue(r.status == 0 || r.stderr.contains("exited at once"), r.stderr)
-            let target = lines() + 2 + random.next(below: 6)
-            let deadline = Date().addingTimeInterval(10)
-            while lines() < target && !BinaryHarness.workerPids(folder).isEmpty && Date() < deadline { usleep(500) }
-            usleep(UInt32(random.next(below: 20_000)))
-            for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) }
-            BinaryHarness.waitUntilIdle(folder)
-            if (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished { kills += 1 }
-        }
+        let (kills, runs) = try killNineAndResume(folder, seed: 23, kills: 6, lines: 6, jitter: 20_000)
         XCTAssertGreaterThanOrEqual(kills, 4, "\(runs) runs")
         XCTAssertNotEqual(try claims(folder).sorted(), try claims(folder), "lockstep groups claimed trials out of order")
         let last = try BinaryHarness.run(["resume", folder, "--foreground"])

@@ -52,21 +52,7 @@ final class TPESearchTests: XCTestCase {
         let folder = dir.appendingPathComponent("killed").path
         addTeardownBlock { for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) } }
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
-        var random = Random(seed: 17)
-        var kills = 0, runs = 0
-        func lines() -> Int { (FileManager.default.contents(atPath: folder + "/journal") ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
-        while (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished && runs < 30 && kills < 8 {
-            runs += 1
-            let r = try BinaryHarness.run(["resume", folder, "--workers", String(1 + runs % 2)])
-            XCTAssertTrue(r.status == 0 || r.stderr.contains("exited at once"), r.stderr)
-            let target = lines() + 2 + random.next(below: 8)
-            let deadline = Date().addingTimeInterval(10)
-            while lines() < target && !BinaryHarness.workerPids(folder).isEmpty && Date() < deadline { usleep(500) }
-            usleep(UInt32(random.next(below: 3_000)))
-            for pid in BinaryHarness.workerPids(folder) { kill(pid, SIGKILL) }
-            BinaryHarness.waitUntilIdle(folder)
-            if (try? SearchSnapshot(SearchFolder(folder)).phase) != .finished { kills += 1 }
-        }
+        let (kills, runs) = try killNineAndResume(folder, seed: 17, kills: 8, lines: 8, jitter: 3_000)
         XCTAssertGreaterThanOrEqual(kills, 6, "\(runs) runs")
         let last = try BinaryHarness.run(["resume", folder, "--foreground"])
         XCTAssertEqual(last.status, 0, last.stderr)
