@@ -23,8 +23,8 @@ package final class Executor: @unchecked Sendable {
     package typealias Observer = @Sendable (_ trialSeconds: Double, _ checkpointSeconds: Double) -> Void
 
     package let workers: Int
-    /// Whether tiny trials train in lockstep groups (`Lockstep`); the results are the same either way.
-    private let lockstep: Bool
+    /// How many tiny trials a worker trains side by side (`Lockstep`; 1: each alone); the results are the same either way.
+    private let lockstepLanes: Int
     private let coordinator: SearchCoordinator
     private let checkpoints: CheckpointStore
     private let sink: ResultSink
@@ -40,9 +40,9 @@ package final class Executor: @unchecked Sendable {
     private var recorded = 0   // under `wake`
 
     init(workers: Int, coordinator: SearchCoordinator, checkpoints: CheckpointStore,
-         sink: ResultSink, models: ModelStore? = nil, lockstep: Bool = true, observer: @escaping Observer = { _, _ in }) {
+         sink: ResultSink, models: ModelStore? = nil, lockstepLanes: Int = Lockstep.lanes, observer: @escaping Observer = { _, _ in }) {
         self.workers = max(1, workers)
-        self.lockstep = lockstep
+        self.lockstepLanes = min(max(1, lockstepLanes), Lockstep.lanes)
         self.models = models
         self.coordinator = coordinator
         self.checkpoints = checkpoints
@@ -108,8 +108,8 @@ package final class Executor: @unchecked Sendable {
                     }
                     // A tiny net at batch 1 takes the trials after it of its shape along (lockstep).
                     var group = [(trial: trial, upTo: upTo)]
-                    if lockstep, let key = checkpoints.lockstepKey(trial) {
-                        group += try coordinator.claimAlongside(lanes: Lockstep.lanes) { checkpoints.lockstepKey($0) == key }
+                    if lockstepLanes > 1, let key = checkpoints.lockstepKey(trial) {
+                        group += try coordinator.claimAlongside(lanes: lockstepLanes) { checkpoints.lockstepKey($0) == key }
                     }
                     try train(group)
                 }

@@ -169,6 +169,16 @@ extension SearchSpec {
     /// The hyperparameters of the space's configuration that takes the most memory: each
     /// memory-relevant key at its most costly value (memory grows with each on its own, so
     /// together they are the largest).
+    /// How many trials a worker may train side by side (a lockstep group, at most `lanes`) within
+    /// `budget`: as many as fit where `checkMemory` counts one trial of the largest configuration
+    /// per worker (every trial needs at most that); all `lanes` when the budget is unknown.
+    package func lockstepLanes(_ lanes: Int, shape: DataShape, workers: Int, budget: MemoryBudget?) -> Int {
+        guard let budget else { return lanes }
+        let perTrial = memory(largestConfiguration(shape), shape).total + shape.perTrialBytes
+        let fit = (budget.bytes - shape.loadBytes) / max(1, max(1, workers) * perTrial)
+        return max(1, min(lanes, fit))
+    }
+
     func largestConfiguration(_ shape: DataShape) -> Hyperparameters {
         var largest = Hyperparameters()
         let relevant: Set<String> = ["depth", "width", "batch_size", "epochs", "optimizer", "normalize", "dropout"]

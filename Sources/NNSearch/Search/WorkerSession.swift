@@ -75,7 +75,10 @@ package enum WorkerSession {
         }
         // Data handed over by `start --foreground` was read for the folder this process just created.
         if options.data == nil { try DataFingerprint.check(spec, folder: folder) }
-        try spec.checkMemory(shape: DataShape(data), workers: workers, budget: MemoryBudget.current(maxMemory: spec.maxMemory))
+        let budget = MemoryBudget.current(maxMemory: spec.maxMemory)
+        try spec.checkMemory(shape: DataShape(data), workers: workers, budget: budget)
+        // Trials a worker may train side by side: each lane holds one trial's state.
+        let lanes = options.lockstep ? spec.lockstepLanes(Lockstep.lanes, shape: DataShape(data), workers: workers, budget: budget) : 1
         if origin.isPending {
             // Created by a detached `start`, which left loading the data to its worker: record what it told.
             try PreparationRecord.record(data.preparation, in: folder)
@@ -91,7 +94,7 @@ package enum WorkerSession {
                               report: reporter(options.display, metric: metric, quiet: options.quiet))
         let models = spec.modelsToKeep > 0 ? ModelStore(folder: folder, keep: spec.modelsToKeep, spec: spec, data: data, metric: metric) : nil
         let executor = Executor(workers: workers, coordinator: coordinator, checkpoints: checkpoints,
-                                sink: sink, models: models, lockstep: options.lockstep, observer: options.observer)
+                                sink: sink, models: models, lockstepLanes: lanes, observer: options.observer)
         let signals = Locked(0)
         let firstSignal = Locked<Int32?>(nil)
         let watcher = SignalWatcher(signals: [SIGINT, SIGTERM], queue: DispatchQueue(label: "nnsearch.signals")) { signal in

@@ -29,7 +29,8 @@ package enum Lockstep {
     package static func key(_ h: Hyperparameters, data: TrainingData) -> Key? {
         let dims = [data.featureCount] + Array(repeating: h.width, count: h.depth) + [data.lossKind.outputs]
         guard min(h.batchSize, data.train.rows) == 1, h.normalize != .batchnorm, h.dropout == 0,
-              dims.allSatisfy({ $0 <= vecWidth }) else { return nil }
+              dims.allSatisfy({ $0 <= vecWidth }),
+              max(data.train.rows, data.validation.rows) <= Int(Int32.max) else { return nil }  // rows as 32-bit lanes
         let loss: Int
         switch data.lossKind {
         case .softmaxCrossEntropy: loss = 0
@@ -84,19 +85,24 @@ package enum Lockstep {
         net.startEpoch(rates: rates)
         let adam = net.optimizer == .adam || net.optimizer == .adamw
         let steps = runners.map(\.optimizer.step)
-        // Each step's rows, lane by lane: rows[s · vecWidth + t] is lane t's s-th row this epoch.
-        let order = UnsafeMutablePointer<Int32>.allocate(capacity: rows * vecWidth)
+        // The next `chunk` steps' rows, lane by lane: order[k · vecWidth + t] is lane t's row at step s0 + k
+        // (a chunk at a time: a copy of every lane's whole order would be a third more memory per trial).
+        let chunk = 256
+        let order = UnsafeMutablePointer<Int32>.allocate(capacity: chunk * vecWidth)
         defer { order.deallocate() }
-        for t in 0..<vecWidth {
-            runners[t < n ? t : 0].order.withUnsafeBufferPointer { o in
-                for s in 0..<rows { order[s &* vecWidth &+ t] = Int32(truncatingIfNeeded: o[s]) }
-            }
-        }
         var lossSums = DoubleVec()
         var correct = VecInts()
         withLanePointers(runners, part: { $0.train }) { lanes in
             for s in 0..<rows {
-                lanes.setRow(UnsafeRawPointer(order + s &* vecWidth).loadUnaligned(as: VecInts.self), of: net)
+                let k = s % chunk
+                if k == 0 {
+                    for t in 0..<vecWidth {
+                        runners[t < n ? t : 0].order.withUnsafeBufferPointer { o in
+                            for j in 0..<min(chunk, rows &- s) { order[j &* vecWidth &+ t] = Int32(truncatingIfNeeded: o[s &+ j]) }
+                        }
+                    }
+                }
+                lanes.setRow(UnsafeRawPointer(order + k &* vecWidth).loadUnaligned(as: VecInts.self), of: net)
                 if adam { adamRates(&rates, steps: steps, lrs: lrs, after: s) }
                 let (loss, right) = net.step(labels: lanes.labels, values: lanes.values, rates: rates)
                 for t in 0..<vecWidth { lossSums[t] += Double(loss[t]) }

@@ -52,6 +52,26 @@ final class MemoryBudgetTests: XCTestCase {
         }
     }
 
+    /// A worker trains as many trials side by side (lockstep) as fit where the check counts one of
+    /// the largest configuration per worker; all lanes when the budget is unknown; never fewer than one.
+    func testLockstepGroupsAreAsLargeAsTheBudgetAllows() throws {
+        let s = try spec(#"{"depth": 1, "width": [2, 8], "batch_size": 1, "optimizer": "momentum"}"#)
+        let perTrial = TrialMemory(hyperparameters: s.largestConfiguration(shape), featureCount: 2, outputs: 3, trainRows: 1600).total
+        func lanes(_ bytes: Int?, workers: Int = 2, load: Int = 0) -> Int {
+            var shape = self.shape
+            shape.loadBytes = load
+            return s.lockstepLanes(8, shape: shape, workers: workers, budget: bytes.map { MemoryBudget(bytes: $0, statement: "test") })
+        }
+        XCTAssertEqual(lanes(nil), 8, "no bound known: every lane")
+        XCTAssertEqual(lanes(2 * perTrial), 1, "what the check lets two workers hold: one trial each")
+        XCTAssertEqual(lanes(6 * perTrial), 3)
+        XCTAssertEqual(lanes(6 * perTrial - 1), 2)
+        XCTAssertEqual(lanes(6 * perTrial + 500, load: 500), 3, "the data's load counts once")
+        XCTAssertEqual(lanes(6 * perTrial, workers: 1), 6)
+        XCTAssertEqual(lanes(100 * perTrial), 8, "never more than the lanes")
+        XCTAssertEqual(lanes(perTrial / 2), 1, "never fewer than one")
+    }
+
     /// With cross-validation each trial in flight lays out its round's rows: counted per worker.
     func testCrossValidationCountsEachTrialsFoldRows() throws {
         let text = #"{"version": 1, "data": {"generator": "sum_bin", "rows": 2000}, "validation": {"folds": 5}, "strategy": "random", "trials": 4, "space": {"width": 64, "lr": {"log_uniform": [0.001, 0.1]}}}"#

@@ -71,6 +71,21 @@ final class LockstepTests: XCTestCase {
         XCTAssertLessThan(diverged, trained, "and some should not")
     }
 
+    /// Epochs of more rows than the row order is copied at a time (256) and a validation split of
+    /// more than one evaluation chunk (256 rows): two epochs of 3,000 training and 600 validation rows.
+    func testEpochsLongerThanAChunkMatch() {
+        let data = TrainingFixtures.generated(.sumBin, rows: 3600)
+        XCTAssertEqual(data.validation.rows, 600)
+        for optimizer in [OptimizerKind.momentum, .adam] {
+            let trials = (0..<5).map { t -> (Hyperparameters, UInt64) in
+                var h = Hyperparameters()
+                h.depth = 1; h.width = 3; h.batchSize = 1; h.epochs = 2; h.optimizer = optimizer; h.lr = 0.002 * Double(t + 1)
+                return (h, UInt64(40 + t))
+            }
+            compare(trials, data: { _ in data }, label: "\(optimizer), 3,000 rows")
+        }
+    }
+
     /// A pad element that is not +0 (here poked to NaN or −0; a solo trial carries it into its real
     /// gradients through the input gradient's tree) makes a group take every element, pads included.
     func testPadsThatAreNotZeroAreCarriedAsAloneTheyAre() {
