@@ -1,5 +1,5 @@
 /// What the network's outputs mean, which decides the loss.
-package enum LossKind: Equatable, Sendable {
+package enum LossKind: Hashable, Sendable {
     /// Softmax cross-entropy over `classes` (>= 3) logits.
     case softmaxCrossEntropy(classes: Int)
     /// Sigmoid binary cross-entropy on one logit (2 classes).

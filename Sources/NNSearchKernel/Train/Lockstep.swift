@@ -16,8 +16,7 @@ package enum Lockstep {
     package struct Key: Hashable, Sendable {
         let dims: [Int]
         let activation: Activation
-        let outputs: Int
-        let loss: Int
+        let loss: LossKind
         let optimizer: OptimizerKind
         let nesterov: Bool
         let trainRows: Int
@@ -31,15 +30,9 @@ package enum Lockstep {
         guard min(h.batchSize, data.train.rows) == 1, h.normalize != .batchnorm, h.dropout == 0,
               dims.allSatisfy({ $0 <= vecWidth }),
               max(data.train.rows, data.validation.rows) <= Int(Int32.max) else { return nil }  // rows as 32-bit lanes
-        let loss: Int
-        switch data.lossKind {
-        case .softmaxCrossEntropy: loss = 0
-        case .binaryCrossEntropy: loss = 1
-        case .meanSquaredError: loss = 2
-        }
-        return Key(dims: dims, activation: h.activation, outputs: data.lossKind.outputs, loss: loss,
-                   optimizer: h.optimizer, nesterov: h.optimizer == .momentum && h.nesterov, trainRows: data.train.rows,
-                   validationRows: data.validation.rows)
+        return Key(dims: dims, activation: h.activation, loss: data.lossKind, optimizer: h.optimizer,
+                   nesterov: h.optimizer == .momentum && h.nesterov,
+                   trainRows: data.train.rows, validationRows: data.validation.rows)
     }
 
     /// The group `runner` may train in: `key(_:data:)` of its trial, when it runs the narrow passes.
