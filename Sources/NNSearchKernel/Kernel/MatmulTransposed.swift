@@ -108,6 +108,20 @@ func laneSum(_ x: Vec) -> Float {
     return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]))
 }
 
+/// `laneSum` across vectors: lane t of the result is the sum of lane t of v[0 ..< vecWidth], added in
+/// the order `laneSum` adds a vector's lanes (`LockstepNet`'s input gradient, a trial per lane).
+@inline(__always)
+func treeSum(_ v: UnsafePointer<Vec>) -> Vec {
+    #if NNSEARCH_AVX512
+    // `eightLanes` first: lane l plus lane l + 8.
+    let h0 = v[0] + v[8], h1 = v[1] + v[9], h2 = v[2] + v[10], h3 = v[3] + v[11]
+    let h4 = v[4] + v[12], h5 = v[5] + v[13], h6 = v[6] + v[14], h7 = v[7] + v[15]
+    return ((h0 + h4) + (h1 + h5)) + ((h2 + h6) + (h3 + h7))
+    #else
+    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]))
+    #endif
+}
+
 /// A vector folded to eight lanes: lane l + lane l + 8 on AVX-512 builds, itself otherwise.
 @inline(__always)
 private func eightLanes(_ v: Vec) -> SIMD8<Float> {

@@ -148,4 +148,23 @@ final class MatmulTransposedTests: XCTestCase {
             }
         }
     }
+
+    /// `treeSum` adds lane t of vecWidth vectors exactly as `laneSum` adds the lanes of one vector, bit for
+    /// bit (values of mixed magnitudes and signs, so that another order would round otherwise).
+    func testTreeSumAddsEachLaneAsLaneSumAddsAVector() {
+        var rng = Random(seed: 9)
+        for _ in 0..<200 {
+            let v = (0..<vecWidth).map { _ in
+                var x = Vec()
+                for t in 0..<vecWidth { x[t] = (rng.nextFloat() - 0.5) * Float(1 << rng.next(below: 24)) }
+                return x
+            }
+            let sums = v.withUnsafeBufferPointer { treeSum($0.baseAddress!) }
+            for t in 0..<vecWidth {
+                var column = Vec()
+                for j in 0..<vecWidth { column[j] = v[j][t] }
+                XCTAssertEqual(sums[t].bitPattern, laneSum(column).bitPattern, "lane \(t)")
+            }
+        }
+    }
 }
