@@ -1,22 +1,25 @@
 // Up to vecWidth trials of one narrow net (every dimension ≤ vecWidth, no batch norm or dropout)
-// trained side by side at batch 1, one trial per lane. Every vector here holds one quantity of
-// each trial: lane t of params[e] is element e of trial t's parameter buffer (its pad elements
-// included), lane t of outputs[l · vecWidth + j] is unit j of layer l's output for trial t's row.
-// Buffers: params, grads, first, second (P vectors: P = the layout's parameterCount); input
-// (dims[0] vectors), outputs and products (layers × vecWidth), gradient, inputGradient, scratch (vecWidth).
+// trained side by side, one trial per lane, each on batches of its own rows. Every vector here holds
+// one quantity of each trial: lane t of params[e] is element e of trial t's parameter buffer (its
+// pad elements included), lane t of outputs[(b · layers + l) · vecWidth + j] is unit j of layer l's
+// output for row b of trial t's batch.
+// Buffers: params, grads, first, second (P vectors: P = the layout's parameterCount); input,
+// gradient, inputGradient (B × vecWidth: B = the batch), outputs (B × layers × vecWidth), products
+// (layers × vecWidth), scratch (vecWidth), labels and values (B).
 //
-// A trial alone at batch 1 runs `NarrowNet`'s one-row steps (`narrowRowForward`,
-// `narrowRowBackward`, the loss's one-row path, `Optimizer.update`): on a vector of 8 units of which
-// the seed's net uses 2 or 3, and a dependency chain of a few hundred cycles a step. Here each lane
-// runs exactly those operations on its own trial — the same chains of fused multiply-adds in the
-// same order, `dot1`'s reduction tree, the same e^x, ln x, ln(1 + x) and activation functions, the
-// optimizer's formulas — so every vector op does one trial's work for 8 trials, and a trial's
-// result does not depend on whether it trained alone or which trials shared its lanes
-// (`LockstepTests` compares both ways bit for bit). The pad elements, which a solo step computes
+// A trial alone runs `NarrowNet`'s passes (`narrowLinearForward`, `narrowLinearBackward` — one row's
+// steps at batch 1 —, the loss's one-row arithmetic, `Optimizer.update`): on vectors of 8 units of
+// which the seed's net uses 2 or 3, and a dependency chain of a few hundred cycles a step. Here each
+// lane runs exactly those operations on its own trial — the same chains of fused multiply-adds in
+// the same order (the weight gradient's over the batch's rows), the input gradient by the same rule
+// (`dot1`'s tree or the transposed weight's chain, by the batch's row count), the same e^x, ln x,
+// ln(1 + x) and activation functions, the optimizer's formulas — so every vector op does one trial's
+// work for 8 trials, and a trial's result does not depend on whether it trained alone or which
+// trials shared its lanes (`LockstepTests` compares both ways bit for bit). The pad elements, which a solo step computes
 // alongside the real ones, are skipped while they provably stay the +0 it would leave
 // (`startEpoch`), and computed as it computes them otherwise.
 
-/// The arithmetic of up to vecWidth batch-1 trials of one narrow net, one trial per lane.
+/// The arithmetic of up to vecWidth trials of one narrow net, one trial per lane.
 final class LockstepNet {
     let layout: MLPLayout
     let activation: Activation
@@ -35,6 +38,10 @@ final class LockstepNet {
     private let gradient: UnsafeMutablePointer<Vec>
     private let scratch: UnsafeMutablePointer<Vec>
     private let inputGradient: UnsafeMutablePointer<Vec>
+    private let labels: UnsafeMutablePointer<VecInts>
+    private let values: UnsafeMutablePointer<Vec>
+    /// Rows per batch (the last batch of an epoch may have fewer).
+    let batch: Int
     /// Per layer, the vecWidth terms of an input gradient's tree (layers × vecWidth).
     private let products: UnsafeMutablePointer<Vec>
     private let layers: Int
@@ -45,8 +52,9 @@ final class LockstepNet {
     /// dims[0...layers] of the layout, then each layer's weight offset, then its bias offset.
     private let shape: UnsafeMutablePointer<Int>
 
-    init(layout: MLPLayout, activation: Activation, lossKind: LossKind, optimizer: OptimizerKind, nesterov: Bool) {
-        precondition(!layout.batchNorm && layout.dims.allSatisfy { $0 <= vecWidth }, "lockstep nets are narrow")
+    init(layout: MLPLayout, activation: Activation, lossKind: LossKind, optimizer: OptimizerKind, nesterov: Bool, batch: Int) {
+        precondition(!layout.batchNorm && layout.dims.allSatisfy { $0 <= vecWidth } && batch >= 1, "lockstep nets are narrow")
+        self.batch = batch
         self.layout = layout
         self.activation = activation
         self.lossKind = lossKind
@@ -63,11 +71,14 @@ final class LockstepNet {
         grads = zeroed(p)
         first = zeroed(optimizer == .sgd ? 0 : p)
         second = zeroed(optimizer == .adam || optimizer == .adamw ? p : 0)
-        input = zeroed(vecWidth)
-        outputs = zeroed(layout.layers * vecWidth)
-        gradient = zeroed(vecWidth)
+        input = zeroed(batch * vecWidth)
+        outputs = zeroed(batch * layout.layers * vecWidth)
+        gradient = zeroed(batch * vecWidth)
         scratch = zeroed(vecWidth)
-        inputGradient = zeroed(vecWidth)
+        inputGradient = zeroed(batch * vecWidth)
+        labels = .allocate(capacity: batch)
+        labels.initialize(repeating: VecInts(), count: batch)
+        values = zeroed(batch)
         products = zeroed(layout.layers * vecWidth)
         layers = layout.layers
         shape = .allocate(capacity: 3 * layers + 1)
@@ -90,8 +101,9 @@ final class LockstepNet {
     }
 
     deinit {
-        for b in [params, grads, first, second, input, outputs, gradient, scratch, inputGradient, products] { b.deallocate() }
+        for b in [params, grads, first, second, input, outputs, gradient, scratch, inputGradient, products, values] { b.deallocate() }
         shape.deallocate()
+        labels.deallocate()
         allElements.deallocate()
         realElements.deallocate()
     }
@@ -99,6 +111,11 @@ final class LockstepNet {
     @inline(__always) private func dim(_ l: Int) -> Int { shape[l] }
     @inline(__always) private func weightOffset(_ l: Int) -> Int { shape[layers &+ 1 &+ l] }
     @inline(__always) private func biasOffset(_ l: Int) -> Int { shape[2 &* layers &+ 1 &+ l] }
+    /// Row b's input, layer l's output for row b, row b's gradient and input gradient (vecWidth vectors each).
+    @inline(__always) private func inputRow(_ b: Int) -> UnsafeMutablePointer<Vec> { input + b &* vecWidth }
+    @inline(__always) private func outputRow(_ b: Int, _ l: Int) -> UnsafeMutablePointer<Vec> { outputs + (b &* layers &+ l) &* vecWidth }
+    @inline(__always) private func gradientRow(_ b: Int) -> UnsafeMutablePointer<Vec> { gradient + b &* vecWidth }
+    @inline(__always) private func inputGradientRow(_ b: Int) -> UnsafeMutablePointer<Vec> { inputGradient + b &* vecWidth }
 
     /// Copies `count` floats of one trial's buffer into lane `lane` of `lanes`.
     static func load(_ lanes: UnsafeMutablePointer<Vec>, lane: Int, from p: UnsafePointer<Float>, count: Int) {
@@ -110,8 +127,14 @@ final class LockstepNet {
         for e in 0..<count { p[e] = lanes[e][lane] }
     }
 
-    /// The input's feature `p` for every lane (dims[0] of them; the rest of a solo row's vector is zero).
-    @inline(__always) func setInput(_ p: Int, _ x: Vec) { input[p] = x }
+    /// Row b's feature `p` for every lane (dims[0] of them; the rest of a solo row's vector is zero).
+    @inline(__always) func setInput(row b: Int, _ p: Int, _ x: Vec) { inputRow(b)[p] = x }
+
+    /// Row b's class or target for every lane.
+    @inline(__always) func setTarget(row b: Int, labels: VecInts, values: Vec) {
+        self.labels[b] = labels
+        self.values[b] = values
+    }
 
     /// Whether the steps may skip the pad elements: every pad of the parameters, gradients and
     /// optimizer state is +0 in every lane, where a solo step keeps it (see `startEpoch`).
@@ -144,52 +167,86 @@ final class LockstepNet {
         if skipsPads { products.update(repeating: Vec(), count: layers &* vecWidth) }
     }
 
-    /// One training step of every lane on the row set by `setInput` (its label or target in `labels`
-    /// or `values`): forward, the loss and its gradient, backward and the update with the lanes' own
-    /// rates. Returns each lane's loss and a mask of the lanes whose prediction was right.
+    /// One training step of every lane on the `rows` rows set by `setInput` and `setTarget`: forward,
+    /// the loss and its gradient, backward and the update with the lanes' own rates. Returns each
+    /// lane's loss sum over the rows (in row order, from zero, as `lossForwardBackward` adds it) and
+    /// how many of its rows it predicted right.
     @inline(__always)
-    func step(labels: VecInts, values: Vec, rates: LaneRates) -> (loss: Vec, right: SIMDMask<VecInts>) {
-        if skipsPads && !forward(pads: false) { skipsPads = false }
-        if !skipsPads { _ = forward(pads: true) }
-        let (loss, right) = self.loss(logits: UnsafePointer(outputs + (layers &- 1) &* vecWidth), labels: labels, values: values, gradient: true)
-        backward(pads: !skipsPads)
-        update(rates, elements: skipsPads ? realElements : allElements, count: skipsPads ? realCount : parameterCount)
-        return (loss, right)
+    func step(rows: Int, rates: LaneRates) -> (total: DoubleVec, right: VecInts) {
+        if skipsPads {
+            if forward(pads: false, rows: rows) {
+                let result = losses(rows: rows)
+                if backward(pads: false, rows: rows) {
+                    update(rates, elements: realElements, count: realCount)
+                    return result
+                }
+            }
+            // Inputs or gradients that are not finite: the pads change from here on, so this step again with every element.
+            skipsPads = false
+        }
+        _ = forward(pads: true, rows: rows)
+        let result = losses(rows: rows)
+        _ = backward(pads: true, rows: rows)
+        update(rates, elements: allElements, count: parameterCount)
+        return result
     }
 
-    /// Each lane's loss on the row set by `setInput` and whether it predicts its label, in evaluation
-    /// mode (no gradient). Only the real units: the pads' outputs reach neither the loss nor the prediction.
+    /// Each lane's loss on row 0 as set by `setInput` and `setTarget`, and whether it predicts its
+    /// label, in evaluation mode (no gradient). Only the real units: the pads' outputs reach neither
+    /// the loss nor the prediction.
     @inline(__always)
-    func evaluate(labels: VecInts, values: Vec) -> (loss: Vec, right: SIMDMask<VecInts>) {
-        _ = forward(pads: false)
-        return loss(logits: UnsafePointer(outputs + (layers &- 1) &* vecWidth), labels: labels, values: values, gradient: false)
+    func evaluate() -> (loss: Vec, right: SIMDMask<VecInts>) {
+        _ = forward(pads: false, rows: 1)
+        return loss(logits: UnsafePointer(outputRow(0, layers &- 1)), labels: labels[0], values: values[0], scale: 1, gradient: nil)
+    }
+
+    /// The loss and its gradient of each row, scaled by 1 / rows: their sum per lane from zero, and the rows predicted right.
+    @inline(__always)
+    private func losses(rows: Int) -> (total: DoubleVec, right: VecInts) {
+        let scale = 1 / Float(rows)
+        var total = DoubleVec(), right = VecInts()
+        for b in 0..<rows {
+            let (loss, hit) = loss(logits: UnsafePointer(outputRow(b, layers &- 1)), labels: labels[b], values: values[b],
+                                   scale: scale, gradient: gradientRow(b))
+            for t in 0..<vecWidth { total[t] += Double(loss[t]) }
+            right &+= VecInts(repeating: 1).replacing(with: 0, where: .!hit)
+        }
+        return (total, right)
     }
 
     // MARK: - Forward and loss
 
-    /// Each layer's output units (with `pads`, all vecWidth of them; else the real ones),
-    /// `narrowRowForward` lane by lane. Returns whether every layer's real inputs were finite.
+    /// Each layer's output units for each of `rows` rows (with `pads`, all vecWidth of them; else the
+    /// real ones), `narrowRowForward` lane by lane. Returns whether every layer's real inputs were finite.
     @inline(__always)
-    private func forward(pads: Bool) -> Bool {
+    private func forward(pads: Bool, rows: Int) -> Bool {
         let w = vecWidth
-        var inp = UnsafePointer(input)
         var finite = SIMDMask<VecInts>(repeating: true)
-        for l in 0..<layers {
-            let inDim = dim(l), units = pads ? w : dim(l &+ 1)
-            // |x| < ∞ (NaN fails it), on the bits.
-            for p in 0..<inDim { finite .&= (inp[p].bitPattern() & VecBits(repeating: 0x7fff_ffff)) .< VecBits(repeating: 0x7f80_0000) }
-            let weight = params + weightOffset(l), bias = params + biasOffset(l)
-            let out = outputs + l &* w
-            for j in 0..<units {
-                // bias + Σ_p inp[p] · weight[p][j], one chain in order of p.
-                var x = bias[j]
-                for p in 0..<inDim { x = fused(x, inp[p], weight[p &* w &+ j]) }
-                out[j] = x
+        for b in 0..<rows {
+            var inp = UnsafePointer(inputRow(b))
+            for l in 0..<layers {
+                let inDim = dim(l), units = pads ? w : dim(l &+ 1)
+                // |x| < ∞ (NaN fails it), on the bits.
+                for p in 0..<inDim { finite .&= isFinite(inp[p]) }
+                let weight = params + weightOffset(l), bias = params + biasOffset(l)
+                let out = outputRow(b, l)
+                for j in 0..<units {
+                    // bias + Σ_p inp[p] · weight[p][j], one chain in order of p.
+                    var x = bias[j]
+                    for p in 0..<inDim { x = fused(x, inp[p], weight[p &* w &+ j]) }
+                    out[j] = x
+                }
+                if l &+ 1 < layers { activate(out, units: units) }
+                inp = UnsafePointer(out)
             }
-            if l &+ 1 < layers { activate(out, units: units) }
-            inp = UnsafePointer(out)
         }
         return all(finite)
+    }
+
+    /// The lanes whose |x| < ∞ (NaN is not), on the bits.
+    @inline(__always)
+    private func isFinite(_ x: Vec) -> SIMDMask<VecInts> {
+        (x.bitPattern() & VecBits(repeating: 0x7fff_ffff)) .< VecBits(repeating: 0x7f80_0000)
     }
 
     /// The hidden activation of a layer's first `units` units, in place (the activation's own vector form, which a solo row takes too).
@@ -207,9 +264,10 @@ final class LockstepNet {
     /// gradient with respect to the logits into `gradient` (zero past the outputs), as the one-row
     /// path of `lossForwardBackward` computes them.
     @inline(__always)
-    private func loss(logits z: UnsafePointer<Vec>, labels: VecInts, values: Vec, gradient: Bool) -> (Vec, SIMDMask<VecInts>) {
+    private func loss(logits z: UnsafePointer<Vec>, labels: VecInts, values: Vec, scale: Float,
+                      gradient: UnsafeMutablePointer<Vec>?) -> (Vec, SIMDMask<VecInts>) {
         let w = vecWidth
-        if gradient { for j in 0..<w { self.gradient[j] = Vec() } }
+        if let gradient { for j in 0..<w { gradient[j] = Vec() } }
         switch lossKind {
         case .softmaxCrossEntropy(let classes):
             var maxZ = z[0]
@@ -228,11 +286,13 @@ final class LockstepNet {
                     predicted.replace(with: VecInts(repeating: Int32(c)), where: better)
                 }
             }
-            let factor = 1 / sum  // scale / sum with scale 1
-            for c in 0..<classes where gradient {
-                // − scale at the label; subtracting +0 elsewhere leaves a lane as it is.
-                let minus = Vec(repeating: 1).replacing(with: 0, where: labels .!= VecInts(repeating: Int32(c)))
-                self.gradient[c] = scratch[c] * factor - minus
+            if let gradient {
+                let factor = Vec(repeating: scale) / sum
+                for c in 0..<classes {
+                    // − scale at the label; subtracting +0 elsewhere leaves a lane as it is.
+                    let minus = Vec(repeating: scale).replacing(with: 0, where: labels .!= VecInts(repeating: Int32(c)))
+                    gradient[c] = scratch[c] * factor - minus
+                }
             }
             return (logVector(sum) - (atLabel - maxZ), predicted .== labels)
         case .binaryCrossEntropy:
@@ -247,29 +307,86 @@ final class LockstepNet {
             let larger = x.replacing(with: 0, where: Vec() .>= x)  // Swift's max(z, 0): 0 >= z ? 0 : z
             let one = Vec(repeating: 1)
             let sig = (e / (one + e)).replacing(with: one / (one + e), where: positive)
-            if gradient { self.gradient[0] = (sig - y) * 1 }
+            gradient?[0] = (sig - y) * scale
             let predicted = VecInts(repeating: 0).replacing(with: 1, where: positive)
             return (larger - x * y + softplus, predicted .== labels)
         case .meanSquaredError:
             let d = z[0] - values
-            if gradient { self.gradient[0] = 2 * d * 1 }
+            gradient?[0] = 2 * d * scale
             return (d * d, VecInts() .!= VecInts())
         }
     }
 
     // MARK: - Backward
 
-    /// `narrowRowBackward` layer by layer from the logits' gradient, lane by lane: dW[i][j] = 0 + inp[i] · g[j],
-    /// dbias = 0 + g, the input gradient by `laneSum`'s tree over all vecWidth units (zero past inDim),
-    /// then through the activation as `backwardRow` takes it (every unit, pads included). Without
-    /// `pads`, the real units only: a pad's term in the tree is then the +0 it would be.
+    /// `narrowLinearBackward` layer by layer from the logits' gradients, lane by lane: dW[i][j] = Σ_b
+    /// inp[b][i] · g[b][j] and dbias = Σ_b g[b], each a chain over the rows from zero; the input
+    /// gradient by the rule `inputGradientTransposes` picks for the row count — `laneSum`'s tree over
+    /// all vecWidth units (zero past inDim), or the chain over the outputs of Wᵀ's column (whose pads
+    /// are zero) — then through the activation as the passes take it (every unit, pads included).
+    /// Without `pads`, the real units only (a pad's term in the tree is then the +0 it would be); it
+    /// then returns whether every real gradient was finite (one that is not makes the pads' terms NaN).
     @inline(__always)
-    private func backward(pads: Bool) {
+    private func backward(pads: Bool, rows: Int) -> Bool {
+        if rows == 1 { return backwardRow(pads: pads) }
         let w = vecWidth
+        let transposes = inputGradientTransposes(rows: rows, outPad: w)
+        var finite = SIMDMask<VecInts>(repeating: true)
+        var l = layers &- 1
+        while l >= 0 {
+            let inDim = dim(l), outDim = dim(l &+ 1), units = pads ? w : outDim
+            if !pads { for b in 0..<rows { for j in 0..<outDim { finite .&= isFinite(gradientRow(b)[j]) } } }
+            let weight = params + weightOffset(l)
+            let dweight = grads + weightOffset(l), dbias = grads + biasOffset(l)
+            @inline(__always) func inp(_ b: Int) -> UnsafePointer<Vec> { UnsafePointer(l > 0 ? outputRow(b, l &- 1) : inputRow(b)) }
+            for i in 0..<inDim {
+                for j in 0..<units {
+                    var x = Vec()
+                    for b in 0..<rows { x = fused(x, inp(b)[i], gradientRow(b)[j]) }
+                    dweight[i &* w &+ j] = x
+                }
+            }
+            for j in 0..<units {
+                var x = Vec()
+                for b in 0..<rows { x += gradientRow(b)[j] }
+                dbias[j] = x
+            }
+            guard l > 0 else { break }
+            let terms = products + l &* w  // past `units` they stay the +0 `startEpoch` left
+            for b in 0..<rows {
+                let g = gradientRow(b), d = inputGradientRow(b)
+                if transposes {
+                    // Σ_o g[o] · Wᵀ[o][i] from zero; Wᵀ's pad lanes are zero.
+                    for i in 0..<(pads ? w : inDim) {
+                        var x = Vec()
+                        for o in 0..<outDim { x = fused(x, g[o], i < inDim ? weight[i &* w &+ o] : Vec()) }
+                        d[i] = x
+                    }
+                } else {
+                    for i in 0..<inDim {
+                        for j in 0..<units { terms[j] = fused(Vec(), g[j], weight[i &* w &+ j]) }
+                        d[i] = treeSum(terms)
+                    }
+                    if pads { for i in inDim..<w { d[i] = Vec() } }
+                }
+                let out = inp(b)
+                for j in 0..<(pads ? w : inDim) { g[j] = derivative(d[j], out: out[j]) }
+            }
+            l &-= 1
+        }
+        return all(finite)
+    }
+
+    /// `backward` of one row, as `narrowRowBackward` takes it: each chain one step from zero, the input
+    /// gradient by `dot1`'s tree, whose pad lanes are exactly zero — so no gradient makes a pad NaN
+    /// here, and it returns true. (The general loops cost a single row twice the instructions.)
+    @inline(__always)
+    private func backwardRow(pads: Bool) -> Bool {
+        let w = vecWidth, gradient = gradientRow(0), inputGradient = inputGradientRow(0)
         var l = layers &- 1
         while l >= 0 {
             let inDim = dim(l), units = pads ? w : dim(l &+ 1)
-            let inp = UnsafePointer(l > 0 ? outputs + (l &- 1) &* w : input)
+            let inp = UnsafePointer(l > 0 ? outputRow(0, l &- 1) : inputRow(0))
             let weight = params + weightOffset(l)
             let dweight = grads + weightOffset(l), dbias = grads + biasOffset(l)
             for i in 0..<inDim {
@@ -277,8 +394,7 @@ final class LockstepNet {
             }
             for j in 0..<units { dbias[j] = Vec() + gradient[j] }
             guard l > 0 else { break }
-            // Layer l's products: past `units` they stay the +0 `startEpoch` left (no stores for pads).
-            let terms = products + l &* w
+            let terms = products + l &* w  // past `units` they stay the +0 `startEpoch` left
             for i in 0..<inDim {
                 for j in 0..<units { terms[j] = fused(Vec(), gradient[j], weight[i &* w &+ j]) }
                 inputGradient[i] = treeSum(terms)
@@ -289,6 +405,7 @@ final class LockstepNet {
             }
             l &-= 1
         }
+        return true
     }
 
     /// A gradient through the hidden activation given its output, as `reluBackward` and `activationBackward` take it.

@@ -11,7 +11,7 @@ import Foundation
 /// trains, and copies it back, so checkpoints, evaluation and records are the solo ones.
 package enum Lockstep {
     /// What trials must share to train in one group: the net's shape and activation, the loss, the
-    /// optimizer's rule, and the numbers of training and validation rows (their data may differ;
+    /// optimizer's rule, the batch size, and the numbers of training and validation rows (their data may differ;
     /// rates, momentum, weight decay, schedules and seeds may too).
     package struct Key: Hashable, Sendable {
         let dims: [Int]
@@ -19,19 +19,22 @@ package enum Lockstep {
         let loss: LossKind
         let optimizer: OptimizerKind
         let nesterov: Bool
+        let batch: Int
         let trainRows: Int
         let validationRows: Int
     }
 
     /// The group a trial of `h` on `data` may train in, or nil when it trains alone: a net
-    /// `NarrowNet` runs (every dimension ≤ vecWidth, no batch norm, no dropout) at batch 1.
+    /// `NarrowNet` runs (every dimension ≤ vecWidth, no batch norm, no dropout) at a batch of at most
+    /// `maxBatch` rows.
     package static func key(_ h: Hyperparameters, data: TrainingData) -> Key? {
         let dims = [data.featureCount] + Array(repeating: h.width, count: h.depth) + [data.lossKind.outputs]
-        guard min(h.batchSize, data.train.rows) == 1, h.normalize != .batchnorm, h.dropout == 0,
+        let batch = min(h.batchSize, data.train.rows)
+        guard batch <= maxBatch, h.normalize != .batchnorm, h.dropout == 0,
               dims.allSatisfy({ $0 <= vecWidth }),
               max(data.train.rows, data.validation.rows) <= Int(Int32.max) else { return nil }  // rows as 32-bit lanes
         return Key(dims: dims, activation: h.activation, loss: data.lossKind, optimizer: h.optimizer,
-                   nesterov: h.optimizer == .momentum && h.nesterov,
+                   nesterov: h.optimizer == .momentum && h.nesterov, batch: batch,
                    trainRows: data.train.rows, validationRows: data.validation.rows)
     }
 
@@ -43,6 +46,10 @@ package enum Lockstep {
     /// Trials per group: one per lane.
     package static let lanes = vecWidth
 
+    /// The largest batch that trains in lockstep: past it a narrow net's step is no longer a short
+    /// chain of dependent operations, and the lanes' buffers grow with it.
+    package static let maxBatch = 64
+
     /// Runs the next epoch of each of `runners` (at most `lanes`, one key, none finished), exactly as
     /// `runEpoch` would run it alone; returns their records.
     @discardableResult
@@ -52,22 +59,24 @@ package enum Lockstep {
                      "a lockstep group is at most one trial per lane, of one key, none finished")
         if runners.count == 1 { return [head.runEpoch()] }
         let net = LockstepNet(layout: head.model.layout, activation: key.activation, lossKind: head.data.lossKind,
-                              optimizer: key.optimizer, nesterov: key.nesterov)
+                              optimizer: key.optimizer, nesterov: key.nesterov, batch: key.batch)
         let rates = runners.map { $0.beginEpoch() }
         for (t, r) in runners.enumerated() { load(r, into: net, lane: t) }
         let (losses, correct) = train(net, runners, rates: rates)
         let validation = evaluate(net, runners)
+        let steps = (key.trainRows + key.batch - 1) / key.batch
         return runners.enumerated().map { t, r in
-            store(net, lane: t, into: r, steps: key.trainRows)
+            store(net, lane: t, into: r, steps: steps)
             return r.finishEpoch(lossSum: losses[t], correct: correct[t], validation: validation[t])
         }
     }
 
-    /// The epoch's steps of every lane; returns each lane's loss sum (in row order, as `rowSteps` adds
-    /// it) and its rows predicted right. Lanes past the runners' count repeat the first runner's rows
-    /// on zero parameters; nothing of theirs is kept.
+    /// The epoch's steps of every lane, a batch of rows each; returns each lane's loss sum (each
+    /// batch's sum from zero added in turn, as `runEpoch` adds them) and its rows predicted right.
+    /// Lanes past the runners' count repeat the first runner's rows on zero parameters; nothing of
+    /// theirs is kept.
     private static func train(_ net: LockstepNet, _ runners: [TrialRunner], rates lrs: [Double]) -> ([Double], [Int]) {
-        let n = runners.count, rows = runners[0].data.train.rows
+        let n = runners.count, rows = runners[0].data.train.rows, batch = net.batch
         var rates = LaneRates()
         for (t, r) in runners.enumerated() {
             rates.lr[t] = Float(lrs[t])
@@ -78,28 +87,34 @@ package enum Lockstep {
         net.startEpoch(rates: rates)
         let adam = net.optimizer == .adam || net.optimizer == .adamw
         let steps = runners.map(\.optimizer.step)
-        // The next `chunk` steps' rows, lane by lane: order[k · vecWidth + t] is lane t's row at step s0 + k
-        // (a chunk at a time: a copy of every lane's whole order would be a third more memory per trial).
-        let chunk = 256
+        // The next `chunk` rows of each lane's order: order[k · vecWidth + t] is lane t's row at
+        // position s0 + k (a chunk at a time: a copy of every lane's whole order would be a third
+        // more memory per trial). A whole number of batches.
+        let chunk = max(1, 256 / batch) * batch
         let order = UnsafeMutablePointer<Int32>.allocate(capacity: chunk * vecWidth)
         defer { order.deallocate() }
         var lossSums = DoubleVec()
         var correct = VecInts()
         withLanePointers(runners, part: { $0.train }) { lanes in
-            for s in 0..<rows {
-                let k = s % chunk
-                if k == 0 {
+            var start = 0, step = 0
+            while start < rows {
+                if start % chunk == 0 {
                     for t in 0..<vecWidth {
                         runners[t < n ? t : 0].order.withUnsafeBufferPointer { o in
-                            for j in 0..<min(chunk, rows &- s) { order[j &* vecWidth &+ t] = Int32(truncatingIfNeeded: o[s &+ j]) }
+                            for j in 0..<min(chunk, rows &- start) { order[j &* vecWidth &+ t] = Int32(truncatingIfNeeded: o[start &+ j]) }
                         }
                     }
                 }
-                lanes.setRow(UnsafeRawPointer(order + k &* vecWidth).loadUnaligned(as: VecInts.self), of: net)
-                if adam { adamRates(&rates, steps: steps, lrs: lrs, after: s) }
-                let (loss, right) = net.step(labels: lanes.labels, values: lanes.values, rates: rates)
-                for t in 0..<vecWidth { lossSums[t] += Double(loss[t]) }
-                correct &+= VecInts(repeating: 1).replacing(with: 0, where: .!right)
+                let count = min(batch, rows &- start)
+                for b in 0..<count {
+                    lanes.setRow(b, UnsafeRawPointer(order + (start % chunk &+ b) &* vecWidth).loadUnaligned(as: VecInts.self), of: net)
+                }
+                if adam { adamRates(&rates, steps: steps, lrs: lrs, after: step) }
+                let (total, right) = net.step(rows: count, rates: rates)
+                lossSums += total
+                correct &+= right
+                start &+= count
+                step &+= 1
             }
         }
         return ((0..<n).map { lossSums[$0] }, (0..<n).map { Int(correct[$0]) })
@@ -113,8 +128,8 @@ package enum Lockstep {
         var correct = VecInts()
         withLanePointers(runners, part: { $0.validation }) { lanes in
             for r in 0..<rows {
-                lanes.setRow(VecInts(repeating: Int32(truncatingIfNeeded: r)), of: net)
-                let (loss, right) = net.evaluate(labels: lanes.labels, values: lanes.values)
+                lanes.setRow(0, VecInts(repeating: Int32(truncatingIfNeeded: r)), of: net)
+                let (loss, right) = net.evaluate()
                 for t in 0..<vecWidth { chunk[t] += Double(loss[t]) }
                 correct &+= VecInts(repeating: 1).replacing(with: 0, where: .!right)
                 if (r &+ 1) % TrialRunner.evaluationRows == 0 || r &+ 1 == rows {
@@ -152,15 +167,15 @@ package enum Lockstep {
     /// Each lane's features, labels and values of one part of its data (lanes past the runners' count
     /// get the first runner's), valid inside `body`.
     private static func withLanePointers(_ runners: [TrialRunner], part: (TrainingData) -> TrainingData.Part,
-                                         _ body: (inout LaneRows) -> Void) {
-        var lanes = LaneRows(features: runners[0].data.featureCount, classification: runners[0].data.isClassification)
+                                         _ body: (LaneRows) -> Void) {
+        let lanes = LaneRows(features: runners[0].data.featureCount, classification: runners[0].data.isClassification)
         defer { lanes.deallocate() }
         // An empty array's buffer may have no address: such a column (labels or values) is never read.
         let none = UnsafeRawPointer(bitPattern: 64)!
         func nest(_ i: Int) {
             guard i < runners.count else {
                 for t in runners.count..<vecWidth { lanes.x[t] = lanes.x[0]; lanes.y[t] = lanes.y[0]; lanes.v[t] = lanes.v[0] }
-                return body(&lanes)
+                return body(lanes)
             }
             let p = part(runners[i].data)
             p.features.withUnsafeBufferPointer { xs in
@@ -197,16 +212,13 @@ package enum Lockstep {
     }
 }
 
-/// Where each lane's rows are (its features, labels or values), and the labels and values of the row
-/// set last.
+/// Where each lane's rows are: its features, labels or values.
 struct LaneRows {
     let features: Int
     let classification: Bool
     let x = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: vecWidth)
     let y = UnsafeMutablePointer<UnsafePointer<Int32>>.allocate(capacity: vecWidth)
     let v = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: vecWidth)
-    var labels = VecInts()
-    var values = Vec()
 
     init(features: Int, classification: Bool) {
         self.features = features
@@ -219,19 +231,21 @@ struct LaneRows {
         v.deallocate()
     }
 
-    /// Sets `net`'s input to row `rows[t]` of each lane t, and takes its label or value.
+    /// Sets row b of `net`'s batch to row `rows[t]` of each lane t: its features and its label or value.
     @inline(__always)
-    mutating func setRow(_ rows: VecInts, of net: LockstepNet) {
+    func setRow(_ b: Int, _ rows: VecInts, of net: LockstepNet) {
         let f = features
         for p in 0..<f {
             var column = Vec()
             for t in 0..<vecWidth { column[t] = x[t][Int(rows[t]) &* f &+ p] }
-            net.setInput(p, column)
+            net.setInput(row: b, p, column)
         }
+        var labels = VecInts(), values = Vec()
         if classification {
             for t in 0..<vecWidth { labels[t] = y[t][Int(rows[t])] }
         } else {
             for t in 0..<vecWidth { values[t] = v[t][Int(rows[t])] }
         }
+        net.setTarget(row: b, labels: labels, values: values)
     }
 }

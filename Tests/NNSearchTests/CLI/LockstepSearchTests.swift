@@ -7,13 +7,13 @@ import XCTest
 /// built binary): the same files as when every trial trains alone, for any worker count, and after
 /// kill -9 and resume.
 final class LockstepSearchTests: XCTestCase {
-    /// 2→w^d→3 nets at batch 1 (the seed's kind): 8 shapes × 3 optimizers, so groups form from the
-    /// trials after the one handed out, not only from neighbours.
+    /// 2→w^d→3 nets at batches of 1 and 4 rows (the seed's kind): 48 keys (shape, optimizer, batch),
+    /// so groups form from the trials after the one handed out, not only from neighbours.
     private static let spec = #"""
         {"version": 1, "data": {"generator": "sum_mod", "rows": 600, "seed": 4}, "strategy": "random", "trials": 40, "seed": 9,
          "space": {"depth": {"int_uniform": [1, 2]}, "width": [2, 4], "lr": {"log_uniform": [0.001, 0.3]},
                    "optimizer": ["sgd", "momentum", "adam"], "momentum": {"uniform": [0.5, 0.95]}, "activation": ["relu", "tanh"],
-                   "schedule": ["constant", "cosine"], "batch_size": 1, "epochs": 4, "normalize": ["none", "standardize"]}}
+                   "schedule": ["constant", "cosine"], "batch_size": [1, 4], "epochs": 4, "normalize": ["none", "standardize"]}}
         """#
     private static let trials = 40
 

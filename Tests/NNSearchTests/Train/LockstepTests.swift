@@ -6,7 +6,9 @@ import XCTest
 /// figures, the parameters, the gradients and the optimizer's state bit for bit, whatever the group.
 final class LockstepTests: XCTestCase {
     /// Groups of 1 to vecWidth trials of one shape with their own seeds, rates, momentum, weight decay
-    /// and schedules, for every loss, activation and optimizer and depths 1–4.
+    /// and schedules, for every loss, activation and optimizer, depths 1–4 and batches of 1 row, 3
+    /// (the input gradient by the transposed weight's chain; 1 and 2 rows take `dot1`'s tree) and 16
+    /// (with a last batch of 2 rows: 50 training rows).
     func testGroupsTrainEachTrialAsItTrainsAlone() {
         let w = vecWidth
         let datasets: [(String, TrainingData)] = [
@@ -19,12 +21,13 @@ final class LockstepTests: XCTestCase {
         for (name, data) in datasets {
             for depth in 1...4 {
                 for width in [1, 2, 5, w] {
-                    let activation = Activation.allCases[(depth + width) % 4]
-                    let optimizer = OptimizerKind.allCases[(depth * 3 + width) % 4]
-                    let size = 1 + (depth * 7 + width * 3) % w
+                  for batch in [1, 3, 16] {
+                    let activation = Activation.allCases[(depth + width + batch) % 4]
+                    let optimizer = OptimizerKind.allCases[(depth * 3 + width + batch) % 4]
+                    let size = 1 + (depth * 7 + width * 3 + batch) % w
                     let trials = (0..<size).map { t -> (Hyperparameters, UInt64) in
                         var h = Hyperparameters()
-                        h.depth = depth; h.width = width; h.batchSize = 1; h.epochs = 2 + t % 3
+                        h.depth = depth; h.width = width; h.batchSize = batch; h.epochs = 2 + t % 3
                         h.activation = activation; h.optimizer = optimizer
                         h.nesterov = depth % 2 == 0
                         h.lr = (optimizer == .adam || optimizer == .adamw ? 0.003 : 0.03) * Double(t + 1)
@@ -33,12 +36,13 @@ final class LockstepTests: XCTestCase {
                         h.schedule = t % 3 == 0 ? .cosine : .constant
                         return (h, UInt64(100 + t * 7))
                     }
-                    compare(trials, data: { _ in data }, label: "\(name), depth \(depth) width \(width) \(activation) \(optimizer), \(size) trials")
+                    compare(trials, data: { _ in data }, label: "\(name), depth \(depth) width \(width) batch \(batch) \(activation) \(optimizer), \(size) trials")
                     groups += 1
+                  }
                 }
             }
         }
-        XCTAssertEqual(groups, 64)
+        XCTAssertEqual(groups, 192)
     }
 
     /// Features of −0, 1e30, −∞ and NaN and rates up to 10⁴ (many trials diverge, at different epochs),
@@ -49,21 +53,23 @@ final class LockstepTests: XCTestCase {
         for kind in 0..<3 {
             for depth in [1, 3] {
                 for width in [2, vecWidth] {
+                  for batch in [1, 3] {
                     for activation in Activation.allCases {
                         for optimizer in OptimizerKind.allCases {
                             let trials = (0..<vecWidth).map { t -> (Hyperparameters, UInt64) in
                                 var h = Hyperparameters()
-                                h.depth = depth; h.width = width; h.batchSize = 1; h.epochs = 3
+                                h.depth = depth; h.width = width; h.batchSize = batch; h.epochs = 3
                                 h.lr = t % 2 == 0 ? 0.1 : 1e4
                                 h.activation = activation; h.optimizer = optimizer
                                 return (h, UInt64(t))
                             }
                             let records = compare(trials, data: { TrainingFixtures.extremes(specials[$0 % 4], kind: kind) },
-                                                  label: "loss \(kind), depth \(depth) width \(width) \(activation) \(optimizer)")
+                                                  label: "loss \(kind), depth \(depth) width \(width) batch \(batch) \(activation) \(optimizer)")
                             trained += records.count
                             diverged += records.filter { $0.last?.diverged == true }.count
                         }
                     }
+                  }
                 }
             }
         }
@@ -86,6 +92,31 @@ final class LockstepTests: XCTestCase {
         }
     }
 
+    /// A gradient that overflows while every input is finite (regression targets near Float's largest:
+    /// 2 · (z − y) is −∞) makes the transposed weight's chain NaN in the pad units, which a solo step
+    /// carries into the pads of the layer below: the group takes every element from that step. One
+    /// step of 3 rows per epoch, so the state is compared right after it.
+    func testAGradientThatOverflowsTakesEveryElement() {
+        func part(_ n: Int) -> TrainingData.Part {
+            TrainingData.Part(rows: n, features: (0..<n * 2).map { Float($0 % 5) / 5 - 0.4 }, labels: [],
+                              values: [Float](repeating: 3e38, count: n))
+        }
+        let data = TrainingData(featureCount: 2, lossKind: .meanSquaredError, train: part(3), validation: part(2))
+        for optimizer in OptimizerKind.allCases {
+            // relu zeroes a pad unit's gradient (its output is 0); the others carry the NaN.
+            for activation in Activation.allCases {
+                let trials = (0..<3).map { t -> (Hyperparameters, UInt64) in
+                    var h = Hyperparameters()
+                    h.depth = 1; h.width = 4; h.batchSize = 3; h.epochs = 1; h.lr = 0.01
+                    h.optimizer = optimizer; h.activation = activation
+                    return (h, UInt64(t))
+                }
+                let records = compare(trials, data: { _ in data }, label: "\(optimizer) \(activation), targets of 3e38")
+                XCTAssertTrue(records.allSatisfy { $0.last?.diverged == true }, "\(optimizer) \(activation): the loss overflows")
+            }
+        }
+    }
+
     /// A pad element that is not +0 (here poked to NaN or −0; a solo trial carries it into its real
     /// gradients through the input gradient's tree) makes a group take every element, pads included.
     func testPadsThatAreNotZeroAreCarriedAsAloneTheyAre() {
@@ -103,7 +134,7 @@ final class LockstepTests: XCTestCase {
         }
     }
 
-    /// Only narrow nets at batch 1 share lanes; the key separates what lanes cannot share.
+    /// Only narrow nets at batches of up to `Lockstep.maxBatch` rows share lanes; the key separates what lanes cannot share.
     func testKeysGroupOnlyWhatCanShareLanes() {
         let data = TrainingFixtures.generated(.sumBin, rows: 40)
         var h = Hyperparameters()
@@ -112,7 +143,8 @@ final class LockstepTests: XCTestCase {
         XCTAssertNotNil(key)
         var other = h; other.lr = 0.5; other.momentum = 0.7; other.weightDecay = 0.1; other.schedule = .cosine; other.epochs = 3
         XCTAssertEqual(Lockstep.key(TrialRunner(hyperparameters: other, seed: 9, data: data)), key, "rates and seeds may differ")
-        for change in [{ (h: inout Hyperparameters) in h.batchSize = 2 }, { $0.width = vecWidth + 1 }, { $0.normalize = .batchnorm },
+        for change in [{ (h: inout Hyperparameters) in h.batchSize = 2 }, { $0.batchSize = Lockstep.maxBatch + 1 },
+                       { $0.width = vecWidth + 1 }, { $0.normalize = .batchnorm },
                        { $0.dropout = 0.1 }, { $0.width = 3 }, { $0.depth = 2 }, { $0.activation = .tanh },
                        { $0.optimizer = .adam }, { $0.nesterov = true }] {
             var changed = h
