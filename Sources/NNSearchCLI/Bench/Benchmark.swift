@@ -136,6 +136,31 @@ enum Benchmark {
             guard let top else { continue }
             print("shapes at >= 70% of \(name): \(rates.filter { $0 >= 0.7 * top }.count) of \(rates.count); median \(fmt(100 * rates[rates.count / 2] / top, 0))%, lowest \(fmt(100 * rates[0] / top, 0))%")
         }
+        runLockstepShapes(data: data, repeats: repeats, print: print)
+    }
+
+    /// The shapes that train in lockstep (width 8: every layer within a vector), whole epochs (steps
+    /// and validation) of one trial alone against `Lockstep.lanes` trials side by side: time per
+    /// trial-step, and the lanes' GFLOP/s (every trial's arithmetic over the time).
+    static func runLockstepShapes(data: TrainingData, repeats: Int, print: (String) -> Void) {
+        let lanes = Lockstep.lanes, epochs = 10
+        print("width-8 shapes, \(epochs) whole epochs: one trial alone against \(lanes) in lockstep, us per trial-step (GFLOP/s)")
+        for depth in 1...4 {
+            for batch in [16, 64] {
+                var h = Hyperparameters()
+                h.depth = depth; h.width = 8; h.batchSize = batch; h.optimizer = .adam; h.lr = 0.001; h.epochs = epochs
+                let steps = Double(epochs * ((data.train.rows + batch - 1) / batch))
+                let alone = median(repeats: max(3, repeats)) { _ = TrialRunner(hyperparameters: h, seed: 1, data: data).run() } / steps
+                let together = median(repeats: max(3, repeats)) {
+                    let runners = (0..<lanes).map { TrialRunner(hyperparameters: h, seed: UInt64($0 + 1), data: data) }
+                    while !runners[0].isFinished { Lockstep.runEpoch(runners) }
+                } / steps / Double(lanes)
+                let flops = MLPLayout(dims: [2] + Array(repeating: 8, count: depth) + [3], batchNorm: false).trainingFlops(rows: batch)
+                print("2-8x\(depth)-3".padding(toLength: 25, withPad: " ", startingAt: 0)
+                      + String(format: "%5d %9.2f (%4.1f) %9.2f (%4.1f)  %.2fx", batch, alone * 1e6, flops / alone / 1e9,
+                               together * 1e6, flops / together / 1e9, alone / together))
+            }
+        }
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

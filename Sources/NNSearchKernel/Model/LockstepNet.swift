@@ -15,9 +15,9 @@
 // (`dot1`'s tree or the transposed weight's chain, by the batch's row count), the same e^x, ln x,
 // ln(1 + x) and activation functions, the optimizer's formulas — so every vector op does one trial's
 // work for 8 trials, and a trial's result does not depend on whether it trained alone or which
-// trials shared its lanes (`LockstepTests` compares both ways bit for bit). The pad elements, which a solo step computes
-// alongside the real ones, are skipped while they provably stay the +0 it would leave
-// (`startEpoch`), and computed as it computes them otherwise.
+// trials shared its lanes (`LockstepTests` compares both ways bit for bit). The pad elements, which
+// a solo step computes alongside the real ones, are skipped while they provably stay the +0 it
+// would leave (`startEpoch`), and computed as it computes them otherwise.
 
 /// The arithmetic of up to vecWidth trials of one narrow net, one trial per lane.
 final class LockstepNet {
@@ -148,8 +148,9 @@ final class LockstepNet {
     /// with a negative decay factor (lr · weight decay > 1), which makes −0. The pads' terms in the
     /// input gradient's tree are then +0 too, which the tree still adds. So with every pad at +0
     /// and no such adamw lane, a step may compute only the real units and leave the pads as they
-    /// are; `step` checks the inputs each step and takes every element again from the first row
-    /// whose inputs are not all finite.
+    /// are; `step` checks the inputs each step (and, for batches of more than one row, the real
+    /// gradients too: an infinite one makes the transposed weight's chain NaN in the pad units) and
+    /// takes every element again from the first step where one is not finite.
     func startEpoch(rates: LaneRates) {
         skipsPads = optimizer != .adamw || all(rates.decay .>= Vec())
         let adam = optimizer == .adam || optimizer == .adamw
@@ -339,17 +340,25 @@ final class LockstepNet {
             let weight = params + weightOffset(l)
             let dweight = grads + weightOffset(l), dbias = grads + biasOffset(l)
             @inline(__always) func inp(_ b: Int) -> UnsafePointer<Vec> { UnsafePointer(l > 0 ? outputRow(b, l &- 1) : inputRow(b)) }
-            for i in 0..<inDim {
-                for j in 0..<units {
-                    var x = Vec()
-                    for b in 0..<rows { x = fused(x, inp(b)[i], gradientRow(b)[j]) }
-                    dweight[i &* w &+ j] = x
+            // Eight units' chains at a time in registers, so that they overlap (one chain over 64 rows
+            // would wait on each multiply-add); units past `units` are computed from what their
+            // buffers hold and not stored.
+            for j0 in stride(from: 0, to: units, by: 8) {
+                for i in 0..<inDim {
+                    var x0 = Vec(), x1 = Vec(), x2 = Vec(), x3 = Vec(), x4 = Vec(), x5 = Vec(), x6 = Vec(), x7 = Vec()
+                    for b in 0..<rows {
+                        let a = inp(b)[i], g = gradientRow(b) + j0
+                        x0 = fused(x0, a, g[0]); x1 = fused(x1, a, g[1]); x2 = fused(x2, a, g[2]); x3 = fused(x3, a, g[3])
+                        x4 = fused(x4, a, g[4]); x5 = fused(x5, a, g[5]); x6 = fused(x6, a, g[6]); x7 = fused(x7, a, g[7])
+                    }
+                    storeUnits(dweight + (i &* w &+ j0), x0, x1, x2, x3, x4, x5, x6, x7, count: units &- j0)
                 }
-            }
-            for j in 0..<units {
-                var x = Vec()
-                for b in 0..<rows { x += gradientRow(b)[j] }
-                dbias[j] = x
+                var x0 = Vec(), x1 = Vec(), x2 = Vec(), x3 = Vec(), x4 = Vec(), x5 = Vec(), x6 = Vec(), x7 = Vec()
+                for b in 0..<rows {
+                    let g = gradientRow(b) + j0
+                    x0 += g[0]; x1 += g[1]; x2 += g[2]; x3 += g[3]; x4 += g[4]; x5 += g[5]; x6 += g[6]; x7 += g[7]
+                }
+                storeUnits(dbias + j0, x0, x1, x2, x3, x4, x5, x6, x7, count: units &- j0)
             }
             guard l > 0 else { break }
             let terms = products + l &* w  // past `units` they stay the +0 `startEpoch` left
@@ -375,6 +384,20 @@ final class LockstepNet {
             l &-= 1
         }
         return all(finite)
+    }
+
+    /// Stores the first `count` (at most 8) of eight units' vectors at `p`.
+    @inline(__always)
+    private func storeUnits(_ p: UnsafeMutablePointer<Vec>, _ x0: Vec, _ x1: Vec, _ x2: Vec, _ x3: Vec,
+                            _ x4: Vec, _ x5: Vec, _ x6: Vec, _ x7: Vec, count: Int) {
+        p[0] = x0
+        if count > 1 { p[1] = x1 }
+        if count > 2 { p[2] = x2 }
+        if count > 3 { p[3] = x3 }
+        if count > 4 { p[4] = x4 }
+        if count > 5 { p[5] = x5 }
+        if count > 6 { p[6] = x6 }
+        if count > 7 { p[7] = x7 }
     }
 
     /// `backward` of one row, as `narrowRowBackward` takes it: each chain one step from zero, the input
