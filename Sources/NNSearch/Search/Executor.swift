@@ -106,7 +106,7 @@ package final class Executor: @unchecked Sendable {
                     guard let trial = coordinator.trial(number) else {
                         throw NNSearchError(.software, "trial \(number) was handed out before the results it learns from were in")
                     }
-                    // A tiny net at batch 1 takes the trials after it of its shape along (lockstep).
+                    // A tiny net takes the trials after it of its key (shape, rule, batch) along: lockstep.
                     var group = [(trial: trial, upTo: upTo)]
                     if lockstepLanes > 1, let key = checkpoints.lockstepKey(trial) {
                         group += try coordinator.claimAlongside(lanes: lockstepLanes) { checkpoints.lockstepKey($0) == key }
