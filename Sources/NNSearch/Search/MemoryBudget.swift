@@ -166,9 +166,6 @@ extension SearchSpec {
         throw NNSearchError.usage((file.isEmpty ? "" : "\(file): ") + message)
     }
 
-    /// The hyperparameters of the space's configuration that takes the most memory: each
-    /// memory-relevant key at its most costly value (memory grows with each on its own, so
-    /// together they are the largest).
     /// How many trials a worker may train side by side (a lockstep group, at most `lanes`) within
     /// `budget`: as many as fit where `checkMemory` counts one trial of the largest configuration
     /// per worker (every trial needs at most that); all `lanes` when the budget is unknown.
@@ -179,6 +176,9 @@ extension SearchSpec {
         return max(1, min(lanes, fit))
     }
 
+    /// The hyperparameters of the space's configuration that takes the most memory: each
+    /// memory-relevant key at its most costly value (memory grows with each on its own, so
+    /// together they are the largest).
     func largestConfiguration(_ shape: DataShape) -> Hyperparameters {
         var largest = Hyperparameters()
         let relevant: Set<String> = ["depth", "width", "batch_size", "epochs", "optimizer", "normalize", "dropout"]

@@ -445,42 +445,28 @@ final class LockstepNet {
 
     // MARK: - Update
 
-    /// `Optimizer.update`'s rule lane by lane, with each lane's rates, on the `count` elements listed in `elements`.
+    /// `Optimizer.update`'s rule (`UpdateRule`) lane by lane, with each lane's rates, on the `count`
+    /// elements listed in `elements`.
     private func update(_ r: LaneRates, elements: UnsafePointer<Int>, count: Int) {
         switch optimizer {
         case .sgd:
             for k in 0..<count {
                 let e = elements[k]
-                let p = params[e]
-                let g = grads[e] + r.weightDecay * p
-                params[e] = p - r.lr * g
+                params[e] = UpdateRule.sgd(params[e], grads[e], lr: r.lr, weightDecay: r.weightDecay)
             }
         case .momentum:
             for k in 0..<count {
                 let e = elements[k]
-                let p = params[e]
-                let g = grads[e] + r.weightDecay * p
-                let b = r.momentum * first[e] + g
-                first[e] = b
-                let u = nesterov ? g + r.momentum * b : b
-                params[e] = p - r.lr * u
+                (params[e], first[e]) = UpdateRule.momentum(params[e], grads[e], buffer: first[e], lr: r.lr, momentum: r.momentum,
+                                                            weightDecay: r.weightDecay, nesterov: nesterov)
             }
         case .adam, .adamw:
-            let b1 = Vec(repeating: 0.9), b2 = Vec(repeating: 0.999)
-            let c1 = Vec(repeating: 1 - Float(0.9)), c2 = Vec(repeating: 1 - Float(0.999))
-            let eps = Vec(repeating: 1e-8)
             let decoupled = optimizer == .adamw
             for k in 0..<count {
                 let e = elements[k]
-                var p = params[e]
-                var g = grads[e]
-                if decoupled { p *= r.decay } else { g += r.weightDecay * p }
-                let m = b1 * first[e] + c1 * g
-                let v = b2 * second[e] + c2 * g * g
-                first[e] = m
-                second[e] = v
-                let denom = v.squareRoot() * r.invRootCorrection2 + eps
-                params[e] = p - r.stepSize * m / denom
+                (params[e], first[e], second[e]) = UpdateRule.adam(
+                    params[e], grads[e], first: first[e], second: second[e], stepSize: r.stepSize,
+                    invRootCorrection2: r.invRootCorrection2, decay: r.decay, weightDecay: r.weightDecay, decoupled: decoupled)
             }
         }
     }

@@ -30,7 +30,12 @@ final class NarrowNet {
 
     /// Whether `NarrowNet` can run `model`: every dimension fits one vector, no batch norm or dropout.
     static func fits(_ model: MLP) -> Bool {
-        !model.layout.batchNorm && model.dropout == 0 && model.layout.dims.allSatisfy { $0 <= vecWidth }
+        fits(dims: model.layout.dims, batchNorm: model.layout.batchNorm, dropout: Double(model.dropout))
+    }
+
+    /// Whether a net of these layer sizes, batch norm and dropout can run here (`fits`, before any model exists).
+    static func fits(dims: [Int], batchNorm: Bool, dropout: Double) -> Bool {
+        !batchNorm && dropout == 0 && dims.allSatisfy { $0 <= vecWidth }
     }
 
     /// The narrow passes of `model` over `workspace`, or nil when `fits(model)` is false.

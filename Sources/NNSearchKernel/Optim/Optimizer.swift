@@ -10,9 +10,6 @@ final class Optimizer {
     let momentum: Float
     let nesterov: Bool
     let weightDecay: Float
-    let beta1: Float = 0.9
-    let beta2: Float = 0.999
-    let epsilon: Float = 1e-8
     /// Steps taken so far (Adam's bias correction uses it).
     var step = 0
     /// Momentum buffer, or Adam's first moment.
@@ -38,44 +35,88 @@ final class Optimizer {
         switch kind {
         case .sgd:
             for i in stride(from: 0, to: count, by: w) {
-                let p = Vec.load(params + i)
-                let g = Vec.load(grads + i) + wd * p
-                (p - lrV * g).store(params + i)
+                UpdateRule.sgd(Vec.load(params + i), Vec.load(grads + i), lr: lrV, weightDecay: wd).store(params + i)
             }
         case .momentum:
             let mu = Vec(repeating: momentum)
             let buf = first.pointer
             for i in stride(from: 0, to: count, by: w) {
-                let p = Vec.load(params + i)
-                let g = Vec.load(grads + i) + wd * p
-                let b = mu * Vec.load(buf + i) + g
+                let (p, b) = UpdateRule.momentum(Vec.load(params + i), Vec.load(grads + i), buffer: Vec.load(buf + i),
+                                                 lr: lrV, momentum: mu, weightDecay: wd, nesterov: nesterov)
                 b.store(buf + i)
-                let u = nesterov ? g + mu * b : b
-                (p - lrV * u).store(params + i)
+                p.store(params + i)
             }
         case .adam, .adamw:
-            let t = Double(step)
-            let correction1 = 1 - pow(Double(beta1), t)
-            let correction2 = 1 - pow(Double(beta2), t)
-            let stepSize = Vec(repeating: Float(lr / correction1))
-            let invRootCorrection2 = Vec(repeating: Float(1 / correction2.squareRoot()))
-            let b1 = Vec(repeating: beta1), b2 = Vec(repeating: beta2)
-            let c1 = Vec(repeating: 1 - beta1), c2 = Vec(repeating: 1 - beta2)
-            let eps = Vec(repeating: epsilon)
-            let decay = Vec(repeating: Float(1 - lr * Double(weightDecay)))
+            let (correction1, root) = UpdateRule.adamCorrections(step: step)
+            let stepSize = Vec(repeating: UpdateRule.adamStepSize(lr: lr, correction1: correction1))
+            let invRootCorrection2 = Vec(repeating: root)
+            let decay = Vec(repeating: UpdateRule.decoupledDecay(lr: lr, weightDecay: weightDecay))
             let m = first.pointer, v = second.pointer
             let decoupled = kind == .adamw
             for i in stride(from: 0, to: count, by: w) {
-                var p = Vec.load(params + i)
-                var g = Vec.load(grads + i)
-                if decoupled { p *= decay } else { g += wd * p }
-                let mi = b1 * Vec.load(m + i) + c1 * g
-                let vi = b2 * Vec.load(v + i) + c2 * g * g
+                let (p, mi, vi) = UpdateRule.adam(Vec.load(params + i), Vec.load(grads + i), first: Vec.load(m + i), second: Vec.load(v + i),
+                                                  stepSize: stepSize, invRootCorrection2: invRootCorrection2,
+                                                  decay: decay, weightDecay: wd, decoupled: decoupled)
                 mi.store(m + i)
                 vi.store(v + i)
-                let denom = vi.squareRoot() * invRootCorrection2 + eps  // vsqrtps: see Package.swift
-                (p - stepSize * mi / denom).store(params + i)
+                p.store(params + i)
             }
         }
     }
+}
+
+/// The update rules' arithmetic on one vector of elements, which `Optimizer.update` and the lockstep
+/// lanes (`LockstepNet`, a trial per lane with its own rates) share, so both compute the same bits.
+/// Rates are vectors: one value repeated, or one per lane.
+enum UpdateRule {
+    static let beta1: Float = 0.9
+    static let beta2: Float = 0.999
+    static let epsilon: Float = 1e-8
+
+    /// SGD with L2 weight decay added to the gradient: p − lr · (g + wd · p).
+    @inline(__always)
+    static func sgd(_ p: Vec, _ g: Vec, lr: Vec, weightDecay: Vec) -> Vec {
+        p - lr * (g + weightDecay * p)
+    }
+
+    /// Momentum (PyTorch's: b = μ·b + g, then p − lr·b, or p − lr·(g + μ·b) with Nesterov): the new
+    /// parameters and buffer.
+    @inline(__always)
+    static func momentum(_ p: Vec, _ grad: Vec, buffer: Vec, lr: Vec, momentum mu: Vec, weightDecay: Vec,
+                         nesterov: Bool) -> (params: Vec, buffer: Vec) {
+        let g = grad + weightDecay * p
+        let b = mu * buffer + g
+        let u = nesterov ? g + mu * b : b
+        return (p - lr * u, b)
+    }
+
+    /// Adam, or adamw (`decoupled`: the parameters decayed by `decay` instead of the gradient's L2
+    /// term): the new parameters and moments.
+    @inline(__always)
+    static func adam(_ param: Vec, _ grad: Vec, first: Vec, second: Vec, stepSize: Vec, invRootCorrection2: Vec,
+                     decay: Vec, weightDecay: Vec, decoupled: Bool) -> (params: Vec, first: Vec, second: Vec) {
+        var p = param, g = grad
+        if decoupled { p *= decay } else { g += weightDecay * p }
+        let m = Vec(repeating: beta1) * first + Vec(repeating: 1 - beta1) * g
+        let v = Vec(repeating: beta2) * second + Vec(repeating: 1 - beta2) * g * g
+        let denom = v.squareRoot() * invRootCorrection2 + Vec(repeating: epsilon)  // vsqrtps: see Package.swift
+        return (p - stepSize * m / denom, m, v)
+    }
+
+    /// Adam's bias corrections for its `step`-th update (from 1): 1 − β₁ᵗ (the step size is
+    /// lr / it: `adamStepSize`) and 1 / √(1 − β₂ᵗ).
+    @inline(__always)
+    static func adamCorrections(step: Int) -> (correction1: Double, invRootCorrection2: Float) {
+        let t = Double(step)
+        let correction2 = 1 - pow(Double(beta2), t)
+        return (1 - pow(Double(beta1), t), Float(1 / correction2.squareRoot()))
+    }
+
+    /// Adam's step size lr / (1 − β₁ᵗ).
+    @inline(__always)
+    static func adamStepSize(lr: Double, correction1: Double) -> Float { Float(lr / correction1) }
+
+    /// adamw's factor on the parameters: 1 − lr · weight decay.
+    @inline(__always)
+    static func decoupledDecay(lr: Double, weightDecay: Float) -> Float { Float(1 - lr * Double(weightDecay)) }
 }

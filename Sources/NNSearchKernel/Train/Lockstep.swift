@@ -30,8 +30,7 @@ package enum Lockstep {
     package static func key(_ h: Hyperparameters, data: TrainingData) -> Key? {
         let dims = [data.featureCount] + Array(repeating: h.width, count: h.depth) + [data.lossKind.outputs]
         let batch = min(h.batchSize, data.train.rows)
-        guard batch <= maxBatch, h.normalize != .batchnorm, h.dropout == 0,
-              dims.allSatisfy({ $0 <= vecWidth }),
+        guard batch <= maxBatch, NarrowNet.fits(dims: dims, batchNorm: h.normalize == .batchnorm, dropout: h.dropout),
               max(data.train.rows, data.validation.rows) <= Int(Int32.max) else { return nil }  // rows as 32-bit lanes
         return Key(dims: dims, activation: h.activation, loss: data.lossKind, optimizer: h.optimizer,
                    nesterov: h.optimizer == .momentum && h.nesterov, batch: batch,
@@ -82,7 +81,7 @@ package enum Lockstep {
             rates.lr[t] = Float(lrs[t])
             rates.weightDecay[t] = r.optimizer.weightDecay
             rates.momentum[t] = r.optimizer.momentum
-            rates.decay[t] = Float(1 - lrs[t] * Double(r.optimizer.weightDecay))
+            rates.decay[t] = UpdateRule.decoupledDecay(lr: lrs[t], weightDecay: r.optimizer.weightDecay)
         }
         net.startEpoch(rates: rates)
         let adam = net.optimizer == .adam || net.optimizer == .adamw
@@ -138,29 +137,26 @@ package enum Lockstep {
                 }
             }
         }
-        let n = Double(rows)
+        // A regression's squared errors' sum is its loss sum (the same additions in the same order).
         return runners.enumerated().map { t, runner in
-            guard !runner.data.isClassification else { return (lossSums[t] / n, Double(correct[t]) / n) }
-            // The squared errors' sum is the loss sum (the same additions in the same order).
-            let total = runner.data.validation.totalSumOfSquares
-            return (lossSums[t] / n, total > 0 ? 1 - lossSums[t] / total : 0)
+            TrialRunner.figures(runner.data.validation, classification: runner.data.isClassification,
+                                lossSum: lossSums[t], squaredError: lossSums[t], correct: Int(correct[t]))
         }
     }
 
     /// Adam's step size and bias correction for each lane's next step (its `s + 1`-th this epoch), as
-    /// `Optimizer.update` computes them; lanes at the same step share one computation.
+    /// `Optimizer.update` computes them (`UpdateRule`); lanes at the same step share one computation.
     @inline(__always)
     private static func adamRates(_ rates: inout LaneRates, steps: [Int], lrs: [Double], after s: Int) {
-        var t0 = -1, c1 = 0.0, root2 = 0.0
+        var t0 = -1, corrections = (correction1: 0.0, invRootCorrection2: Float(0))
         for (lane, done) in steps.enumerated() {
             let t = done &+ s &+ 1
             if t != t0 {
                 t0 = t
-                c1 = 1 - pow(Double(Float(0.9)), Double(t))
-                root2 = 1 / (1 - pow(Double(Float(0.999)), Double(t))).squareRoot()
+                corrections = UpdateRule.adamCorrections(step: t)
             }
-            rates.stepSize[lane] = Float(lrs[lane] / c1)
-            rates.invRootCorrection2[lane] = Float(root2)
+            rates.stepSize[lane] = UpdateRule.adamStepSize(lr: lrs[lane], correction1: corrections.correction1)
+            rates.invRootCorrection2[lane] = corrections.invRootCorrection2
         }
     }
 

@@ -186,8 +186,14 @@ package final class TrialRunner {
             }
             start += rows
         }
+        return Self.figures(part, classification: data.isClassification, lossSum: lossSum, squaredError: squaredError, correct: correct)
+    }
+
+    /// A split's mean loss and accuracy (or R²: 1 − squared error / the targets' sum of squares) from its sums.
+    static func figures(_ part: TrainingData.Part, classification: Bool, lossSum: Double, squaredError: Double,
+                        correct: Int) -> (loss: Double, metric: Double) {
         let n = Double(part.rows)
-        if data.isClassification { return (lossSum / n, Double(correct) / n) }
+        if classification { return (lossSum / n, Double(correct) / n) }
         let total = part.totalSumOfSquares
         return (lossSum / n, total > 0 ? 1 - squaredError / total : 0)
     }
