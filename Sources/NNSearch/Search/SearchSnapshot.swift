@@ -58,7 +58,7 @@ package struct SearchSnapshot {
             throw NNSearchError(.noInput, "\(folder.path) is not a search folder (no spec.json)")
         }
         self.folder = folder
-        spec = try SearchSpec.load(path: folder.spec)
+        spec = try SearchSpec.load(folder: folder)
         file = try JournalFile(directory: folder.path, create: false)
         state = SearchState(trialCount: TrialPlan(spec: spec).count, crossValidated: spec.validation.crossValidation != nil)
         problems = []

@@ -15,17 +15,27 @@ extension TPESampler {
         /// The newest this many observations of a group weigh 1; older ones ramp linearly from 1/n
         /// up to 1 by age (`weights`, Optuna's `default_weights`).
         package var fullWeightCount: Int
+        /// One joint estimator over all dimensions (`JointParzenEstimator`, Optuna's `multivariate`)
+        /// instead of one per dimension.
+        package var multivariate: Bool
+        /// The joint estimator's bandwidth per unit of range before Scott's rate (Optuna's 0.2;
+        /// 0.05 here, measured on `bench --samplers`' problems: see the README).
+        package var bandwidthFactor: Double
 
         package init(startupTrials: Int = 10, candidates: Int = 24, goodPercent: Int = 10, maxGood: Int = 25,
-                     priorWeight: Double = 1, fullWeightCount: Int = 25) {
+                     priorWeight: Double = 1, fullWeightCount: Int = 25, multivariate: Bool = true,
+                     bandwidthFactor: Double = 0.05) {
             precondition(startupTrials >= 0 && candidates >= 1 && goodPercent >= 0 && maxGood >= 0 && fullWeightCount >= 0)
             precondition(priorWeight > 0 && priorWeight.isFinite, "the prior weight is positive")
+            precondition(bandwidthFactor > 0 && bandwidthFactor.isFinite, "the bandwidth factor is positive")
             self.startupTrials = startupTrials
             self.candidates = candidates
             self.goodPercent = goodPercent
             self.maxGood = maxGood
             self.priorWeight = priorWeight
             self.fullWeightCount = fullWeightCount
+            self.multivariate = multivariate
+            self.bandwidthFactor = bandwidthFactor
         }
 
         /// γ(n): how many of `n` observations form the good group (fewer if not that many are finite).

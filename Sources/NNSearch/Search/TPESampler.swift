@@ -13,13 +13,14 @@ import NNSearchKernel
 ///   join the bad group after the observations, as Optuna's `constant_liar` adds its running
 ///   trials: the next suggestion is pushed away from points already being tried rather than
 ///   repeating them. They count neither in n for γ(n) nor towards `startupTrials`.
-/// - Independent dimensions, as Optuna's default: each dimension gets its own good estimator l
-///   and bad estimator g from its values alone, and its own candidates.
-/// - Reals: a `ParzenEstimator` on the working scale (the log, for a log dimension). Whole
-///   numbers: the same over `low − 0.5 ... high + 0.5`; a draw is rounded, and scored by the
-///   probability of its unit cell under l and g (Optuna's handling). Categories: a
-///   `CategoricalEstimator`.
-/// - Choice: `candidates` draws from l, each scored log l(x) − log g(x); the first best wins.
+/// - Multivariate (the default, `Settings.multivariate`, as Optuna 5's): l and g are each one
+///   `JointParzenEstimator` over all dimensions; `candidates` whole points are drawn from l, each
+///   scored log l(x) − log g(x); the first best wins.
+/// - Independent dimensions otherwise: each dimension gets its own good estimator l and bad
+///   estimator g from its values alone, and its own candidates. Reals: a `ParzenEstimator` on the
+///   working scale (the log, for a log dimension). Whole numbers: the same over
+///   `low − 0.5 ... high + 0.5`; a draw is rounded, and scored by the probability of its unit cell
+///   under l and g (Optuna's handling). Categories: a `CategoricalEstimator`.
 /// - Prior: with fewer than `startupTrials` observations, or none good, each dimension is drawn
 ///   uniformly (log-uniformly on a log scale).
 ///
@@ -50,6 +51,9 @@ package struct TPESampler: Sendable {
         }
         let all = observations + pending.map { TPEObservation(point: $0, score: -.infinity) }
         let bad = worse + Array(observations.count..<all.count)
+        if settings.multivariate {
+            return suggestJointly(good: points(good, in: all), bad: points(bad, in: all), random: &random)
+        }
         return dimensions.indices.map { d in
             suggest(dimension: d, good: column(d, of: good, in: all),
                     bad: column(d, of: bad, in: all), random: &random)
@@ -73,6 +77,31 @@ package struct TPESampler: Sendable {
     private func column(_ d: Int, of indices: [Int], in observations: [TPEObservation]) -> (values: [Double], weights: [Double]) {
         let values = indices.compactMap { dimensions[d].working(observations[$0].point[d]) }
         return (values, settings.weights(count: values.count))
+    }
+
+    /// The working-scale points of the observations at `indices` whose every value is finite, in
+    /// order, with the group's weights.
+    private func points(_ indices: [Int], in observations: [TPEObservation]) -> (centres: [[Double]], weights: [Double]) {
+        let centres = indices.compactMap { i -> [Double]? in
+            var point = [Double]()
+            for d in dimensions.indices {
+                guard let value = dimensions[d].working(observations[i].point[d]) else { return nil }
+                point.append(value)
+            }
+            return point
+        }
+        return (centres, settings.weights(count: centres.count))
+    }
+
+    /// The point drawn from the joint l with the largest log l − log g, back on the dimensions' scales.
+    private func suggestJointly(good: (centres: [[Double]], weights: [Double]), bad: (centres: [[Double]], weights: [Double]),
+                                random: inout Random) -> [Double] {
+        let l = JointParzenEstimator(dimensions: dimensions, centres: good.centres, weights: good.weights,
+                                     priorWeight: settings.priorWeight, bandwidthFactor: settings.bandwidthFactor)
+        let g = JointParzenEstimator(dimensions: dimensions, centres: bad.centres, weights: bad.weights,
+                                     priorWeight: settings.priorWeight, bandwidthFactor: settings.bandwidthFactor)
+        let best = bestCandidate(draw: { l.draw(&$0) }, score: { l.logDensity(at: $0) - g.logDensity(at: $0) }, random: &random)
+        return dimensions.indices.map { dimensions[$0].value(fromWorking: best[$0]) }
     }
 
     /// Dimension `d`'s value: the candidate drawn from l with the largest log l − log g.

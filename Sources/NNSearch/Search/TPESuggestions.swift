@@ -32,7 +32,8 @@ final class TPESuggestions: @unchecked Sendable {
         modelled = space.indices.filter { if case .fixed = space[$0].entry { false } else { true } }
         // The sampler models once `startup` results are in (trial startup + lag); before, it draws from its prior.
         sampler = TPESampler(dimensions: modelled.map { Self.dimension(space[$0].entry) },
-                             settings: TPESampler.Settings(startupTrials: settings.startup))
+                             settings: TPESampler.Settings(startupTrials: settings.startup,
+                                                           multivariate: settings.multivariate))
     }
 
     /// Trial n's point, or nil while the score of a trial it learns from is missing.

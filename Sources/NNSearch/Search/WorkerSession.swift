@@ -37,7 +37,7 @@ package enum WorkerSession {
     /// Joins the search in `folder` and works until nothing is left for this process; returns the exit status.
     package static func run(folder: SearchFolder, options: Options) throws -> Int32 {
         let say: (String) -> Void = options.quiet ? { _ in } : { standardOutput($0) }
-        let spec = try SearchSpec.load(path: folder.spec)
+        let spec = try SearchSpec.load(folder: folder)
         let data = try options.data ?? SearchData(spec: spec)
         let metric = try spec.resolvedMetric(for: data.task)
         let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: metric, chance: data.chance,

@@ -18,6 +18,7 @@ extension SearchSpec {
         compare("trials", text(trials), text(other.trials))
         compare("startup", text(tpe?.startup), text(other.tpe?.startup))
         compare("lag", text(tpe?.lag), text(other.tpe?.lag))
+        compare("multivariate", text(tpe?.multivariate), text(other.tpe?.multivariate))
         compare("seed", String(seed), String(other.seed))
         compare("max_seconds", text(maxSeconds.map(formatNumber)), text(other.maxSeconds.map(formatNumber)))
         compare("pruning", text(pruning?.jsonText), text(other.pruning?.jsonText))

@@ -47,6 +47,9 @@ package struct TPESettings: Sendable, Equatable {
     /// Trial n learns from the results of trials below n − lag only, so its suggestion never
     /// depends on which of the latest trials happened to finish first.
     package var lag: Int
+    /// One joint estimator over all searched hyperparameters (multivariate TPE) rather than one
+    /// per hyperparameter; `"multivariate": false` models them independently.
+    package var multivariate = true
 
     package static let defaultStartup = 10
     package static let defaultLag = 8

@@ -45,6 +45,15 @@ extension SearchSpec {
         return try parse(json, file: path, baseDirectory: directory)
     }
 
+    /// A search folder's spec copy, read as the version that wrote it meant it: a TPE copy without
+    /// `"multivariate"` predates the key (every copy since records it) and so modelled its
+    /// hyperparameters independently, as it goes on doing when resumed.
+    package static func load(folder: SearchFolder) throws -> SearchSpec {
+        var spec = try load(path: folder.spec)
+        if spec.tpe != nil && spec.source["multivariate"] == nil { spec.tpe?.multivariate = false }
+        return spec
+    }
+
     /// Validates a parsed spec; `file` names it in messages and gives the default `name`.
     package static func parse(_ json: JSONValue, file: String, baseDirectory: String) throws -> SearchSpec {
         do {
@@ -98,7 +107,8 @@ private struct SpecReader {
 
     static let topKeys = [
         "version", "name", "data", "validation", "task", "metric", "strategy",
-        "trials", "seed", "workers", "max_seconds", "max_memory", "space", "pruning", "startup", "lag", "keep_models",
+        "trials", "seed", "workers", "max_seconds", "max_memory", "space", "pruning", "startup", "lag", "multivariate",
+        "keep_models",
     ]
     static let csvKeys = ["csv", "target", "features", "ignore", "missing"]
     static let pruningKeys = ["kind", "eta", "min_epochs"]
@@ -386,10 +396,10 @@ private struct SpecReader {
 
     // MARK: TPE
 
-    /// `startup` and `lag` for the TPE strategy; refused with another strategy.
+    /// `startup`, `lag` and `multivariate` for the TPE strategy; refused with another strategy.
     func readTPE(_ json: JSONValue, strategy: Strategy, trials: Int?) throws -> TPESettings? {
         guard strategy == .tpe else {
-            for key in ["startup", "lag"] where json[key] != nil {
+            for key in ["startup", "lag", "multivariate"] where json[key] != nil {
                 throw failure(key, "applies only to \"strategy\": \"tpe\", not \"\(strategy.rawValue)\"")
             }
             return nil
@@ -400,7 +410,14 @@ private struct SpecReader {
         let lag = try json["lag"].map {
             try integer($0, path: "lag", in: 0...1_000_000_000, allowed: "a number of trials >= 0")
         } ?? TPESettings.defaultLag
-        return TPESettings(startup: startup, lag: lag)
+        var settings = TPESettings(startup: startup, lag: lag)
+        if let value = json["multivariate"] {
+            guard case .bool(let multivariate) = value else {
+                throw failure("multivariate", "expected true or false, found \(describe(value))")
+            }
+            settings.multivariate = multivariate
+        }
+        return settings
     }
 
     // MARK: Validation

@@ -192,7 +192,7 @@ extension Benchmark {
     /// kept up to date — measured without training, up to 10,100 trials; then a resume's latency.
     static func benchJournal(root: String, print: (String) -> Void) throws {
         let folder = try makeSearch(manyTrialsSpec, name: "journal", root: root)
-        let spec = try SearchSpec.load(path: folder.spec)
+        let spec = try SearchSpec.load(folder: folder)
         let data = try SearchData(spec: spec)
         let columns = ResultColumns(space: spec.space.map(\.name), task: data.task, metric: try spec.resolvedMetric(for: data.task), chance: data.chance)
         let plan = TrialPlan(spec: spec)

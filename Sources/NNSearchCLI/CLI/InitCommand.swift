@@ -11,7 +11,7 @@ enum InitCommand {
         let args = try Arguments(arguments, command: "init", options: ["out"], flags: [])
         try args.expectPositionals(1, 1, usage: usage)
         let (folder, _) = try initialize(specPath: args.positionals[0], out: args.value("out"), workers: nil)
-        let count = TrialPlan(spec: try SearchSpec.load(path: folder.spec)).count
+        let count = TrialPlan(spec: try SearchSpec.load(folder: folder)).count
         standardOutput(PreparationRecord.text(in: folder))
         standardOutput("""
             created search \(folder.path) (\(counted(count, "trial")))

@@ -52,7 +52,7 @@ enum RunCommand {
     static func checkSpecUnchanged(_ folder: SearchFolder, force: Bool) throws {
         guard let path = SearchOrigin.read(folder).specPath else { return }
         guard FileManager.default.fileExists(atPath: path) else { return }
-        let saved = try SearchSpec.load(path: folder.spec)
+        let saved = try SearchSpec.load(folder: folder)
         let changes: [String]
         do {
             changes = saved.differences(from: try SearchSpec.load(path: path))

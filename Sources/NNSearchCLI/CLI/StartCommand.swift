@@ -86,6 +86,10 @@ enum StartCommand {
                 // The copy reads the CSV relative to the search folder, so the folder is self-contained.
                 source = source.setting("data", to: data.setting("csv", to: .string(relativePath(from: absolute(folder.path), to: path))))
             }
+            if let tpe = spec.tpe {
+                // Written out, so a later version's default cannot change how this search samples.
+                source = source.setting("multivariate", to: .bool(tpe.multivariate))
+            }
             // A record copied in with the spec (from another folder's spec.json) is not this data's.
             source = source.removing(PreparationRecord.key)
             if let preparation { source = PreparationRecord.adding(preparation, to: source) }

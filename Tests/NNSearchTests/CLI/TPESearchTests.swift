@@ -32,6 +32,8 @@ final class TPESearchTests: XCTestCase {
         let two = dir.appendingPathComponent("two").path
         XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "2", "--out", two]).status, 0)
         assertSameResults(two, as: reference, trials: Self.trials)
+        XCTAssertEqual(try SearchSpec.load(path: two + "/spec.json").source["multivariate"], .bool(true),
+                       "the folder's copy names the sampler, so a later default cannot change it")
 
         let processes = dir.appendingPathComponent("processes").path
         XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", processes]).status, 0)
@@ -40,6 +42,23 @@ final class TPESearchTests: XCTestCase {
         XCTAssertEqual(s.phase, .finished)
         XCTAssertEqual(Set(s.state.finished.values.map(\.process)).count, 2, "both processes recorded results")
         assertSameResults(processes, as: reference, trials: Self.trials)
+    }
+
+    /// The independent sampler (`"multivariate": false`): the same files for 1 and 2 workers too,
+    /// and other trials than the joint sampler's once it models.
+    func testTheIndependentSamplerIsTheSameForAnyWorkers() throws {
+        let spec = Self.spec.replacingOccurrences(of: #""lag": 3, "#, with: #""lag": 3, "multivariate": false, "#)
+        let (dir, specPath, reference) = try referenceRun(spec)
+        let two = dir.appendingPathComponent("two").path
+        XCTAssertEqual(try BinaryHarness.run(["start", specPath, "--foreground", "--workers", "2", "--out", two]).status, 0)
+        assertSameResults(two, as: reference, trials: Self.trials)
+        let joint = dir.appendingPathComponent("joint").path
+        let jointSpec = try BinaryHarness.write(Self.spec, to: "joint.json", in: dir)
+        XCTAssertEqual(try BinaryHarness.run(["start", jointSpec, "--foreground", "--workers", "2", "--out", joint]).status, 0)
+        let independentRows = Set(withoutSeconds(readFile(reference + "/trials.csv")).dropFirst())
+        let jointRows = Set(withoutSeconds(readFile(joint + "/trials.csv")).dropFirst())
+        // Trials 6–8 are the prior's draws in both (no result is in for them yet: lag 3).
+        XCTAssertEqual(independentRows.intersection(jointRows).count, 9, "only the 6 startup trials and the next 3 are shared")
     }
 
     /// Killed at random moments with 1 or 2 threads, then resumed: the same files. Twice the

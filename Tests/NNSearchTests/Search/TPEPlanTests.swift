@@ -120,5 +120,28 @@ final class TPEPlanTests: XCTestCase {
         let spec = try SearchSpec.parse(try parseJSON(base + #", "strategy": "tpe", "trials": 5}"#, file: "s.json"),
                                         file: "s.json", baseDirectory: "/tmp")
         XCTAssertEqual(spec.tpe, TPESettings(startup: 10, lag: 8))
+        XCTAssertEqual(spec.tpe?.multivariate, true, "multivariate by default")
+        XCTAssertTrue(error(#", "strategy": "tpe", "trials": 5, "multivariate": 1"#)
+            .contains("multivariate: expected true or false, found a number 1"))
+        XCTAssertTrue(error(#", "strategy": "random", "trials": 5, "multivariate": false"#).contains(#"multivariate: applies only to "strategy": "tpe""#))
+        XCTAssertTrue(error(#", "strategy": "tpe", "trials": 5, "multivarite": false"#).contains(#"multivarite: unknown key (did you mean "multivariate"?)"#))
+        let independent = try SearchSpec.parse(try parseJSON(base + #", "strategy": "tpe", "trials": 5, "multivariate": false}"#,
+                                                             file: "s.json"), file: "s.json", baseDirectory: "/tmp")
+        XCTAssertEqual(independent.tpe?.multivariate, false)
+    }
+
+    /// A search folder's spec copy without "multivariate" was written before the key existed, when
+    /// TPE modelled hyperparameters independently; copies written since name it.
+    func testAFolderCopyWithoutTheKeyKeepsTheIndependentSampler() throws {
+        let folder = SearchFolder(NSTemporaryDirectory() + "tpe-legacy-\(getpid())")
+        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
+        let base = #"{"version": 1, "data": {"generator": "sum_bin"}, "space": {"lr": {"log_uniform": [0.001, 0.1]}}, "strategy": "tpe", "trials": 5"#
+        for (rest, expected) in [("}", false), (#", "multivariate": true}"#, true), (#", "multivariate": false}"#, false)] {
+            try Data((base + rest).utf8).write(to: URL(fileURLWithPath: folder.spec))
+            XCTAssertEqual(try SearchSpec.load(folder: folder).tpe?.multivariate, expected, rest)
+            XCTAssertEqual(try SearchSpec.load(path: folder.spec).tpe?.multivariate, rest == "}" ? true : expected,
+                           "a user's spec without the key gets the default")
+        }
     }
 }

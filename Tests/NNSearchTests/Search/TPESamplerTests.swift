@@ -340,6 +340,100 @@ final class TPESamplerTests: XCTestCase {
             XCTAssertEqual(Double(drawn[k]), 20_000 * p, accuracy: 4 * (20_000 * p * (1 - p)).squareRoot(), "category \(k)")
         }
     }
+
+    // MARK: - The joint estimator (multivariate)
+
+    private let joint: [TPEDimension] = [.real(low: 0, high: 2, log: false), .categorical(count: 3), .integer(low: 1, high: 4)]
+
+    /// Points near the bounds and in the middle, weights unequal: a mixture with truncated kernels.
+    private func jointEstimator(priorWeight: Double = 1) -> JointParzenEstimator {
+        JointParzenEstimator(dimensions: joint, centres: [[0.01, 0, 1], [1.9, 2, 4], [1.0, 2, 2], [0.3, 1, 4]],
+                             weights: [1, 0.5, 1, 0.25], priorWeight: priorWeight, bandwidthFactor: 0.2)
+    }
+
+    func testTheJointDensityIntegratesToOne() {
+        let estimator = jointEstimator()
+        // Simpson over the real dimension (h far below the smallest bandwidth, 0.2 · 4^(−1/7) · 2 ≈ 0.33),
+        // summed over every category and every whole number's cell.
+        let n = 4_000, h = 2.0 / Double(n)
+        var total = 0.0
+        for category in 0..<3 {
+            for whole in 1...4 {
+                var sum = 0.0
+                for i in 0...n {
+                    let f = exp(estimator.logDensity(at: [Double(i) * h, Double(category), Double(whole)]))
+                    sum += f * (i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2)
+                }
+                total += sum * h / 3
+            }
+        }
+        XCTAssertEqual(total, 1, accuracy: 1e-9)
+    }
+
+    func testTheJointDensityIsItsKernelsTermByTerm() {
+        let estimator = jointEstimator(priorWeight: 2)
+        let sigma = 0.2 * pow(4, -1.0 / 7)          // 3 searched dimensions: m^(−1/(3 + 4)), times the factor
+        XCTAssertEqual(estimator.sigmas, [sigma * 2, 0, sigma * 4], accuracy: 1e-15)
+        let s = 2.0 / 4                                  // the prior weight over 4 observations
+        let weights = [1, 0.5, 1, 0.25, 2.0], total = weights.reduce(0, +)
+        let phi = { (z: Double) in 0.5 * erfc(-z / 2.0.squareRoot()) }
+        func kernel(_ k: Int, _ x: [Double]) -> Double {
+            let prior = k == 4
+            let centre = prior ? [1, -1, 2.5] : estimator.centres[k]
+            let (s0, s2) = prior ? (2.0, 4.0) : (sigma * 2, sigma * 4)
+            let real = exp(-0.5 * pow((x[0] - centre[0]) / s0, 2)) / (s0 * (2 * Double.pi).squareRoot())
+                / (phi((2 - centre[0]) / s0) - phi((0 - centre[0]) / s0))
+            let category = prior ? 1.0 / 3 : ((x[1] == centre[1] ? 1 : 0) + s / 3) / (1 + s)
+            let cell = (phi((x[2] + 0.5 - centre[2]) / s2) - phi((x[2] - 0.5 - centre[2]) / s2))
+                / (phi((4.5 - centre[2]) / s2) - phi((0.5 - centre[2]) / s2))
+            return real * category * cell
+        }
+        for x in [[0.0, 0, 1], [0.05, 0, 1], [1.95, 2, 4], [1, 1, 3], [0.7, 2, 2], [2, 1, 4]] {
+            let expected = (0..<5).map { weights[$0] / total * kernel($0, x) }.reduce(0, +)
+            XCTAssertEqual(estimator.logDensity(at: x), log(expected), accuracy: 1e-12, "\(x)")
+        }
+    }
+
+    func testJointDrawsFollowTheDensity() {
+        // Category and whole number only: each of the 12 cells' frequency against its probability.
+        let dimensions: [TPEDimension] = [.categorical(count: 3), .integer(low: 1, high: 4)]
+        let estimator = JointParzenEstimator(dimensions: dimensions, centres: [[0, 1], [2, 4], [2, 2]], weights: [1, 0.5, 1],
+                                             priorWeight: 1, bandwidthFactor: 0.3)
+        var random = Random(seed: 3)
+        var counts = [[Double]: Int]()
+        let draws = 40_000
+        for _ in 0..<draws { counts[estimator.draw(&random), default: 0] += 1 }
+        var probabilitySum = 0.0
+        for category in 0..<3 {
+            for whole in 1...4 {
+                let point = [Double(category), Double(whole)]
+                let p = exp(estimator.logDensity(at: point))
+                probabilitySum += p
+                XCTAssertEqual(Double(counts[point] ?? 0), Double(draws) * p,
+                               accuracy: 4 * (Double(draws) * p * (1 - p)).squareRoot(), "\(point)")
+            }
+        }
+        XCTAssertEqual(probabilitySum, 1, accuracy: 1e-12)
+        XCTAssertEqual(counts.values.reduce(0, +), draws, "every draw is one of the cells")
+    }
+
+    func testTheJointSamplerKeepsValuesThatWereGoodTogether() {
+        // A depth-like choice of 4 and a log-scale rate whose best value depends on it (10^−1 for the
+        // first choice ... 10^−4 for the last), every choice as good at its own best rate: each
+        // dimension alone says little, so the independent sampler pairs one good trial's choice with
+        // another's rate, while the joint one keeps them together.
+        let dimensions: [TPEDimension] = [.categorical(count: 4), .real(low: 1e-5, high: 1, log: true)]
+        let miss: ([Double]) -> Double = { abs(log10($0[1]) + 1 + $0[0]) }      // decades from the choice's best rate
+        func misses(_ settings: TPESampler.Settings) -> Double {
+            median((0..<20).flatMap { (seed: UInt64) in
+                search(TPESampler(dimensions: dimensions, settings: settings), trials: 40, seed: seed) { -miss($0) }[30...].map(miss)
+            })
+        }
+        let joint = misses(TPESampler.Settings()), independent = misses(TPESampler.Settings(multivariate: false))
+        let uniform = misses(TPESampler.Settings(startupTrials: .max))
+        XCTAssertLessThan(joint, 0.75 * independent, "joint \(joint), independent \(independent), uniform \(uniform)")
+        XCTAssertLessThan(independent, uniform)
+    }
 }
 
 /// The density at `x` of a mixture of Gaussians (centre, sigma, weight) truncated to `low ... high`, term by term.
