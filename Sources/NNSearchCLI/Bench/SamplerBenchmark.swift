@@ -30,17 +30,22 @@ extension Benchmark {
 
     /// The optuna anchor's space (`optuna_search.py`): StepLR every epochs/3 with gamma 1, 0.5 or 0.1;
     /// PyTorch's initialization (`"init": "uniform"`), as the anchor's networks are PyTorch's own.
-    static func samplerSpec(_ problem: SamplerProblem, strategy: String, trials: Int, seed: Int, epochs: Int) -> String {
+    /// A TPE spec (`strategy` "tpe") names `lag`.
+    static func samplerSpec(_ problem: SamplerProblem, strategy: String, trials: Int, seed: Int, epochs: Int, lag: Int = samplerWorkers) -> String {
         let step = max(1, epochs / 3)
+        let tpe = strategy == "tpe" ? #" "lag": \#(lag),"# : ""
         return #"""
             {"version": 1, \#(problem.data), "metric": "\#(problem.metric)", "strategy": "\#(strategy)", "trials": \#(trials),
-             "seed": \#(seed), "workers": 2,
+             "seed": \#(seed), "workers": \#(samplerWorkers),\#(tpe)
              "space": {"depth": [1, 2, 3, 4], "width": [8, 32, 64, 128], "lr": {"log_uniform": [0.0001, 0.1]},
                        "optimizer": ["sgd", "momentum", "adam"], "batch_size": [16, 64],
                        "schedule": ["constant", {"step": \#(step), "gamma": 0.5}, {"step": \#(step), "gamma": 0.1}],
                        "epochs": \#(epochs), "normalize": "standardize", "init": "uniform"}}
             """#
     }
+
+    /// The workers of every search the benchmark runs, and Optuna's jobs.
+    static let samplerWorkers = 2
 
     /// Each finished trial's metric, by trial number (NaN when it diverged).
     static func metrics(_ folder: SearchFolder) throws -> [Double] {
@@ -51,13 +56,13 @@ extension Benchmark {
     /// `nnsearch bench --samplers`: TPE against random search and against Optuna's TPE.
     ///
     /// Per problem and search seed (`seeds`, 0..<5 by default): random search's best in 100 trials, the trials TPE (same
-    /// space, default startup 10 and lag 8, 2 workers) needs to reach it, and TPE's best within
+    /// space, startup 10, multivariate, `lag` — by default its 2 workers —, 2 workers) needs to reach it, and TPE's best within
     /// `budget` trials. With the anchors' Python (`ANCHORS_PY`), two Optuna anchors on the same space,
     /// both `TPESampler(constant_liar=True)` with 2 jobs: Optuna's sampler training with nnsearch's own
     /// trainer (`optuna_nnsearch.py`, 100 trials: its best within `budget` and the trials it needs to
     /// reach random's best), which isolates the sampler, and Optuna + PyTorch (`optuna_samplers.py`,
     /// `budget` trials). Then the cost of one suggestion with 1,000 finished trials.
-    static func runSamplers(seeds: Range<Int>, budget: Int, epochs: Int, print: (String) -> Void) throws {
+    static func runSamplers(seeds: Range<Int>, budget: Int, epochs: Int, lag: Int, print: (String) -> Void) throws {
         let root = FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: root + "/searches/moons.csv") else {
             throw NNSearchError(.noInput, "bench --samplers reads searches/moons.csv and searches/friedman1.csv: run it from the repository's top folder")
@@ -68,7 +73,9 @@ extension Benchmark {
         // The Optuna anchors of this comparison are the repository's own (`Tests/anchors/`), run with ANCHORS_PY.
         let optuna = ProcessInfo.processInfo.environment["ANCHORS_PY"].map { Anchors(python: $0, folder: root + "/Tests/anchors") }
         let binary = executablePath
-        print("samplers: search seeds \(seeds.lowerBound)–\(seeds.upperBound - 1), \(epochs) epochs a trial, 2 workers; random \(randomTrials) trials, TPE startup 10 lag 8")
+        print("samplers: search seeds \(seeds.lowerBound)–\(seeds.upperBound - 1), \(epochs) epochs a trial, \(samplerWorkers) workers; random \(randomTrials) trials, TPE startup 10 lag \(lag)"
+              + (lag == samplerWorkers ? " (the workers, as Optuna's \(samplerWorkers) jobs see all but the running trials)" : "")
+              + ", multivariate")
         if optuna == nil {
             print("samplers: ANCHORS_PY is not set: Optuna's columns are skipped (eval \"$(../shared/anchors/setup.sh)\" sets it)")
         } else {
@@ -82,7 +89,7 @@ extension Benchmark {
             var randomBest = [Double](), reach = [Int](), tpeBudget = [Double]()
             var sampler = AnchorColumn(), torch = AnchorColumn()
             for seed in seeds {
-                let tpeSpec = samplerSpec(problem, strategy: "tpe", trials: randomTrials, seed: seed, epochs: epochs)
+                let tpeSpec = samplerSpec(problem, strategy: "tpe", trials: randomTrials, seed: seed, epochs: epochs, lag: lag)
                 let random = try runSearch(samplerSpec(problem, strategy: "random", trials: randomTrials, seed: seed, epochs: epochs),
                                            name: "\(problem.name)-random-\(seed)", root: work).folder
                 let tpe = try runSearch(tpeSpec, name: "\(problem.name)-tpe-\(seed)", root: work).folder
@@ -104,9 +111,8 @@ extension Benchmark {
                     torch.add(theirs, mine: mine)
                 }
             }
-            let reachText = "\(reachedText(medianInt(reach))) (\(reach.map(reachedText).joined(separator: " ")))"
-            let samplerReach = sampler.reach.isEmpty ? "-"
-                : "\(reachedText(medianInt(sampler.reach))) (\(sampler.reach.map(reachedText).joined(separator: " ")))"
+            let reachText = reachSummary(reach, budget: budget)
+            let samplerReach = sampler.reach.isEmpty ? "-" : reachSummary(sampler.reach, budget: budget)
             print("\(problem.name.padding(toLength: 13, withPad: " ", startingAt: 0)) | \(problem.metric.padding(toLength: 12, withPad: " ", startingAt: 0)) | "
                   + "\(fmt(median(randomBest), 4)) | \(reachText); \(samplerReach) | "
                   + "\(fmt(median(tpeBudget), 4)) / \(sampler.medianText) / \(torch.medianText) | \(sampler.winsText); \(torch.winsText)")
@@ -143,6 +149,14 @@ extension Benchmark {
         metrics.prefix(budget).filter { !$0.isNaN }.max() ?? -.infinity
     }
 
+    /// Trials to reach random's best: the median, then each seed's (up to 20 seeds) or how many
+    /// seeds reached it within `budget`.
+    static func reachSummary(_ reach: [Int], budget: Int) -> String {
+        let detail = reach.count <= 20 ? reach.map(reachedText).joined(separator: " ")
+            : "\(reach.filter { $0 <= budget }.count) of \(reach.count) within \(budget)"
+        return "\(reachedText(medianInt(reach))) (\(detail))"
+    }
+
     /// `trialsToReach`'s count as printed: ">100" when no trial reached it.
     static func reachedText(_ trials: Int) -> String { trials > randomTrials ? ">\(randomTrials)" : String(trials) }
 
@@ -161,7 +175,7 @@ extension Benchmark {
     /// nil (with a line saying why) when it fails.
     static func optunaNNSearch(_ anchors: Anchors, problem: String, spec: String, binary: String, seed: Int, epochs: Int,
                                print: (String) -> Void) -> [Double]? {
-        guard let fields = anchors.run("optuna_nnsearch.py", [problem, String(randomTrials), "2", String(epochs), String(seed), spec],
+        guard let fields = anchors.run("optuna_nnsearch.py", [problem, String(randomTrials), String(samplerWorkers), String(epochs), String(seed), spec],
                                        environment: ["NNSEARCH_BIN": binary], print: print) else { return nil }
         guard let values = fields["values"].flatMap(Anchors.values), values.count == randomTrials else {
             print("samplers: the Optuna + nnsearch anchor printed no values= of \(randomTrials) trials for \(problem) seed \(seed)")
@@ -173,7 +187,7 @@ extension Benchmark {
     /// Runs the Optuna + PyTorch anchor once and reads its `best_val=`; nil (with a line saying why) when it fails.
     static func optunaBest(_ anchors: Anchors, problem: String, trials: Int, seed: Int, epochs: Int,
                            print: (String) -> Void) -> Double? {
-        guard let fields = anchors.run("optuna_samplers.py", [problem, String(trials), "2", String(epochs), String(seed)],
+        guard let fields = anchors.run("optuna_samplers.py", [problem, String(trials), String(samplerWorkers), String(epochs), String(seed)],
                                        environment: ["SAMPLER": "tpe"], print: print) else { return nil }
         guard let best = fields["best_val"].flatMap(Double.init) else {
             print("samplers: the Optuna anchor printed no best_val for \(problem) seed \(seed)")

@@ -3,10 +3,10 @@ import NNSearchKernel
 /// `nnsearch bench`: the kernel's speed on one thread, then the search's speed and overhead; with
 /// `--samplers`, TPE's quality against random search and Optuna's TPE.
 enum BenchCommand {
-    static let usage = "nnsearch bench [--repeats N] [--kernel | --search] | bench --samplers [--seeds N] [--first-seed S] [--budget N] [--epochs N]"
+    static let usage = "nnsearch bench [--repeats N] [--kernel | --search] | bench --samplers [--seeds N] [--first-seed S] [--budget N] [--epochs N] [--lag N]"
 
     static func run(_ arguments: [String], output: @escaping (String) -> Void) throws -> Int32 {
-        let args = try Arguments(arguments, command: "bench", options: ["repeats", "seeds", "first-seed", "budget", "epochs"],
+        let args = try Arguments(arguments, command: "bench", options: ["repeats", "seeds", "first-seed", "budget", "epochs", "lag"],
                                  flags: ["kernel", "search", "samplers"])
         try args.expectPositionals(0, 0, usage: usage)
         if args.flags.contains("samplers") {
@@ -15,7 +15,9 @@ enum BenchCommand {
             let firstSeed = try args.integer("first-seed", in: 0...1_000_000, command: "bench") ?? 0
             let budget = try args.integer("budget", in: 1...100, command: "bench") ?? 40
             let epochs = try args.integer("epochs", in: 1...1000, command: "bench") ?? 20
-            try Benchmark.runSamplers(seeds: firstSeed..<firstSeed + seeds, budget: budget, epochs: epochs) { output($0 + "\n") }
+            // The TPE searches' lag: by default their 2 workers, as Optuna's 2 jobs see all but the running trials.
+            let lag = try args.integer("lag", in: 0...100, command: "bench") ?? Benchmark.samplerWorkers
+            try Benchmark.runSamplers(seeds: firstSeed..<firstSeed + seeds, budget: budget, epochs: epochs, lag: lag) { output($0 + "\n") }
             return 0
         }
         let repeats = try args.integer("repeats", in: 1...1000, command: "bench") ?? 11
