@@ -106,11 +106,7 @@ struct JointParzenEstimator: Sendable {
                 let (low, high) = dimension.workingBounds!
                 let centre = isPrior ? priorCentres[d] : centres[k][d]
                 let sigma = isPrior ? priorSigmas[d] : sigmas[d]
-                var x = centre
-                for _ in 0..<64 {
-                    let y = centre + sigma * random.nextNormal()
-                    if y >= low && y <= high { x = y; break }
-                }
+                let x = ParzenEstimator.drawTruncated(centre: centre, sigma: sigma, low: low, high: high, &random)
                 if case .integer = dimension { return min(max(x.rounded(), low + 0.5), high - 0.5) }
                 return x
             }
@@ -142,10 +138,6 @@ struct JointParzenEstimator: Sendable {
                 }
             }
         }
-        let largest = terms.max() ?? -.infinity
-        guard largest > -.infinity else { return largest }
-        var sum = 0.0
-        for t in terms where t - largest > -40 { sum += exp(t - largest) }
-        return largest + log(sum)
+        return ParzenEstimator.logSumExp(count: terms.count) { terms[$0] }
     }
 }

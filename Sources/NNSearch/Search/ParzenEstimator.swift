@@ -103,11 +103,17 @@ struct ParzenEstimator: Sendable {
     func draw(_ random: inout Random) -> Double {
         let u = random.nextDouble() * cumulativeWeights[cumulativeWeights.count - 1]
         let k = cumulativeWeights.firstIndex { u < $0 } ?? cumulativeWeights.count - 1
+        return Self.drawTruncated(centre: centres[k], sigma: sigmas[k], low: low, high: high, &random)
+    }
+
+    /// A Gaussian draw about `centre` (inside the bounds) until one lands in `low ... high`; after
+    /// 64 misses, the centre.
+    static func drawTruncated(centre: Double, sigma: Double, low: Double, high: Double, _ random: inout Random) -> Double {
         for _ in 0..<64 {
-            let x = centres[k] + sigmas[k] * random.nextNormal()
+            let x = centre + sigma * random.nextNormal()
             if x >= low && x <= high { return x }
         }
-        return centres[k]
+        return centre
     }
 
     /// log of the density at `x` (inside the bounds), summed over the components in order.
@@ -149,7 +155,7 @@ struct ParzenEstimator: Sendable {
     /// so together they move it by less than count × 4.2e-18 relative, and the far components of
     /// a wide mixture cost no `exp` (whose underflow path is about four times slower).
     @inline(__always)
-    private static func logSumExp(count: Int, _ term: (Int) -> Double) -> Double {
+    static func logSumExp(count: Int, _ term: (Int) -> Double) -> Double {
         var largest = -Double.infinity
         for k in 0..<count {
             let t = term(k)

@@ -145,7 +145,7 @@ final class SpecLoaderTests: XCTestCase {
 
     func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
         assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
-            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, max_memory, space, pruning, startup, lag, keep_models")
+            + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, max_memory, space, pruning, startup, lag, multivariate, keep_models")
         assertSpecError(#"{"version": 1, "lr": 0.1}"#, #"s.json: lr: unknown key (hyperparameters go inside "space")"#, prefix: true)
         assertSpecError(#"{"version": 1, "optimiser": "adam"}"#,
                         #"s.json: optimiser: unknown key (did you mean "optimizer"?); hyperparameters go inside "space"; known keys: version"#, prefix: true)
