@@ -24,7 +24,7 @@ struct JointParzenEstimator: Sendable {
     let dimensions: [TPEDimension]
     /// Each observation's working-scale point (a category as its index).
     let centres: [[Double]]
-    /// Per searched real or whole dimension: its bandwidth for the observations (one for all).
+    /// Per dimension: the observations' bandwidth (one for all of them; 0 for a categorical one).
     let sigmas: [Double]
     /// log(wₖ / W) of each observation's kernel, then the prior's last.
     private let logShares: [Double]
@@ -89,8 +89,9 @@ struct JointParzenEstimator: Sendable {
         return 1
     }
 
-    /// A draw: a kernel by weight, then every dimension from it (a Gaussian until the value lands
-    /// inside the bounds, after 64 misses the centre; a whole number rounded to its cell).
+    /// A working-scale draw: a kernel by weight, then every dimension from it (a Gaussian until the
+    /// value lands inside the bounds, after 64 misses the centre; a whole number rounded to its
+    /// cell); a fixed dimension gives its one value and draws nothing.
     func draw(_ random: inout Random) -> [Double] {
         let u = random.nextDouble() * cumulativeWeights[cumulativeWeights.count - 1]
         let k = cumulativeWeights.firstIndex { u < $0 } ?? cumulativeWeights.count - 1

@@ -101,7 +101,7 @@ package struct TPESampler: Sendable {
         let g = JointParzenEstimator(dimensions: dimensions, centres: bad.centres, weights: bad.weights,
                                      priorWeight: settings.priorWeight, bandwidthFactor: settings.bandwidthFactor)
         let best = bestCandidate(draw: { l.draw(&$0) }, score: { l.logDensity(at: $0) - g.logDensity(at: $0) }, random: &random)
-        return dimensions.indices.map { dimensions[$0].value(fromWorking: best[$0]) }
+        return dimensions.indices.map { d in dimensions[d].isFixed ? dimensions[d].lowest : dimensions[d].value(fromWorking: best[d]) }
     }
 
     /// Dimension `d`'s value: the candidate drawn from l with the largest log l − log g.

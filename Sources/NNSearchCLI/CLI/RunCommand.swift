@@ -55,7 +55,12 @@ enum RunCommand {
         let saved = try SearchSpec.load(folder: folder)
         let changes: [String]
         do {
-            changes = saved.differences(from: try SearchSpec.load(path: path))
+            var current = try SearchSpec.load(path: path)
+            if current.source["multivariate"] == nil, let sampler = saved.tpe?.multivariate, current.tpe != nil {
+                // Left out, it means what it meant when the search started (a folder from before the key: independent).
+                current.tpe?.multivariate = sampler
+            }
+            changes = saved.differences(from: current)
         } catch let error as NNSearchError {
             changes = ["it no longer loads: \(error.message)"]
         }

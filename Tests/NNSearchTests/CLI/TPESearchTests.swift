@@ -61,6 +61,24 @@ final class TPESearchTests: XCTestCase {
         XCTAssertEqual(independentRows.intersection(jointRows).count, 9, "only the 6 startup trials and the next 3 are shared")
     }
 
+    /// A folder written before the key existed (its spec copy without "multivariate") resumes, from
+    /// the unchanged spec file, with the independent sampler it started with.
+    func testAFolderFromBeforeTheKeyResumesIndependently() throws {
+        let independentSpec = Self.spec.replacingOccurrences(of: #""lag": 3, "#, with: #""lag": 3, "multivariate": false, "#)
+        let (dir, _, reference) = try referenceRun(independentSpec)
+        let legacy = dir.appendingPathComponent("legacy")
+        try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
+        let specPath = try BinaryHarness.write(Self.spec, to: "s.json", in: legacy)   // the same name as the reference's
+        let folder = dir.appendingPathComponent("old").path
+        XCTAssertEqual(try BinaryHarness.run(["init", specPath, "--out", folder]).status, 0)
+        let copy = try parseJSON(readFile(folder + "/spec.json"), file: "spec.json")
+        XCTAssertEqual(copy["multivariate"], .bool(true), "the copy names the sampler")
+        try Data(copy.removing("multivariate").prettyText().utf8).write(to: URL(fileURLWithPath: folder + "/spec.json"))
+        let run = try BinaryHarness.run(["resume", folder, "--foreground", "--workers", "2"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        assertSameResults(folder, as: reference, trials: Self.trials)
+    }
+
     /// Killed at random moments with 1 or 2 threads, then resumed: the same files. Twice the
     /// trials on twice the rows, so that the kills land inside the search on a fast machine too.
     func testKillNineAndResumeEndAsIfUninterrupted() throws {
