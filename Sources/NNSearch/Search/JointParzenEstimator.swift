@@ -14,7 +14,9 @@ import NNSearchKernel
 /// - reals and whole numbers (on the working scale: the log for a log range, cells of width 1 for
 ///   whole numbers): a Gaussian truncated to the bounds, centred at the value, with the bandwidth
 ///   `bandwidthFactor · m^(−1/(D + 4)) · range` for m observations in the group and D dimensions
-///   (Scott's rule's rate, as Optuna's multivariate estimator; a whole number scores its cell's mass);
+///   (Scott's rule's rate, as Optuna's multivariate estimator), for whole numbers at least one unit,
+///   so a kernel on a short range (depth 1–4) still reaches its neighbours; a whole number scores
+///   its cell's mass;
 /// - categories: the observed one with weight 1 plus `s = prior weight / m` spread evenly over the
 ///   K categories, normalized: p(k) = ([k = c] + s/K) / (1 + s).
 ///
@@ -54,7 +56,8 @@ struct JointParzenEstimator: Sendable {
         var logInside = [[Double]](), logHit = [Double](), logMiss = [Double]()
         for (d, dimension) in dimensions.enumerated() {
             if let (low, high) = dimension.workingBounds, high > low {
-                let sigma = rate * (high - low), middle = 0.5 * (low + high)
+                let sigma = dimension.isWhole ? max(rate * (high - low), 1) : rate * (high - low)
+                let middle = 0.5 * (low + high)
                 sigmas.append(sigma)
                 priorCentres.append(middle)
                 priorSigmas.append(high - low)
@@ -108,7 +111,7 @@ struct JointParzenEstimator: Sendable {
                 let centre = isPrior ? priorCentres[d] : centres[k][d]
                 let sigma = isPrior ? priorSigmas[d] : sigmas[d]
                 let x = ParzenEstimator.drawTruncated(centre: centre, sigma: sigma, low: low, high: high, &random)
-                if case .integer = dimension { return min(max(x.rounded(), low + 0.5), high - 0.5) }
+                if dimension.isWhole { return min(max(x.rounded(), low + 0.5), high - 0.5) }
                 return x
             }
         }

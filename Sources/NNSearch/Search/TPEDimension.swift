@@ -21,6 +21,12 @@ package enum TPEDimension: Sendable, Equatable {
         }
     }
 
+    /// Whether values are whole numbers on an ordered scale (an `int_uniform` range).
+    var isWhole: Bool {
+        if case .integer = self { return true }
+        return false
+    }
+
     /// The dimension's least value (category 0).
     var lowest: Double {
         switch self {

@@ -373,14 +373,14 @@ final class TPESamplerTests: XCTestCase {
     func testTheJointDensityIsItsKernelsTermByTerm() {
         let estimator = jointEstimator(priorWeight: 2)
         let sigma = 0.2 * pow(4, -1.0 / 7)          // 3 searched dimensions: m^(−1/(3 + 4)), times the factor
-        XCTAssertEqual(estimator.sigmas, [sigma * 2, 0, sigma * 4], accuracy: 1e-15)
+        XCTAssertEqual(estimator.sigmas, [sigma * 2, 0, 1], accuracy: 1e-15, "whole numbers: at least one unit (not 0.66)")
         let s = 2.0 / 4                                  // the prior weight over 4 observations
         let weights = [1, 0.5, 1, 0.25, 2.0], total = weights.reduce(0, +)
         let phi = { (z: Double) in 0.5 * erfc(-z / 2.0.squareRoot()) }
         func kernel(_ k: Int, _ x: [Double]) -> Double {
             let prior = k == 4
             let centre = prior ? [1, -1, 2.5] : estimator.centres[k]
-            let (s0, s2) = prior ? (2.0, 4.0) : (sigma * 2, sigma * 4)
+            let (s0, s2) = prior ? (2.0, 4.0) : (sigma * 2, 1.0)
             let real = exp(-0.5 * pow((x[0] - centre[0]) / s0, 2)) / (s0 * (2 * Double.pi).squareRoot())
                 / (phi((2 - centre[0]) / s0) - phi((0 - centre[0]) / s0))
             let category = prior ? 1.0 / 3 : ((x[1] == centre[1] ? 1 : 0) + s / 3) / (1 + s)
