@@ -143,6 +143,19 @@ final class SpecLoaderTests: XCTestCase {
         assertSpecError(#"{"version": "1", "data": {"generator": "sum_bin"}}"#, #"s.json: version: expected the number 1, found a string "1""#)
     }
 
+    /// Every example spec in the repository's `searches/` loads (its CSV files found beside it).
+    func testTheExampleSpecsLoad() throws {
+        let searches = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../searches").standardized.path
+        let specs = try FileManager.default.contentsOfDirectory(atPath: searches).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertGreaterThanOrEqual(specs.count, 10, "\(searches): \(specs)")
+        for name in specs {
+            XCTAssertNoThrow(try SearchSpec.load(path: searches + "/" + name), name)
+        }
+        let tpe = try SearchSpec.load(path: searches + "/friedman_tpe.json")
+        XCTAssertEqual(tpe.tpe, TPESettings(startup: 10, lag: 2, multivariate: true))
+    }
+
     func testUnknownKeysGetSuggestionsAndTheKnownKeys() {
         assertSpecError(#"{"version": 1, "trails": 5}"#, "s.json: trails: unknown key (did you mean \"trials\"?); known keys: "
             + "version, name, data, validation, task, metric, strategy, trials, seed, workers, max_seconds, max_memory, space, pruning, startup, lag, multivariate, keep_models")
