@@ -1,5 +1,5 @@
 extension TPESampler {
-    /// How a `TPESampler` splits, weighs and draws; the defaults are Optuna's `TPESampler`'s.
+    /// How a `TPESampler` splits, weighs and draws: Optuna's defaults, but a narrower joint bandwidth.
     package struct Settings: Sendable, Equatable {
         /// Fewer observations than this, and every dimension is drawn from its prior (`n_startup_trials`).
         package var startupTrials: Int
