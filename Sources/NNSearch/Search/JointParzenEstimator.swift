@@ -108,13 +108,17 @@ struct JointParzenEstimator: Sendable {
                 return centres[k][d]
             case .real, .integer:
                 let (low, high) = dimension.workingBounds!
-                let centre = isPrior ? priorCentres[d] : centres[k][d]
-                let sigma = isPrior ? priorSigmas[d] : sigmas[d]
+                let (centre, sigma) = kernel(k, d)
                 let x = ParzenEstimator.drawTruncated(centre: centre, sigma: sigma, low: low, high: high, &random)
                 if dimension.isWhole { return min(max(x.rounded(), low + 0.5), high - 0.5) }
                 return x
             }
         }
+    }
+
+    /// Kernel `k`'s centre and bandwidth in the real or whole dimension `d` (`k` = `centres.count`: the prior's).
+    private func kernel(_ k: Int, _ d: Int) -> (centre: Double, sigma: Double) {
+        k < centres.count ? (centres[k][d], sigmas[d]) : (priorCentres[d], priorSigmas[d])
     }
 
     /// log of the density (a whole number: the probability of its cell) at the working-scale point `x`,
@@ -130,13 +134,13 @@ struct JointParzenEstimator: Sendable {
             case .real:
                 let scale = 0.5 * log(2 * Double.pi)
                 for k in 0...centres.count {
-                    let (centre, sigma) = k < centres.count ? (centres[k][d], sigmas[d]) : (priorCentres[d], priorSigmas[d])
+                    let (centre, sigma) = kernel(k, d)
                     let z = (x[d] - centre) / sigma
                     terms[k] += logInside[d][k] - 0.5 * z * z - log(sigma) - scale
                 }
             case .integer:
                 for k in 0...centres.count {
-                    let (centre, sigma) = k < centres.count ? (centres[k][d], sigmas[d]) : (priorCentres[d], priorSigmas[d])
+                    let (centre, sigma) = kernel(k, d)
                     let mass = ParzenEstimator.normalMass((x[d] - 0.5 - centre) / sigma, (x[d] + 0.5 - centre) / sigma)
                     terms[k] += mass > 0 ? logInside[d][k] + log(mass) : -.infinity
                 }
